@@ -1,0 +1,149 @@
+/**
+ * The domain mapping: a PostAuthentication event → one login-history item. Pure: no I/O, no clock.
+ */
+
+export const POST_AUTHENTICATION_SOURCE = 'PostAuthentication_Authentication';
+
+/** Cognito caps attribute values at 2,048 characters; anything longer is not a Cognito event. */
+export const MAX_FIELD_LENGTH = 2048;
+
+export interface LoginHistoryItem {
+  /** Partition key: the user's stable id (`userName` is not stable across pool types). */
+  sub: string;
+  /** Sort key: `<signedInAt>#<requestId>`, unique per sign-in and ordered by time. */
+  signInId: string;
+  signedInAt: string;
+  userPoolId: string;
+  userName?: string;
+  clientId?: string;
+  email?: string;
+  newDeviceUsed?: boolean;
+  triggerSource: string;
+  requestId: string;
+  /** Day-index partition key: `<YYYY-MM-DD>#<shard>`. */
+  dayShard: string;
+  /** DynamoDB TTL (epoch seconds); absent when retention is 0 (keep forever). */
+  expiresAt?: number;
+}
+
+export interface BuildOptions {
+  requestId: string;
+  /** Sign-in time in epoch milliseconds. */
+  now: number;
+  retentionDays: number;
+  dayIndexShards: number;
+}
+
+/** Why an event produced no item. `code` is stable for alarms and searches. */
+export interface Rejection {
+  code: 'EVENT_NOT_POST_AUTHENTICATION' | 'EVENT_MISSING_FIELD' | 'EVENT_FIELD_TOO_LONG';
+  detail: string;
+}
+
+export type BuildResult = { ok: true; item: LoginHistoryItem } | { ok: false; rejection: Rejection };
+
+/** Identifiers that are safe to log (no attribute values): used in every log line. */
+export interface EventIdentifiers {
+  sub?: string;
+  userPoolId?: string;
+  clientId?: string;
+  triggerSource?: string;
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function asString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function bounded(value: string | undefined): string | undefined {
+  return value !== undefined && value.length <= MAX_FIELD_LENGTH ? value : undefined;
+}
+
+/** Reads the fields that identify a sign-in without trusting the event's shape. */
+export function identifiersOf(event: unknown): EventIdentifiers {
+  const root = asRecord(event);
+  const attributes = asRecord(asRecord(root?.request)?.userAttributes);
+  return {
+    sub: bounded(asString(attributes?.sub)),
+    userPoolId: bounded(asString(root?.userPoolId)),
+    clientId: bounded(asString(asRecord(root?.callerContext)?.clientId)),
+    triggerSource: bounded(asString(root?.triggerSource)),
+  };
+}
+
+/** FNV-1a: a stable, dependency-free hash to spread sign-ins over the day-index shards. */
+export function shardOf(key: string, shards: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % shards;
+}
+
+export function buildHistoryItem(event: unknown, options: BuildOptions): BuildResult {
+  const root = asRecord(event);
+  const request = asRecord(root?.request);
+  const attributes = asRecord(request?.userAttributes);
+
+  const triggerSource = asString(root?.triggerSource);
+  if (triggerSource !== POST_AUTHENTICATION_SOURCE) {
+    return {
+      ok: false,
+      rejection: {
+        code: 'EVENT_NOT_POST_AUTHENTICATION',
+        detail: `triggerSource is ${JSON.stringify(triggerSource ?? null)}, expected "${POST_AUTHENTICATION_SOURCE}"`,
+      },
+    };
+  }
+
+  const sub = asString(attributes?.sub);
+  const userPoolId = asString(root?.userPoolId);
+  const missing = [sub ? null : 'request.userAttributes.sub', userPoolId ? null : 'userPoolId'].filter(
+    (name): name is string => name !== null,
+  );
+  if (missing.length > 0 || !sub || !userPoolId) {
+    return { ok: false, rejection: { code: 'EVENT_MISSING_FIELD', detail: `missing ${missing.join(', ')}` } };
+  }
+
+  const userName = asString(root?.userName);
+  const clientId = asString(asRecord(root?.callerContext)?.clientId);
+  const email = asString(attributes?.email);
+  const tooLong = Object.entries({ sub, userPoolId, userName, clientId, email, requestId: options.requestId })
+    .filter(([, value]) => value !== undefined && value.length > MAX_FIELD_LENGTH)
+    .map(([name]) => name);
+  if (tooLong.length > 0) {
+    return {
+      ok: false,
+      rejection: {
+        code: 'EVENT_FIELD_TOO_LONG',
+        detail: `${tooLong.join(', ')} longer than ${MAX_FIELD_LENGTH} characters`,
+      },
+    };
+  }
+
+  const signedInAt = new Date(options.now).toISOString();
+  const item: LoginHistoryItem = {
+    sub,
+    signInId: `${signedInAt}#${options.requestId}`,
+    signedInAt,
+    userPoolId,
+    triggerSource,
+    requestId: options.requestId,
+    dayShard: `${signedInAt.slice(0, 10)}#${shardOf(options.requestId, options.dayIndexShards)}`,
+  };
+  // Optional attributes are omitted, never written as null or empty.
+  if (userName) item.userName = userName;
+  if (clientId) item.clientId = clientId;
+  if (email) item.email = email;
+  if (typeof request?.newDeviceUsed === 'boolean') item.newDeviceUsed = request.newDeviceUsed;
+  if (options.retentionDays > 0) {
+    item.expiresAt = Math.floor(options.now / 1000) + options.retentionDays * 86_400;
+  }
+  return { ok: true, item };
+}

@@ -1,0 +1,93 @@
+/**
+ * The trigger's behaviour: map the event, write the item within the time budget, apply the failure policy.
+ * Dependencies are passed in so tests can drive every path; the entry file wires the real ones.
+ */
+import type { Context, PostAuthenticationTriggerEvent } from 'aws-lambda';
+import type { ConfigResult } from './config.ts';
+import { buildHistoryItem, identifiersOf, type LoginHistoryItem } from './history-item.ts';
+import type { Logger } from './log.ts';
+import type { HistoryWriter } from './write-history.ts';
+
+/** Time kept back from the Lambda timeout to log and answer Cognito after an abandoned write. */
+export const RESPONSE_RESERVE_MS = 250;
+
+/** Stable codes: the metric filter, the alarm and the replay tool look for WRITE_FAILED. */
+export const WRITE_FAILED = 'LOGIN_HISTORY_WRITE_FAILED';
+export const EVENT_REJECTED = 'LOGIN_HISTORY_EVENT_REJECTED';
+
+/** What the app sees in `PostAuthentication failed with error <message>.` when the policy is `deny`. */
+export const DENY_MESSAGE = 'Sign-in could not be recorded in the login history. Please try again.';
+export const DENY_EVENT_MESSAGE = 'Sign-in event was not recognised by the login-history trigger.';
+
+export interface Dependencies {
+  configResult: ConfigResult;
+  writeItem: HistoryWriter;
+  log: Logger;
+  now?: () => number;
+}
+
+type Handler = (event: PostAuthenticationTriggerEvent, context: Context) => Promise<PostAuthenticationTriggerEvent>;
+
+export function createPostAuthenticationHandler({
+  configResult,
+  writeItem,
+  log,
+  now = Date.now,
+}: Dependencies): Handler {
+  const { config, problems } = configResult;
+
+  return async (event, context) => {
+    const ids = { ...identifiersOf(event), requestId: context.awsRequestId };
+    const built = buildHistoryItem(event, {
+      requestId: context.awsRequestId,
+      now: now(),
+      retentionDays: config.retentionDays,
+      dayIndexShards: config.dayIndexShards,
+    });
+
+    if (!built.ok) {
+      log('error', { code: EVENT_REJECTED, message: 'event not recorded', reason: built.rejection, ...ids });
+      if (config.onWriteFailure === 'deny') throw new Error(DENY_EVENT_MESSAGE);
+      return event;
+    }
+
+    const item = built.item;
+    try {
+      if (problems.length > 0) throw new Error(`invalid configuration: ${problems.join('; ')}`);
+      const outcome = await writeItem(item, context.getRemainingTimeInMillis() - RESPONSE_RESERVE_MS);
+      log('info', {
+        code: outcome === 'written' ? 'LOGIN_HISTORY_WRITTEN' : 'LOGIN_HISTORY_ALREADY_RECORDED',
+        message: outcome === 'written' ? 'sign-in recorded' : 'sign-in was already recorded',
+        signInId: item.signInId,
+        ...ids,
+      });
+    } catch (error) {
+      logWriteFailure(log, item, error, config.onWriteFailure, ids);
+      if (config.onWriteFailure === 'deny') throw new Error(DENY_MESSAGE);
+    }
+    return event;
+  };
+}
+
+/**
+ * The failure record: the one log line that carries the complete item (the data the table would have held),
+ * so `npm run replay` can insert it later. Kept only as long as the log group's retention.
+ */
+function logWriteFailure(
+  log: Logger,
+  item: LoginHistoryItem,
+  error: unknown,
+  policy: string,
+  ids: Record<string, unknown>,
+): void {
+  const err = error instanceof Error ? error : new Error(String(error));
+  log('error', {
+    code: WRITE_FAILED,
+    message: `login history write failed; sign-in ${policy === 'deny' ? 'denied' : 'allowed'}`,
+    errorName: err.name,
+    errorMessage: err.message,
+    policy,
+    ...ids,
+    item,
+  });
+}
