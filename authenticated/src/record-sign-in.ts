@@ -26,7 +26,10 @@ export interface Dependencies {
   now?: () => number;
 }
 
-type Handler = (event: PostAuthenticationTriggerEvent, context: Context) => Promise<PostAuthenticationTriggerEvent>;
+type Handler = (
+  event: PostAuthenticationTriggerEvent,
+  context: Context,
+) => Promise<PostAuthenticationTriggerEvent>;
 
 export function createPostAuthenticationHandler({
   configResult,

@@ -17,7 +17,12 @@ export const MAX_ATTEMPTS = 2;
 export function createHistoryClient(): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     maxAttempts: MAX_ATTEMPTS,
-    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+    requestHandler: {
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      // Without this the SDK only warns when requestTimeout passes and keeps waiting.
+      throwOnRequestTimeout: true,
+    },
   });
   return DynamoDBDocumentClient.from(client);
 }
@@ -50,7 +55,8 @@ export function createHistoryWriter(client: DynamoDBDocumentClient, tableName: s
       );
       return 'written';
     } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return 'already-recorded';
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException')
+        return 'already-recorded';
       if (abort.signal.aborted) {
         throw new WriteTimeoutError(`DynamoDB did not answer within ${budgetMs} ms`, { cause: error });
       }

@@ -1,0 +1,68 @@
+/**
+ * Project rules for template.yaml that the generic linters do not know: what makes this trigger safe
+ * (only this pool may invoke it, it can only PutItem, it answers inside Cognito's 5 s) and its data durable.
+ */
+import { FUNCTION_ID, TABLE_ID, type Template } from './template.ts';
+
+const COGNITO_TIMEOUT_SECONDS = 5;
+
+export function templatePolicyViolations(template: Template): string[] {
+  const violations: string[] = [];
+  const resources = (template.Resources ?? {}) as Template;
+  const fn = resources[FUNCTION_ID];
+  const table = resources[TABLE_ID];
+  if (!fn) return [`resource ${FUNCTION_ID} is missing`];
+  if (!table) return [`resource ${TABLE_ID} is missing`];
+
+  if (!(Number(fn.Properties?.Timeout) < COGNITO_TIMEOUT_SECONDS)) {
+    violations.push(`${FUNCTION_ID}.Timeout must be below Cognito's ${COGNITO_TIMEOUT_SECONDS} s limit`);
+  }
+
+  const permissions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Permission');
+  if (permissions.length !== 1) violations.push('exactly one AWS::Lambda::Permission is expected');
+  for (const [id, permission] of permissions) {
+    const p = permission.Properties ?? {};
+    if (p.Principal !== 'cognito-idp.amazonaws.com')
+      violations.push(`${id}.Principal must be cognito-idp.amazonaws.com`);
+    if (p.SourceArn?.Ref !== 'CognitoUserPoolArn') {
+      violations.push(`${id}.SourceArn must be the CognitoUserPoolArn parameter (only that pool may invoke)`);
+    }
+    if (p.SourceAccount?.Ref !== 'AWS::AccountId') {
+      violations.push(`${id}.SourceAccount must be AWS::AccountId (confused-deputy protection)`);
+    }
+  }
+
+  if (fn.Properties?.Policies !== undefined)
+    violations.push(`${FUNCTION_ID} must use its own role, not Policies`);
+  const role = resources[fn.Properties?.Role?.['Fn::GetAtt']?.[0]];
+  const statements: Template[] = (role?.Properties?.Policies ?? []).flatMap(
+    (p: Template) => p.PolicyDocument?.Statement ?? [],
+  );
+  if (!role || role.Properties?.ManagedPolicyArns)
+    violations.push(`${FUNCTION_ID}'s role must have no managed policies`);
+  const actions = statements.flatMap((s) => [s.Action].flat());
+  const allowed = new Set(['dynamodb:PutItem', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+  for (const action of actions) {
+    if (!allowed.has(action))
+      violations.push(`${FUNCTION_ID}'s role grants ${action}; only PutItem and log writes`);
+  }
+  if (statements.some((s) => JSON.stringify(s.Resource ?? '*').includes('*'))) {
+    violations.push(`${FUNCTION_ID}'s role uses a wildcard resource`);
+  }
+
+  const t = table.Properties ?? {};
+  if (table.DeletionPolicy !== 'Retain' || table.UpdateReplacePolicy !== 'Retain') {
+    violations.push(`${TABLE_ID} must have DeletionPolicy and UpdateReplacePolicy Retain`);
+  }
+  if (t.DeletionProtectionEnabled !== true) violations.push(`${TABLE_ID} must enable deletion protection`);
+  if (t.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled !== true) {
+    violations.push(`${TABLE_ID} must enable point-in-time recovery`);
+  }
+  if (t.SSESpecification?.SSEEnabled !== true) violations.push(`${TABLE_ID} must enable SSE`);
+  if (t.TableName !== undefined) violations.push(`${TABLE_ID} must not fix TableName (stacks would collide)`);
+
+  const logGroup = resources[fn.Properties?.LoggingConfig?.LogGroup?.Ref];
+  if (!logGroup?.Properties?.RetentionInDays)
+    violations.push(`${FUNCTION_ID} must log into a group with retention`);
+  return violations;
+}
