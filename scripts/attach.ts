@@ -1,0 +1,53 @@
+/** `npm run attach`: attach the PostAuthentication trigger without resetting any other pool setting. */
+import { parseOptions, regionOfUserPoolId, requireOne, runCli, UsageError } from './lib/cli.ts';
+import {
+  attachPostAuthenticationTrigger,
+  createClients,
+  functionArnFromStack,
+} from './lib/trigger-attachment.ts';
+
+const USAGE = `usage: npm run attach -- --user-pool-id <id> (--function-arn <arn> | --stack-name <name>)
+                      [--region <region>] [--dry-run] [--replace] [--skip-permission-check]
+                      [--backup-file <path>]
+
+Reads the pool, writes a backup of its complete configuration, sends UpdateUserPool with every setting
+carried over and only LambdaConfig.PostAuthentication changed, then describes the pool again and verifies
+that nothing else changed. Exit codes: 0 done or nothing to do, 1 refused or failed, 2 usage error.`;
+
+await runCli(USAGE, async () => {
+  const values = parseOptions(process.argv.slice(2), {
+    'user-pool-id': { type: 'string' },
+    'function-arn': { type: 'string' },
+    'stack-name': { type: 'string' },
+    region: { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+    replace: { type: 'boolean', default: false },
+    'skip-permission-check': { type: 'boolean', default: false },
+    'backup-file': { type: 'string' },
+    help: { type: 'boolean', default: false },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const userPoolId = values['user-pool-id'];
+  if (!userPoolId) throw new UsageError('--user-pool-id is required');
+  const source = requireOne(values, ['function-arn', 'stack-name']);
+  const region = values.region ?? regionOfUserPoolId(userPoolId);
+  if (!region) throw new UsageError(`cannot tell the region from "${userPoolId}"; pass --region`);
+
+  const clients = createClients(region);
+  const functionArn =
+    source === 'function-arn'
+      ? (values['function-arn'] as string)
+      : await functionArnFromStack(clients.cloudFormation, values['stack-name'] as string);
+  await attachPostAuthenticationTrigger(clients, {
+    userPoolId,
+    region,
+    functionArn,
+    dryRun: values['dry-run'],
+    replace: values.replace,
+    skipPermissionCheck: values['skip-permission-check'],
+    backupFile: values['backup-file'],
+  });
+});

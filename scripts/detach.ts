@@ -1,0 +1,32 @@
+/** `npm run detach`: remove only the PostAuthentication trigger, keeping every other pool setting. */
+import { parseOptions, regionOfUserPoolId, runCli, UsageError } from './lib/cli.ts';
+import { createClients, detachPostAuthenticationTrigger } from './lib/trigger-attachment.ts';
+
+const USAGE = `usage: npm run detach -- --user-pool-id <id> [--region <region>] [--dry-run] [--backup-file <path>]
+
+Removes LambdaConfig.PostAuthentication only (other triggers stay), with the same backup, dry run and
+verification as attach. Exit codes: 0 done or nothing to do, 1 refused or failed, 2 usage error.`;
+
+await runCli(USAGE, async () => {
+  const values = parseOptions(process.argv.slice(2), {
+    'user-pool-id': { type: 'string' },
+    region: { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+    'backup-file': { type: 'string' },
+    help: { type: 'boolean', default: false },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const userPoolId = values['user-pool-id'];
+  if (!userPoolId) throw new UsageError('--user-pool-id is required');
+  const region = values.region ?? regionOfUserPoolId(userPoolId);
+  if (!region) throw new UsageError(`cannot tell the region from "${userPoolId}"; pass --region`);
+  await detachPostAuthenticationTrigger(createClients(region), {
+    userPoolId,
+    region,
+    dryRun: values['dry-run'],
+    backupFile: values['backup-file'],
+  });
+});

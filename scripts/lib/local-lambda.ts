@@ -1,0 +1,293 @@
+/**
+ * A small Lambda service on loopback: the Invoke API (POST /2015-03-31/functions/{name}/invocations,
+ * X-Amz-Function-Error on failure, the function timeout enforced) plus AddPermission/GetPolicy, running
+ * the built bundle in child processes that live on between invocations like Lambda execution environments.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const RUNTIME = join(dirname(fileURLToPath(import.meta.url)), 'lambda-runtime.mjs');
+export const LOCAL_ACCOUNT = '000000000000';
+export const LOCAL_REGION = 'local';
+
+export interface LocalFunction {
+  name: string;
+  modulePath: string;
+  handlerExport: string;
+  environment: Record<string, string>;
+  timeoutSeconds: number;
+  memoryMb: number;
+}
+
+export interface LogLine {
+  functionName: string;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+interface Environment {
+  child: ChildProcess;
+  ready: Promise<void>;
+  busy: boolean;
+}
+
+type InvokeResult = { functionError?: string; payload: unknown };
+
+export class LocalLambda {
+  readonly logs: LogLine[] = [];
+  private readonly environments = new Map<string, Environment[]>();
+  private readonly policies = new Map<string, Record<string, unknown>[]>();
+  private readonly waiting: (() => void)[] = [];
+  private readonly server = createServer((req, res) => {
+    this.route(req, res).catch((error: Error) => send(res, 500, { Type: 'Service', Message: error.message }));
+  });
+  endpoint = '';
+
+  constructor(
+    private readonly functions: Map<string, LocalFunction>,
+    private readonly options: { echoLogs?: boolean; maxEnvironments?: number } = {},
+  ) {}
+
+  functionArn(name: string): string {
+    return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${name}`;
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const list of this.environments.values()) for (const env of list) env.child.kill('SIGKILL');
+    this.environments.clear();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  /** Ends every environment: the next invocation is a cold start (new environment variables apply). */
+  recycle(): void {
+    for (const list of this.environments.values()) for (const env of list) env.child.kill('SIGKILL');
+    this.environments.clear();
+  }
+
+  setEnvironment(name: string, variables: Record<string, string>): void {
+    const fn = this.functions.get(name);
+    if (!fn) throw new Error(`no function ${name}`);
+    fn.environment = { ...fn.environment, ...variables };
+    this.recycle();
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const match = /^\/2015-03-31\/functions\/([^/]+)\/(invocations|policy)\/?(?:\?.*)?$/.exec(req.url ?? '');
+    const name = match ? functionNameOf(decodeURIComponent(match[1] as string)) : undefined;
+    const fn = name ? this.functions.get(name) : undefined;
+    if (!match || !fn) {
+      send(
+        res,
+        404,
+        { Type: 'User', Message: `Function not found: ${name ?? req.url}` },
+        'ResourceNotFoundException',
+      );
+      return;
+    }
+    const body = await readBody(req);
+    if (match[2] === 'invocations' && req.method === 'POST') {
+      const result = await this.invoke(fn, body.length > 0 ? JSON.parse(body.toString('utf8')) : {});
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'X-Amz-Executed-Version': '$LATEST',
+        ...(result.functionError ? { 'X-Amz-Function-Error': result.functionError } : {}),
+      });
+      res.end(JSON.stringify(result.payload));
+      return;
+    }
+    if (match[2] === 'policy' && req.method === 'POST') {
+      const input = JSON.parse(body.toString('utf8')) as Record<string, string>;
+      this.addPermission(fn.name, input);
+      send(res, 201, { Statement: JSON.stringify(this.policies.get(fn.name)?.at(-1)) });
+      return;
+    }
+    if (match[2] === 'policy' && req.method === 'GET') {
+      const statements = this.policies.get(fn.name);
+      if (!statements?.length) {
+        send(
+          res,
+          404,
+          { Type: 'User', Message: 'The resource you requested does not exist.' },
+          'ResourceNotFoundException',
+        );
+        return;
+      }
+      send(res, 200, {
+        Policy: JSON.stringify({ Version: '2012-10-17', Id: 'default', Statement: statements }),
+        RevisionId: randomUUID(),
+      });
+      return;
+    }
+    send(res, 405, { Type: 'User', Message: `${req.method} not supported` });
+  }
+
+  /** The statement Lambda's AddPermission creates, in the shape GetPolicy returns it. */
+  addPermission(name: string, input: Record<string, string>): void {
+    const condition: Record<string, Record<string, string>> = {};
+    if (input.SourceArn) condition.ArnLike = { 'AWS:SourceArn': input.SourceArn };
+    if (input.SourceAccount) condition.StringEquals = { 'AWS:SourceAccount': input.SourceAccount };
+    const statements = this.policies.get(name) ?? [];
+    statements.push({
+      Sid: input.StatementId ?? randomUUID(),
+      Effect: 'Allow',
+      Principal: { Service: input.Principal },
+      Action: input.Action,
+      Resource: this.functionArn(name),
+      ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}),
+    });
+    this.policies.set(name, statements);
+  }
+
+  async invoke(fn: LocalFunction, event: unknown): Promise<InvokeResult> {
+    const env = await this.acquire(fn);
+    if (!('child' in env)) return env;
+    const requestId = randomUUID();
+    const timeoutMs = fn.timeoutSeconds * 1000;
+    const id = randomUUID();
+    try {
+      return await new Promise<InvokeResult>((resolve) => {
+        const timer = setTimeout(() => {
+          env.child.kill('SIGKILL'); // Lambda ends a timed-out environment
+          this.log(
+            fn.name,
+            'stderr',
+            `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds (${requestId})`,
+          );
+          resolve({
+            functionError: 'Unhandled',
+            payload: {
+              errorType: 'Sandbox.Timedout',
+              errorMessage: `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`,
+            },
+          });
+        }, timeoutMs);
+        const onMessage = (message: {
+          type: string;
+          id?: string;
+          ok?: boolean;
+          result?: unknown;
+          error?: unknown;
+        }) => {
+          if (message.type !== 'result' || message.id !== id) return;
+          clearTimeout(timer);
+          env.child.off('message', onMessage);
+          resolve(
+            message.ok ? { payload: message.result } : { functionError: 'Unhandled', payload: message.error },
+          );
+        };
+        env.child.on('message', onMessage);
+        env.child.send({ id, event, requestId, deadline: Date.now() + timeoutMs });
+      });
+    } finally {
+      env.busy = false;
+      this.waiting.shift()?.();
+    }
+  }
+
+  /**
+   * A free environment, a new one while fewer than maxEnvironments exist, or else the next one freed
+   * (Lambda would scale further; two cores cannot, and queueing here only adds waiting time).
+   */
+  private async acquire(fn: LocalFunction): Promise<Environment | InvokeResult> {
+    let env: Environment | undefined;
+    while (!env) {
+      const list = (this.environments.get(fn.name) ?? []).filter(
+        (e) => e.child.exitCode === null && !e.child.killed,
+      );
+      this.environments.set(fn.name, list);
+      env = list.find((e) => !e.busy);
+      if (!env && list.length < (this.options.maxEnvironments ?? 4)) {
+        env = this.spawn(fn);
+        list.push(env);
+      }
+      if (!env) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    env.busy = true;
+    try {
+      await env.ready;
+      return env;
+    } catch (error) {
+      env.busy = false;
+      this.waiting.shift()?.();
+      return { functionError: 'Unhandled', payload: error };
+    }
+  }
+
+  private spawn(fn: LocalFunction): Environment {
+    const child = fork(
+      RUNTIME,
+      [fn.modulePath, fn.handlerExport, fn.name, String(fn.memoryMb), String(fn.timeoutSeconds * 1000)],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          ...fn.environment,
+          AWS_LAMBDA_FUNCTION_NAME: fn.name,
+          AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+          AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        },
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        execArgv: [],
+      },
+    );
+    for (const stream of ['stdout', 'stderr'] as const) {
+      let pending = '';
+      child[stream]?.on('data', (chunk: Buffer) => {
+        pending += chunk.toString('utf8');
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) if (line.trim()) this.log(fn.name, stream, line);
+      });
+    }
+    const ready = new Promise<void>((resolve, reject) => {
+      child.once('message', (message: { type: string; error?: unknown }) => {
+        if (message.type === 'ready') resolve();
+        else reject(message.error);
+      });
+      child.once('exit', (code) =>
+        reject({ errorType: 'Runtime.ExitError', errorMessage: `exited with ${code} during init` }),
+      );
+    });
+    ready.catch(() => undefined);
+    return { child, ready, busy: false };
+  }
+
+  private log(functionName: string, stream: 'stdout' | 'stderr', text: string): void {
+    this.logs.push({ functionName, stream, text });
+    if (this.options.echoLogs) console.log(`  [${functionName}] ${text}`);
+  }
+}
+
+function functionNameOf(nameOrArn: string): string {
+  const arn = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+)(?::.*)?$/.exec(nameOrArn);
+  return arn ? (arn[1] as string) : nameOrArn;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown, errorType?: string): void {
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    ...(errorType ? { 'X-Amzn-ErrorType': errorType } : {}),
+  });
+  res.end(JSON.stringify(body));
+}

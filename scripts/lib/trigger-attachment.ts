@@ -1,0 +1,296 @@
+/**
+ * Attach / detach the PostAuthentication trigger the safe way:
+ * describe → backup → complete update input → update → describe again → compare.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  CloudFormationClient,
+  DescribeStacksCommand,
+  type DescribeStacksCommandOutput,
+} from '@aws-sdk/client-cloudformation';
+import {
+  CognitoIdentityProviderClient,
+  DescribeUserPoolCommand,
+  UpdateUserPoolCommand,
+  type UserPoolType,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { GetPolicyCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CommandError } from './cli.ts';
+import { buildUpdateUserPoolInput, unexpectedChanges, withTrigger } from './user-pool-config.ts';
+
+const TRIGGER = 'PostAuthentication';
+const TRIGGER_PATH = `LambdaConfig.${TRIGGER}`;
+
+export interface Clients {
+  cognito: CognitoIdentityProviderClient;
+  lambda: LambdaClient;
+  cloudFormation: CloudFormationClient;
+}
+
+export function createClients(region: string): Clients {
+  return {
+    cognito: new CognitoIdentityProviderClient({ region }),
+    lambda: new LambdaClient({ region }),
+    cloudFormation: new CloudFormationClient({ region }),
+  };
+}
+
+export interface ChangeOptions {
+  userPoolId: string;
+  region: string;
+  dryRun: boolean;
+  backupFile?: string;
+  out?: (line: string) => void;
+}
+
+export interface AttachOptions extends ChangeOptions {
+  functionArn: string;
+  replace: boolean;
+  skipPermissionCheck: boolean;
+}
+
+export type ChangeResult = 'changed' | 'unchanged' | 'dry-run';
+
+const FUNCTION_ARN =
+  /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:[A-Za-z0-9_-]{1,64}(?::[A-Za-z0-9_$-]+)?$/;
+
+export function parseFunctionArn(arn: string): { region: string; account: string } {
+  const match = FUNCTION_ARN.exec(arn);
+  if (!match) {
+    throw new CommandError(
+      `"${arn}" is not a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>). ` +
+        'Copy FunctionArn from the stack outputs, or use --stack-name.',
+    );
+  }
+  return { region: match[1] as string, account: match[2] as string };
+}
+
+export async function functionArnFromStack(client: CloudFormationClient, stackName: string): Promise<string> {
+  let stacks: DescribeStacksCommandOutput;
+  try {
+    stacks = await client.send(new DescribeStacksCommand({ StackName: stackName }));
+  } catch (error) {
+    throw new CommandError(
+      `cannot read stack "${stackName}": ${(error as Error).message}. Check --stack-name and --region.`,
+    );
+  }
+  const outputs = stacks.Stacks?.[0]?.Outputs;
+  const arn = outputs?.find((o) => o.OutputKey === 'FunctionArn')?.OutputValue;
+  if (!arn)
+    throw new CommandError(`stack "${stackName}" has no FunctionArn output; is it this application's stack?`);
+  return arn;
+}
+
+export async function describePool(
+  client: CognitoIdentityProviderClient,
+  userPoolId: string,
+  region: string,
+) {
+  try {
+    const { UserPool } = await client.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }));
+    if (!UserPool) throw new Error('empty answer');
+    return UserPool;
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'ResourceNotFoundException') {
+      throw new CommandError(
+        `user pool ${userPoolId} does not exist in ${region}. Check --user-pool-id and --region.`,
+      );
+    }
+    throw new CommandError(`cannot describe user pool ${userPoolId}: ${name}: ${(error as Error).message}`);
+  }
+}
+
+/** Does the function's resource policy let Cognito invoke it on behalf of this pool? */
+export function policyAllowsPool(policyJson: string, poolArn: string, account?: string): boolean {
+  const policy = JSON.parse(policyJson) as { Statement?: Record<string, unknown>[] };
+  return (policy.Statement ?? []).some((statement) => {
+    if (statement.Effect !== 'Allow') return false;
+    const principal = statement.Principal as { Service?: string | string[] } | string | undefined;
+    const services = typeof principal === 'object' ? [principal.Service ?? []].flat() : [];
+    if (!services.includes('cognito-idp.amazonaws.com')) return false;
+    const actions = [statement.Action ?? []].flat() as string[];
+    if (!actions.some((a) => a === 'lambda:InvokeFunction' || a === 'lambda:*' || a === '*')) return false;
+    const conditions = (statement.Condition ?? {}) as Record<string, Record<string, string | string[]>>;
+    const sourceArns = Object.entries(conditions)
+      .filter(([op]) => /^Arn(Like|Equals)$/.test(op))
+      .flatMap(([, c]) => [c['AWS:SourceArn'] ?? []].flat());
+    const sourceAccounts = Object.values(conditions).flatMap((c) => [c['AWS:SourceAccount'] ?? []].flat());
+    const arnOk = sourceArns.length === 0 || sourceArns.some((pattern) => arnMatches(pattern, poolArn));
+    const accountOk =
+      sourceAccounts.length === 0 || account === undefined || sourceAccounts.includes(account);
+    return arnOk && accountOk;
+  });
+}
+
+function arnMatches(pattern: string, arn: string): boolean {
+  const regex = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
+  return regex.test(arn);
+}
+
+async function checkPermission(lambda: LambdaClient, functionArn: string, pool: UserPoolType): Promise<void> {
+  const poolArn = pool.Arn ?? '';
+  const fix =
+    `Deploy the stack with CognitoUserPoolArn=${poolArn || '<this pool ARN>'} (it creates the permission), ` +
+    'or pass --skip-permission-check if you manage the permission yourself.';
+  let policy: string | undefined;
+  try {
+    policy = (await lambda.send(new GetPolicyCommand({ FunctionName: functionArn }))).Policy;
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'ResourceNotFoundException') {
+      throw new CommandError(
+        `function ${functionArn} has no resource policy (or does not exist), so every sign-in would fail. ${fix}`,
+      );
+    }
+    throw new CommandError(
+      `cannot read the resource policy of ${functionArn}: ${name}: ${(error as Error).message}`,
+    );
+  }
+  const account = /:(\d{12}):/.exec(poolArn)?.[1];
+  if (!policy || !policyAllowsPool(policy, poolArn, account)) {
+    throw new CommandError(
+      `the resource policy of ${functionArn} does not let cognito-idp.amazonaws.com invoke it for ${poolArn}, ` +
+        `so every sign-in would fail. ${fix}`,
+    );
+  }
+}
+
+function defaultBackupPath(userPoolId: string): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  return resolve(`user-pool-${userPoolId}-${stamp}.backup.json`);
+}
+
+/** Writes the backup, updates, describes again and verifies that only the trigger changed. */
+async function applyTriggerChange(
+  cognito: CognitoIdentityProviderClient,
+  pool: UserPoolType,
+  value: string | undefined,
+  options: ChangeOptions,
+): Promise<void> {
+  const out = options.out ?? console.log;
+  const backupFile = resolve(options.backupFile ?? defaultBackupPath(options.userPoolId));
+  writeFileSync(backupFile, `${JSON.stringify({ UserPool: pool }, null, 2)}\n`, { flag: 'wx' });
+  out(`Backup of the complete pool configuration: ${backupFile}`);
+
+  const input = buildUpdateUserPoolInput(pool, withTrigger(pool, TRIGGER, value));
+  try {
+    await cognito.send(new UpdateUserPoolCommand(input));
+  } catch (error) {
+    throw new CommandError(
+      `UpdateUserPool was rejected, nothing changed: ${(error as Error).name}: ${(error as Error).message}`,
+    );
+  }
+
+  const after = await describePool(cognito, options.userPoolId, options.region);
+  const lost = unexpectedChanges(pool, after, [TRIGGER_PATH]);
+  const triggerNow = after.LambdaConfig?.[TRIGGER];
+  if (lost.length > 0 || triggerNow !== value) {
+    throw new CommandError(
+      [
+        'the pool changed in ways that were not asked for:',
+        ...lost.map((path) => `  ${path}`),
+        ...(triggerNow !== value
+          ? [`  ${TRIGGER_PATH} is ${triggerNow ?? '(none)'}, expected ${value ?? '(none)'}`]
+          : []),
+        `Restore the previous configuration with: npm run restore -- --backup-file "${backupFile}"`,
+      ].join('\n'),
+    );
+  }
+  out(`Verified: DescribeUserPool differs from the backup only in ${TRIGGER_PATH}.`);
+}
+
+function describeChange(before: string | undefined, after: string | undefined): string {
+  return `${TRIGGER_PATH}: ${before ?? '(none)'} → ${after ?? '(none)'}`;
+}
+
+export async function attachPostAuthenticationTrigger(
+  clients: Clients,
+  options: AttachOptions,
+): Promise<ChangeResult> {
+  const out = options.out ?? console.log;
+  const fn = parseFunctionArn(options.functionArn);
+  const pool = await describePool(clients.cognito, options.userPoolId, options.region);
+  const poolRegion = /^arn:[^:]+:cognito-idp:([^:]+):/.exec(pool.Arn ?? '')?.[1] ?? options.region;
+  if (fn.region !== poolRegion) {
+    throw new CommandError(
+      `the function is in ${fn.region} but the pool is in ${poolRegion}; Cognito can only invoke a trigger in its own region. ` +
+        `Deploy the stack in ${poolRegion}.`,
+    );
+  }
+
+  const current = pool.LambdaConfig?.[TRIGGER];
+  if (current === options.functionArn) {
+    out(`${TRIGGER} trigger of ${options.userPoolId} is already ${options.functionArn}; nothing to do.`);
+    return 'unchanged';
+  }
+  if (current && !options.replace) {
+    throw new CommandError(
+      `${options.userPoolId} already has a different ${TRIGGER} trigger: ${current}. ` +
+        'Pass --replace to replace it (the other function then no longer runs), or detach it first.',
+    );
+  }
+  if (!options.skipPermissionCheck) await checkPermission(clients.lambda, options.functionArn, pool);
+
+  out(describeChange(current, options.functionArn));
+  if (options.dryRun) {
+    out('Dry run: nothing changed.');
+    return 'dry-run';
+  }
+  await applyTriggerChange(clients.cognito, pool, options.functionArn, options);
+  out(`Attached: every successful sign-in to ${options.userPoolId} is now recorded.`);
+  return 'changed';
+}
+
+export async function detachPostAuthenticationTrigger(
+  clients: Clients,
+  options: ChangeOptions,
+): Promise<ChangeResult> {
+  const out = options.out ?? console.log;
+  const pool = await describePool(clients.cognito, options.userPoolId, options.region);
+  const current = pool.LambdaConfig?.[TRIGGER];
+  if (!current) {
+    out(`${options.userPoolId} has no ${TRIGGER} trigger; nothing to do.`);
+    return 'unchanged';
+  }
+  out(describeChange(current, undefined));
+  if (options.dryRun) {
+    out('Dry run: nothing changed.');
+    return 'dry-run';
+  }
+  await applyTriggerChange(clients.cognito, pool, undefined, options);
+  out(`Detached: sign-ins to ${options.userPoolId} are no longer recorded.`);
+  return 'changed';
+}
+
+/** Puts a pool back to a backup written by attach/detach (every updatable setting, triggers included). */
+export async function restoreFromBackup(
+  cognito: CognitoIdentityProviderClient,
+  backup: UserPoolType,
+  region: string,
+  out: (line: string) => void = console.log,
+): Promise<string[]> {
+  if (!backup.Id)
+    throw new CommandError('the backup has no UserPool.Id; is it a file written by attach or detach?');
+  const current = await describePool(cognito, backup.Id, region);
+  const changes = unexpectedChanges(current, backup, []);
+  if (changes.length === 0) {
+    out(`${backup.Id} already matches the backup; nothing to do.`);
+    return [];
+  }
+  out(`Restoring ${changes.join(', ')}`);
+  await cognito.send(new UpdateUserPoolCommand(buildUpdateUserPoolInput(backup, backup.LambdaConfig ?? {})));
+  const after = await describePool(cognito, backup.Id, region);
+  const remaining = unexpectedChanges(after, backup, []);
+  if (remaining.length > 0) {
+    throw new CommandError(`restored, but these still differ from the backup: ${remaining.join(', ')}`);
+  }
+  out(`Restored: ${backup.Id} matches the backup.`);
+  return changes;
+}

@@ -1,0 +1,29 @@
+/** `npm run restore`: put a user pool back to a backup written by attach or detach. */
+import { readFileSync } from 'node:fs';
+import type { UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
+import { CommandError, parseOptions, regionOfUserPoolId, runCli, UsageError } from './lib/cli.ts';
+import { createClients, restoreFromBackup } from './lib/trigger-attachment.ts';
+
+const USAGE = `usage: npm run restore -- --backup-file <path> [--region <region>]
+
+Sends UpdateUserPool with every updatable setting of the backup (triggers included), then verifies.`;
+
+await runCli(USAGE, async () => {
+  const values = parseOptions(process.argv.slice(2), {
+    'backup-file': { type: 'string' },
+    region: { type: 'string' },
+  });
+  const file = values['backup-file'];
+  if (!file) throw new UsageError('--backup-file is required');
+  let backup: UserPoolType | undefined;
+  try {
+    backup = (JSON.parse(readFileSync(file, 'utf8')) as { UserPool?: UserPoolType }).UserPool;
+  } catch (error) {
+    throw new CommandError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  if (!backup?.Id)
+    throw new CommandError(`${file} is not a backup written by attach or detach (no UserPool.Id)`);
+  const region = values.region ?? regionOfUserPoolId(backup.Id);
+  if (!region) throw new UsageError(`cannot tell the region from "${backup.Id}"; pass --region`);
+  await restoreFromBackup(createClients(region).cognito, backup, region);
+});
