@@ -26,4 +26,5 @@ await runCli(USAGE, async () => {
   const region = values.region ?? regionOfUserPoolId(backup.Id);
   if (!region) throw new UsageError(`cannot tell the region from "${backup.Id}"; pass --region`);
   await restoreFromBackup(createClients(region).cognito, backup, region);
+  return 0;
 });

@@ -14,7 +14,7 @@ export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
   }
 }
 
-export async function runCli(usage: string, main: () => Promise<number | undefined | void>): Promise<never> {
+export async function runCli(usage: string, main: () => Promise<number | undefined>): Promise<never> {
   try {
     process.exit((await main()) ?? 0);
   } catch (error) {
