@@ -28,6 +28,8 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
+  /** Where this stack keeps its data (removed on stop unless it was given). */
+  dataDir: string;
   /** Environment for SDK clients and our scripts: the standard AWS_ENDPOINT_URL_* variables. */
   clientEnv: Record<string, string>;
   functionName: string;
@@ -119,6 +121,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const permission = template.Resources.CognitoInvokePermission.Properties;
     return {
+      dataDir,
       clientEnv: {
         ...LOCAL_CREDENTIALS,
         AWS_REGION: LOCAL_SDK_REGION,
