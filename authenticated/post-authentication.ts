@@ -3,13 +3,14 @@
  * Entry file: wiring only. Configuration and the SDK client are created once per container.
  */
 import { readConfig } from './src/config.ts';
-import { consoleLogger } from './src/log.ts';
+import { createConsoleLogger } from './src/log.ts';
 import { createPostAuthenticationHandler } from './src/record-sign-in.ts';
 import { createHistoryClient, createHistoryWriter } from './src/write-history.ts';
 
+const log = createConsoleLogger(process.env.AWS_LAMBDA_LOG_LEVEL);
 const configResult = readConfig(process.env);
 if (configResult.problems.length > 0) {
-  consoleLogger('error', {
+  log('error', {
     code: 'LOGIN_HISTORY_CONFIG_INVALID',
     message: 'invalid configuration; every sign-in will follow the write-failure policy',
     problems: configResult.problems,
@@ -19,5 +20,5 @@ if (configResult.problems.length > 0) {
 export const handler = createPostAuthenticationHandler({
   configResult,
   writeItem: createHistoryWriter(createHistoryClient(), configResult.config.tableName),
-  log: consoleLogger,
+  log,
 });

@@ -67,6 +67,9 @@ await runCli(USAGE, async () => {
   const dataDir = values['keep-data'] ? join(PROJECT_ROOT, '.local-stack') : undefined;
 
   try {
+    const major = Number(process.versions.node.split('.')[0]);
+    if (major < 22)
+      console.log(`Note: Node.js ${process.versions.node} here; the function runs on Node.js 22 in Lambda.`);
     step(
       'Starting the local stack: dynalite, the function built like `sam build`, Lambda endpoint, cognito-local',
     );

@@ -1,13 +1,22 @@
 /**
  * One JSON object per log line, so CloudWatch metric filters and the replay tool can read it.
  * Routine lines carry identifiers only (sub, pool, client, request id), never attribute values.
+ *
+ * The level follows the function's LoggingConfig (Lambda exposes ApplicationLogLevel as
+ * AWS_LAMBDA_LOG_LEVEL): per-sign-in success lines are DEBUG, so by default each sign-in costs no log
+ * ingestion and no stdout write; failures and rejected events are always logged.
  */
-export type LogLevel = 'info' | 'warn' | 'error';
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export type LogRecord = { code: string; message: string } & Record<string, unknown>;
 
 export type Logger = (level: LogLevel, record: LogRecord) => void;
 
-export const consoleLogger: Logger = (level, record) => {
-  console[level](JSON.stringify(record));
-};
+const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+
+export function createConsoleLogger(minimum: string | undefined): Logger {
+  const threshold = ORDER[(minimum ?? 'info').toLowerCase() as LogLevel] ?? ORDER.info;
+  return (level, record) => {
+    if (ORDER[level] >= threshold) console[level](JSON.stringify(record));
+  };
+}

@@ -58,7 +58,7 @@ export function createPostAuthenticationHandler({
     try {
       if (problems.length > 0) throw new Error(`invalid configuration: ${problems.join('; ')}`);
       const outcome = await writeItem(item, context.getRemainingTimeInMillis() - RESPONSE_RESERVE_MS);
-      log('info', {
+      log(outcome === 'written' ? 'debug' : 'info', {
         code: outcome === 'written' ? 'LOGIN_HISTORY_WRITTEN' : 'LOGIN_HISTORY_ALREADY_RECORDED',
         message: outcome === 'written' ? 'sign-in recorded' : 'sign-in was already recorded',
         signInId: item.signInId,

@@ -1,0 +1,27 @@
+// One measured process: import the bundle (cold init), invoke it, optionally keep invoking (warm).
+// argv: modulePath invocations eventJson ; prints one JSON line with timings in ms and peak RSS in KB.
+import { pathToFileURL } from 'node:url';
+
+const [modulePath, invocationsArg, eventJson] = process.argv.slice(2);
+const invocations = Number(invocationsArg);
+const event = JSON.parse(eventJson);
+const context = (i) => ({
+  awsRequestId: `${process.pid}-${i}-${Math.random().toString(36).slice(2)}`,
+  getRemainingTimeInMillis: () => 3000,
+});
+
+const t0 = performance.now();
+const mod = await import(pathToFileURL(modulePath).href);
+const t1 = performance.now();
+await mod.handler(structuredClone(event), context(0));
+const t2 = performance.now();
+const warm = [];
+for (let i = 1; i < invocations; i++) {
+  const start = performance.now();
+  await mod.handler(structuredClone(event), context(i));
+  warm.push(performance.now() - start);
+}
+process.stdout.write(
+  `${JSON.stringify({ importMs: t1 - t0, firstInvokeMs: t2 - t1, coldMs: t2 - t0, warm, maxRssKb: process.resourceUsage().maxRSS })}\n`,
+);
+process.exit(0);
