@@ -19,7 +19,8 @@ import {
 } from '../scripts/lib/template.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
-const WARM_INVOCATIONS = Number(process.env.BENCH_WARM ?? 1000);
+const WARM_INVOCATIONS = Number(process.env.BENCH_WARM ?? 2000);
+const WARM_ROUNDS = 4;
 const BUILD = join(PROJECT_ROOT, 'bench', '.build');
 const HARNESS = join(PROJECT_ROOT, 'bench', 'harness.mjs');
 const TABLE = 'bench-history';
@@ -179,6 +180,7 @@ function runHarness(
   modulePath: string,
   invocations: number,
   env: NodeJS.ProcessEnv,
+  discard = 0,
 ) {
   return new Promise<{
     importMs: number;
@@ -189,7 +191,14 @@ function runHarness(
   }>((resolve, reject) => {
     execFile(
       nodePath,
-      [...variant.nodeFlags, HARNESS, modulePath, String(invocations), JSON.stringify(EVENT)],
+      [
+        ...variant.nodeFlags,
+        HARNESS,
+        modulePath,
+        String(invocations),
+        JSON.stringify(EVENT),
+        String(discard),
+      ],
       { env: { ...env, ...variant.env }, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) return reject(new Error(`${variant.name}: ${(stderr || error.message).slice(-2000)}`));
@@ -251,13 +260,23 @@ try {
       cold.set(v.name, [...(cold.get(v.name) ?? []), r]);
     }
   }
+  // Warm latency: dynalite is warmed up first, then WARM_ROUNDS rounds in rotated order, each a fresh
+  // process per variant that discards its first 100 invocations; so no variant profits from going last.
+  const warmVariants = variants.filter((x) => x.warm);
+  const floorVariant = warmVariants.find((v) => v.name === 'floor') as Variant;
+  await runHarness(nodePath, floorVariant, built.get('floor')?.path as string, 2000, env);
   const warm = new Map<string, { warm: number[]; maxRssKb: number }>();
-  for (const v of variants.filter((x) => x.warm)) {
-    await runHarness(nodePath, v, built.get(v.name)?.path as string, 50, env); // let dynalite settle
-    warm.set(
-      v.name,
-      await runHarness(nodePath, v, built.get(v.name)?.path as string, WARM_INVOCATIONS + 1, env),
-    );
+  const perRound = Math.ceil(WARM_INVOCATIONS / WARM_ROUNDS);
+  for (let round = 0; round < WARM_ROUNDS; round++) {
+    for (let i = 0; i < warmVariants.length; i++) {
+      const v = warmVariants[(i + round) % warmVariants.length] as Variant;
+      const r = await runHarness(nodePath, v, built.get(v.name)?.path as string, perRound + 101, env, 100);
+      const sofar = warm.get(v.name);
+      warm.set(v.name, {
+        warm: [...(sofar?.warm ?? []), ...r.warm],
+        maxRssKb: Math.max(sofar?.maxRssKb ?? 0, r.maxRssKb),
+      });
+    }
   }
 
   const rows = variants.map((v) => {

@@ -1,9 +1,11 @@
 // One measured process: import the bundle (cold init), invoke it, optionally keep invoking (warm).
-// argv: modulePath invocations eventJson ; prints one JSON line with timings in ms and peak RSS in KB.
+// argv: modulePath invocations eventJson [discard] ; prints one JSON line with timings in ms and peak RSS
+// in KB. The first `discard` warm invocations are not recorded (JIT warm-up of this process).
 import { pathToFileURL } from 'node:url';
 
-const [modulePath, invocationsArg, eventJson] = process.argv.slice(2);
+const [modulePath, invocationsArg, eventJson, discardArg] = process.argv.slice(2);
 const invocations = Number(invocationsArg);
+const discard = Number(discardArg ?? 0);
 const event = JSON.parse(eventJson);
 const context = (i) => ({
   awsRequestId: `${process.pid}-${i}-${Math.random().toString(36).slice(2)}`,
@@ -19,7 +21,7 @@ const warm = [];
 for (let i = 1; i < invocations; i++) {
   const start = performance.now();
   await mod.handler(structuredClone(event), context(i));
-  warm.push(performance.now() - start);
+  if (i > discard) warm.push(performance.now() - start);
 }
 process.stdout.write(
   `${JSON.stringify({ importMs: t1 - t0, firstInvokeMs: t2 - t1, coldMs: t2 - t0, warm, maxRssKb: process.resourceUsage().maxRSS })}\n`,

@@ -17,12 +17,13 @@ await runCli(USAGE, async () => {
   if (!file) throw new UsageError('--backup-file is required');
   let backup: UserPoolType | undefined;
   try {
-    backup = (JSON.parse(readFileSync(file, 'utf8')) as { UserPool?: UserPoolType }).UserPool;
+    // A backup written by attach/detach ({"UserPool": …}) or a bare `describe-user-pool --query UserPool`.
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { UserPool?: UserPoolType } & UserPoolType;
+    backup = parsed.UserPool ?? parsed;
   } catch (error) {
     throw new CommandError(`cannot read ${file}: ${(error as Error).message}`);
   }
-  if (!backup?.Id)
-    throw new CommandError(`${file} is not a backup written by attach or detach (no UserPool.Id)`);
+  if (!backup?.Id) throw new CommandError(`${file} is not a user pool description (no UserPool.Id or Id)`);
   const region = values.region ?? regionOfUserPoolId(backup.Id);
   if (!region) throw new UsageError(`cannot tell the region from "${backup.Id}"; pass --region`);
   await restoreFromBackup(createClients(region).cognito, backup, region);

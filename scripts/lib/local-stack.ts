@@ -78,7 +78,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     try {
-      await ddb.send(new CreateTableCommand(tableCreateInput(template, LOCAL_TABLE_NAME)));
+      await ddb.send(
+        new CreateTableCommand(tableCreateInput(template, LOCAL_TABLE_NAME, options.parameters)),
+      );
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
     } finally {

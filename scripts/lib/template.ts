@@ -44,9 +44,53 @@ export function loadTemplate(path = TEMPLATE_PATH): Template {
   return parseTemplate(readFileSync(path, 'utf8'));
 }
 
+/**
+ * Evaluates the template's conditions and `Fn::If` with the parameters (defaults unless overridden),
+ * for the few conditions this template uses: Equals, Not.
+ */
+export function resolveConditions(template: Template, parameters: Record<string, string> = {}) {
+  const values = { ...parameterDefaults(template), ...parameters };
+  const evaluate = (expr: unknown): boolean => {
+    const e = expr as Record<string, unknown[]>;
+    if (e['Fn::Equals']) {
+      const [a, b] = e['Fn::Equals'].map((x) => String(resolveValue(x, values)));
+      return a === b;
+    }
+    if (e['Fn::Not']) return !evaluate(e['Fn::Not'][0]);
+    throw new Error(`unsupported condition ${JSON.stringify(expr)}`);
+  };
+  const conditions = Object.fromEntries(
+    Object.entries(template.Conditions ?? {}).map(([name, expr]) => [name, evaluate(expr)]),
+  );
+  const resolveIfs = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(resolveIfs).filter((x) => x !== NO_VALUE);
+    if (node && typeof node === 'object') {
+      const obj = node as Record<string, unknown>;
+      if ('Fn::If' in obj) {
+        const [name, whenTrue, whenFalse] = obj['Fn::If'] as [string, unknown, unknown];
+        if (!(name in conditions)) throw new Error(`unknown condition ${name}`);
+        return resolveIfs(conditions[name] ? whenTrue : whenFalse);
+      }
+      if (obj.Ref === 'AWS::NoValue') return NO_VALUE;
+      return Object.fromEntries(
+        Object.entries(obj)
+          .map(([k, v]) => [k, resolveIfs(v)] as const)
+          .filter(([, v]) => v !== NO_VALUE),
+      );
+    }
+    return node;
+  };
+  return resolveIfs;
+}
+const NO_VALUE = Symbol('AWS::NoValue');
+
 /** The table's key schema and indexes as a CreateTable input (the settings a local engine understands). */
-export function tableCreateInput(template: Template, tableName: string): CreateTableCommandInput {
-  const props = template.Resources[TABLE_ID].Properties;
+export function tableCreateInput(
+  template: Template,
+  tableName: string,
+  parameters: Record<string, string> = {},
+): CreateTableCommandInput {
+  const props = resolveConditions(template, parameters)(template.Resources[TABLE_ID].Properties) as Template;
   return {
     TableName: tableName,
     BillingMode: props.BillingMode,

@@ -24,6 +24,7 @@ import {
   attachPostAuthenticationTrigger,
   createClients,
   detachPostAuthenticationTrigger,
+  restoreFromBackup,
 } from '../../scripts/lib/trigger-attachment.ts';
 import { differingPaths, unexpectedChanges } from '../../scripts/lib/user-pool-config.ts';
 import { createPoolWithClient, realisticPoolInput } from '../../scripts/lib/user-pool-fixtures.ts';
@@ -87,7 +88,7 @@ describe('attach and detach on cognito-local', () => {
   }
   const clients = () => createClients('local');
 
-  it('the naive LambdaConfig-only update loses settings (what attach protects against)', async () => {
+  it('the naive LambdaConfig-only update loses settings (what attach protects against); restore repairs it', async () => {
     const { poolId } = await newPool('naive');
     const before = await describePool(poolId);
     await cognito.send(
@@ -104,6 +105,11 @@ describe('attach and detach on cognito-local', () => {
       );
     }
     assert.ok(lost.includes('LambdaConfig.PreSignUp'), 'the other triggers are lost too');
+
+    // restore (what attach prints when its verification fails) brings every setting back
+    const changed = await restoreFromBackup(cognito, before, 'local', () => undefined);
+    assert.ok(changed.length > 0);
+    assert.deepEqual(unexpectedChanges(before, await describePool(poolId), []), []);
   });
 
   it('attach changes only LambdaConfig.PostAuthentication; detach restores the original', async () => {

@@ -1,7 +1,14 @@
 /** The security and reliability properties of template.yaml that a reviewer would check by hand. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FUNCTION_ID, functionSettings, loadTemplate, TABLE_ID } from '../../scripts/lib/template.ts';
+import {
+  FUNCTION_ID,
+  functionSettings,
+  loadTemplate,
+  resolveConditions,
+  TABLE_ID,
+  tableCreateInput,
+} from '../../scripts/lib/template.ts';
 
 const template = loadTemplate();
 const resources = template.Resources as Record<
@@ -92,7 +99,7 @@ describe('template.yaml', () => {
   });
 
   it('keys by sub and sign-in id, with a day index for "who signed in on day D"', () => {
-    const p = table?.Properties ?? {};
+    const p = resolveConditions(template)(table?.Properties) as Record<string, any>;
     assert.deepEqual(p.KeySchema, [
       { AttributeName: 'sub', KeyType: 'HASH' },
       { AttributeName: 'signInId', KeyType: 'RANGE' },
@@ -109,6 +116,16 @@ describe('template.yaml', () => {
         ],
       ],
     );
+  });
+
+  it('drops the day index and its attribute definition when DayIndex=disabled', () => {
+    const input = tableCreateInput(template, 't', { DayIndex: 'disabled' });
+    assert.equal(input.GlobalSecondaryIndexes, undefined);
+    assert.deepEqual(
+      input.AttributeDefinitions?.map((a) => a.AttributeName),
+      ['sub', 'signInId'],
+    );
+    assert.equal(tableCreateInput(template, 't').GlobalSecondaryIndexes?.[0]?.IndexName, 'byDay');
   });
 
   it('logs JSON into an explicit log group with retention', () => {
