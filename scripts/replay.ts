@@ -1,0 +1,92 @@
+/** `npm run replay`: put failure records (sign-ins the function could not write) into the history table. */
+import { readFileSync } from 'node:fs';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CommandError, parseOptions, requireOne, runCli, UsageError } from './lib/cli.ts';
+import { createReader } from './lib/history-query.ts';
+import { failureLinesFromLogGroup, linesFromText, parseSince, replay } from './lib/replay.ts';
+
+const USAGE = `usage: npm run replay -- (--log-group <name> --since <time> | --file <path>)
+                      (--table-name <table> | --stack-name <stack>) [--dry-run] [--region <region>]
+
+Finds LOGIN_HISTORY_WRITE_FAILED records (CloudWatch Logs FilterLogEvents, or a file of exported log
+lines) and inserts their items with a conditional put: running it twice adds nothing. --since takes an
+ISO time (2026-11-26T00:00:00Z) or an age (90m, 36h, 7d). --stack-name supplies the table and, without
+--file, the log group. Exit 1 when a record was unreadable or could not be inserted.`;
+
+await runCli(USAGE, async () => {
+  const values = parseOptions(process.argv.slice(2), {
+    'log-group': { type: 'string' },
+    since: { type: 'string' },
+    file: { type: 'string' },
+    'table-name': { type: 'string' },
+    'stack-name': { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+    region: { type: 'string' },
+  });
+  requireOne(values, ['table-name', 'stack-name']);
+  if (values.file && (values['log-group'] || values.since))
+    throw new UsageError('--file excludes --log-group/--since');
+  if (!values.file && !values.since)
+    throw new UsageError('give --file, or --since with --log-group / --stack-name');
+  const region = values.region;
+
+  let table = values['table-name'];
+  let logGroup = values['log-group'];
+  if (values['stack-name']) {
+    const cfn = new CloudFormationClient(region ? { region } : {});
+    try {
+      const stack = (await cfn.send(new DescribeStacksCommand({ StackName: values['stack-name'] })))
+        .Stacks?.[0];
+      const output = (key: string) => stack?.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
+      table = output('TableName');
+      logGroup ??= output('LogGroupName');
+      if (!table) throw new CommandError(`stack "${values['stack-name']}" has no TableName output`);
+    } catch (error) {
+      if (error instanceof CommandError) throw error;
+      throw new CommandError(`cannot read stack "${values['stack-name']}": ${(error as Error).message}`);
+    } finally {
+      cfn.destroy();
+    }
+  }
+  if (!values.file && !logGroup) throw new UsageError('--log-group is required (or --stack-name)');
+
+  let lines: ReturnType<typeof linesFromText> | ReturnType<typeof failureLinesFromLogGroup>;
+  let logs: CloudWatchLogsClient | undefined;
+  if (values.file) {
+    let text: string;
+    try {
+      text = readFileSync(values.file, 'utf8');
+    } catch (error) {
+      throw new CommandError(`cannot read ${values.file}: ${(error as Error).message}`);
+    }
+    lines = linesFromText(values.file, text);
+  } else {
+    logs = new CloudWatchLogsClient(region ? { region } : {});
+    const since = parseSince(values.since as string);
+    if (since === undefined)
+      throw new UsageError(`--since "${values.since}" is neither an ISO time nor an age like 36h`);
+    lines = failureLinesFromLogGroup(logs, logGroup as string, since);
+  }
+
+  const doc = createReader(region);
+  try {
+    const report = await replay(doc, table as string, lines, values['dry-run']);
+    const verb = values['dry-run'] ? 'would insert' : 'inserted';
+    console.log(
+      `${verb}: ${report.inserted}, already present: ${report.alreadyPresent}, unreadable: ${report.unreadable.length}` +
+        (report.failed.length > 0 ? `, failed: ${report.failed.length}` : ''),
+    );
+    for (const u of report.unreadable) console.log(`  unreadable ${u.source}: ${u.reason}`);
+    for (const f of report.failed) console.log(`  failed ${f.signInId}: ${f.error}`);
+    return report.unreadable.length > 0 || report.failed.length > 0 ? 1 : 0;
+  } catch (error) {
+    if ((error as Error).name === 'ResourceNotFoundException') {
+      throw new CommandError(`${(error as Error).message} (check the table / log group name and --region)`);
+    }
+    throw error;
+  } finally {
+    doc.destroy();
+    logs?.destroy();
+  }
+});
