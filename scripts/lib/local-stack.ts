@@ -10,6 +10,7 @@ import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws
 import { buildFunctionBundle, handlerModulePath } from './bundle.ts';
 import { type RunningCognitoLocal, startCognitoLocal } from './cognito-local.ts';
 import { type RunningDynalite, startDynalite } from './dynalite.ts';
+import { FaultProxy } from './fault-proxy.ts';
 import { LocalLambda } from './local-lambda.ts';
 import { FUNCTION_ID, functionSettings, loadTemplate, tableCreateInput } from './template.ts';
 
@@ -25,6 +26,8 @@ export interface LocalStackOptions {
   /** Run this prebuilt `sam build` artifact folder instead of building (env LOGIN_HISTORY_BUNDLE_DIR). */
   bundleDir?: string;
   echoLogs?: boolean;
+  /** Put a fault-injecting proxy between the function and DynamoDB (see `faults`). */
+  faultProxy?: boolean;
 }
 
 export interface LocalStack {
@@ -38,6 +41,8 @@ export interface LocalStack {
   modulePath: string;
   lambda: LocalLambda;
   dynamoEndpoint: string;
+  /** The proxy the function reaches DynamoDB through, when `faultProxy` was asked for. */
+  faults?: FaultProxy;
   cognitoEndpoint: string;
   /** What `sam deploy` with CognitoUserPoolArn=<arn> creates: the invoke permission for that pool. */
   grantInvoke(poolArn: string): void;
@@ -87,6 +92,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ddb.destroy();
     }
 
+    const faults = options.faultProxy ? await new FaultProxy(dynamoEndpoint).start() : undefined;
+    if (faults) stoppers.push(() => faults.stop());
+
     const bundleDir = options.bundleDir ?? process.env.LOGIN_HISTORY_BUNDLE_DIR;
     const modulePath = bundleDir
       ? handlerModulePath(settings, bundleDir)
@@ -106,7 +114,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
               ...settings.environment,
               ...LOCAL_CREDENTIALS,
               AWS_REGION: LOCAL_SDK_REGION,
-              AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+              AWS_ENDPOINT_URL_DYNAMODB: faults?.endpoint ?? dynamoEndpoint,
             },
           },
         ],
@@ -137,6 +145,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       modulePath,
       lambda,
       dynamoEndpoint,
+      faults,
       cognitoEndpoint: cognito.endpoint,
       grantInvoke: (poolArn) =>
         lambda.addPermission(FUNCTION_ID, {
