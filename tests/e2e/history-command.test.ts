@@ -61,7 +61,9 @@ describe('npm run history', () => {
           'tsx',
           join('scripts', 'history.ts'),
           ...args,
-          ...(args.includes('--stack-name') || args.includes('--table-name') ? [] : ['--table-name', stack.tableName]),
+          ...(args.includes('--stack-name') || args.includes('--table-name')
+            ? []
+            : ['--table-name', stack.tableName]),
         ],
         { cwd: PROJECT_ROOT, env: { ...process.env, ...stack.clientEnv, NODE_NO_WARNINGS: '1' } },
         (error, stdout, stderr) =>

@@ -4,10 +4,12 @@
  * CI (REQUIRE_TOOLCHAIN=1) installs it and fails if it is missing.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import {
   CognitoIdentityProviderClient,
   CreateUserPoolCommand,
@@ -17,6 +19,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { AddPermissionCommand, CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { createMotoRole, type RunningMoto, startMoto } from '../../scripts/lib/moto.ts';
+import { PROJECT_ROOT } from '../../scripts/lib/template.ts';
 import { INSTALL_HINT, toolchainRequired } from '../../scripts/lib/toolchain.ts';
 import {
   type AttachOptions,
@@ -104,6 +107,55 @@ describe('attach and detach on moto (resets omitted settings like AWS)', () => {
     backupFile: join(scratch, `${poolId}-${Math.random()}.json`),
     out: () => undefined,
     ...extra,
+  });
+
+  it('--stack-name reads the function ARN from the stack outputs (CloudFormation on moto)', async (t) => {
+    if (skipWithoutMoto(t)) return;
+    const cfn = new CloudFormationClient({ region: REGION, endpoint: moto?.endpoint, credentials });
+    await cfn.send(
+      new CreateStackCommand({
+        StackName: 'cognito-login-history',
+        TemplateBody: JSON.stringify({
+          Resources: { Placeholder: { Type: 'AWS::SNS::Topic' } },
+          Outputs: { FunctionArn: { Value: functionArn } },
+        }),
+      }),
+    );
+    cfn.destroy();
+    const pool = await newPool('by-stack');
+    const lambda = new LambdaClient({ region: REGION, endpoint: moto?.endpoint, credentials });
+    await lambda.send(
+      new AddPermissionCommand({
+        FunctionName: functionArn,
+        StatementId: `Cognito-${pool.Id}`,
+        Action: 'lambda:InvokeFunction',
+        Principal: 'cognito-idp.amazonaws.com',
+        SourceArn: pool.Arn,
+        SourceAccount: '123456789012',
+      }),
+    );
+    lambda.destroy();
+    const result = await new Promise<{ code: number; out: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'scripts/attach.ts',
+          '--user-pool-id',
+          pool.Id as string,
+          '--stack-name',
+          'cognito-login-history',
+          '--backup-file',
+          join(scratch, 'by-stack.json'),
+        ],
+        { cwd: PROJECT_ROOT, env: { ...process.env, NODE_NO_WARNINGS: '1' } },
+        (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code ?? 1) : 0, out: `${stdout}${stderr}` }),
+      );
+    });
+    assert.equal(result.code, 0, result.out);
+    assert.equal((await describePool(pool.Id as string)).LambdaConfig?.PostAuthentication, functionArn);
   });
 
   it('the naive update resets AllowAdminCreateUserOnly, DeletionProtection and the other trigger', async (t) => {
