@@ -1,5 +1,5 @@
 /** `npm run attach`: attach the PostAuthentication trigger without resetting any other pool setting. */
-import { parseOptions, regionOfUserPoolId, requireOne, runCli, UsageError } from './lib/cli.ts';
+import { parseOptions, poolAndRegion, requireOne, runCli } from './lib/cli.ts';
 import {
   attachPostAuthenticationTrigger,
   createClients,
@@ -30,11 +30,8 @@ await runCli(USAGE, async () => {
     console.log(USAGE);
     return 0;
   }
-  const userPoolId = values['user-pool-id'];
-  if (!userPoolId) throw new UsageError('--user-pool-id is required');
+  const { userPoolId, region } = poolAndRegion(values);
   const source = requireOne(values, ['function-arn', 'stack-name']);
-  const region = values.region ?? regionOfUserPoolId(userPoolId);
-  if (!region) throw new UsageError(`cannot tell the region from "${userPoolId}"; pass --region`);
 
   const clients = createClients(region);
   const functionArn =

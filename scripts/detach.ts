@@ -1,5 +1,5 @@
 /** `npm run detach`: remove only the PostAuthentication trigger, keeping every other pool setting. */
-import { parseOptions, regionOfUserPoolId, runCli, UsageError } from './lib/cli.ts';
+import { parseOptions, poolAndRegion, runCli } from './lib/cli.ts';
 import { createClients, detachPostAuthenticationTrigger } from './lib/trigger-attachment.ts';
 
 const USAGE = `usage: npm run detach -- --user-pool-id <id> [--region <region>] [--dry-run] [--backup-file <path>]
@@ -19,10 +19,7 @@ await runCli(USAGE, async () => {
     console.log(USAGE);
     return 0;
   }
-  const userPoolId = values['user-pool-id'];
-  if (!userPoolId) throw new UsageError('--user-pool-id is required');
-  const region = values.region ?? regionOfUserPoolId(userPoolId);
-  if (!region) throw new UsageError(`cannot tell the region from "${userPoolId}"; pass --region`);
+  const { userPoolId, region } = poolAndRegion(values);
   await detachPostAuthenticationTrigger(createClients(region), {
     userPoolId,
     region,

@@ -26,6 +26,15 @@ export interface LoginHistoryItem {
   expiresAt?: number;
 }
 
+/**
+ * The write condition, shared by the function and `npm run replay`: never overwrite. The key holds the
+ * sign-in's millisecond and request id, so an existing item with this key is this very sign-in again.
+ */
+export const NO_OVERWRITE = {
+  ConditionExpression: 'attribute_not_exists(#sub)',
+  ExpressionAttributeNames: { '#sub': 'sub' },
+} as const;
+
 export interface BuildOptions {
   requestId: string;
   /** Sign-in time in epoch milliseconds. */

@@ -6,7 +6,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { LoginHistoryItem } from './history-item.ts';
+import { type LoginHistoryItem, NO_OVERWRITE } from './history-item.ts';
 
 /** Per-attempt limits: a healthy PutItem answers in a few ms, so a second is already a failure. */
 export const CONNECTION_TIMEOUT_MS = 500;
@@ -42,17 +42,9 @@ export function createHistoryWriter(client: DynamoDBDocumentClient, tableName: s
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), budgetMs);
     try {
-      await client.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: item,
-          // Never overwrite: the key holds the sign-in's millisecond and request id, so an existing item
-          // with this key is this very sign-in delivered twice.
-          ConditionExpression: 'attribute_not_exists(#sub)',
-          ExpressionAttributeNames: { '#sub': 'sub' },
-        }),
-        { abortSignal: abort.signal },
-      );
+      await client.send(new PutCommand({ TableName: tableName, Item: item, ...NO_OVERWRITE }), {
+        abortSignal: abort.signal,
+      });
       return 'written';
     } catch (error) {
       if (error instanceof Error && error.name === 'ConditionalCheckFailedException')

@@ -40,3 +40,12 @@ export function requireOne(values: Record<string, unknown>, names: string[]): st
     throw new UsageError(`give exactly one of ${names.map((n) => `--${n}`).join(', ')}`);
   return given[0] as string;
 }
+
+/** `--user-pool-id` (required) and `--region` (defaults to the pool id's region prefix). */
+export function poolAndRegion(values: { 'user-pool-id'?: string; region?: string }) {
+  const userPoolId = values['user-pool-id'];
+  if (!userPoolId) throw new UsageError('--user-pool-id is required');
+  const region = values.region ?? regionOfUserPoolId(userPoolId);
+  if (!region) throw new UsageError(`cannot tell the region from "${userPoolId}"; pass --region`);
+  return { userPoolId, region };
+}

@@ -1,6 +1,7 @@
 /** Re-inserts failure records into the history table, idempotently (the same conditional put as the function). */
 import { type CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { NO_OVERWRITE } from '../../authenticated/src/history-item.ts';
 import { FAILURE_CODE, type HistoryItemRecord, parseLogLine } from './failure-records.ts';
 
 export interface ReplayReport {
@@ -76,14 +77,7 @@ async function insert(
   item: HistoryItemRecord,
 ): Promise<boolean> {
   try {
-    await doc.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: item,
-        ConditionExpression: 'attribute_not_exists(#sub)',
-        ExpressionAttributeNames: { '#sub': 'sub' },
-      }),
-    );
+    await doc.send(new PutCommand({ TableName: tableName, Item: item, ...NO_OVERWRITE }));
     return false;
   } catch (error) {
     if ((error as Error).name === 'ConditionalCheckFailedException') return true;

@@ -14,7 +14,6 @@ import { DENY_MESSAGE, WRITE_FAILED } from '../../authenticated/src/record-sign-
 import type { Fault } from '../../scripts/lib/fault-proxy.ts';
 import { createReader, historyOfUser } from '../../scripts/lib/history-query.ts';
 import { type LocalStack, startLocalStack } from '../../scripts/lib/local-stack.ts';
-import { attachPostAuthenticationTrigger, createClients } from '../../scripts/lib/trigger-attachment.ts';
 import {
   createPoolWithClient,
   createUser,
@@ -22,6 +21,7 @@ import {
   realisticPoolInput,
   signIn,
 } from '../../scripts/lib/user-pool-fixtures.ts';
+import { attachLocally } from '../helpers/local-stack.ts';
 
 const COGNITO_LIMIT_MS = 5000;
 const FAULTS: Fault[] = ['refuse', 'blackhole', 'throttle', 'slow'];
@@ -62,16 +62,7 @@ for (const policy of ['allow', 'deny'] as const) {
         }),
         await createUser(cognito, pool.poolId, 'bulky-user', 'Correct-Horse-42', huge),
       );
-      await attachPostAuthenticationTrigger(createClients('local'), {
-        userPoolId: pool.poolId,
-        region: 'local',
-        functionArn: stack.functionArn,
-        dryRun: false,
-        replace: false,
-        skipPermissionCheck: false,
-        backupFile: `${stack.dataDir}/backup.json`,
-        out: () => undefined,
-      });
+      await attachLocally(stack, pool.poolId);
     });
 
     after(async () => {

@@ -6,13 +6,13 @@ import { after, before, describe, it } from 'node:test';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { type LocalStack, startLocalStack } from '../../scripts/lib/local-stack.ts';
 import { PROJECT_ROOT } from '../../scripts/lib/template.ts';
-import { attachPostAuthenticationTrigger, createClients } from '../../scripts/lib/trigger-attachment.ts';
 import {
   createPoolWithClient,
   createUser,
   realisticPoolInput,
   signIn,
 } from '../../scripts/lib/user-pool-fixtures.ts';
+import { attachLocally } from '../helpers/local-stack.ts';
 
 describe('npm run history', () => {
   let stack: LocalStack;
@@ -27,16 +27,7 @@ describe('npm run history', () => {
     const pool = await createPoolWithClient(cognito, realisticPoolInput('history'));
     poolId = pool.poolId;
     stack.grantInvoke(pool.poolArn);
-    await attachPostAuthenticationTrigger(createClients('local'), {
-      userPoolId: poolId,
-      region: 'local',
-      functionArn: stack.functionArn,
-      dryRun: false,
-      replace: false,
-      skipPermissionCheck: false,
-      backupFile: join(stack.dataDir, 'backup.json'),
-      out: () => undefined,
-    });
+    await attachLocally(stack, poolId);
     const admin = await createUser(cognito, poolId, 'admin', 'Correct-Horse-42', {
       email: 'admin@example.com',
     });

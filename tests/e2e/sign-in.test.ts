@@ -8,7 +8,6 @@ import { after, before, describe, it } from 'node:test';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { createReader, historyOfUser } from '../../scripts/lib/history-query.ts';
 import { type LocalStack, startLocalStack } from '../../scripts/lib/local-stack.ts';
-import { attachPostAuthenticationTrigger, createClients } from '../../scripts/lib/trigger-attachment.ts';
 import {
   createPoolWithClient,
   createUser,
@@ -17,6 +16,7 @@ import {
   realisticPoolInput,
   signIn,
 } from '../../scripts/lib/user-pool-fixtures.ts';
+import { attachLocally } from '../helpers/local-stack.ts';
 
 const PASSWORD = 'Correct-Horse-42';
 
@@ -59,19 +59,7 @@ describe('sign-ins on the local stack', () => {
     assert.ok(tokensBefore.AccessToken);
     assert.equal(await countItems(user.sub), 0);
 
-    const result = await attachPostAuthenticationTrigger(
-      createClients(stack.clientEnv.AWS_REGION as string),
-      {
-        userPoolId: pool.poolId,
-        region: 'local',
-        functionArn: stack.functionArn,
-        dryRun: false,
-        replace: false,
-        skipPermissionCheck: false,
-        backupFile: `${stack.modulePath}.attach-backup.json`,
-        out: () => undefined,
-      },
-    );
+    const result = await attachLocally(stack, pool.poolId);
     assert.equal(result, 'changed');
 
     const tokens = await signIn(cognito, pool.clientId, user);

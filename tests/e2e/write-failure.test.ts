@@ -8,13 +8,13 @@ import { after, before, describe, it } from 'node:test';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DENY_MESSAGE, WRITE_FAILED } from '../../authenticated/src/record-sign-in.ts';
 import { type LocalStack, startLocalStack } from '../../scripts/lib/local-stack.ts';
-import { attachPostAuthenticationTrigger, createClients } from '../../scripts/lib/trigger-attachment.ts';
 import {
   createPoolWithClient,
   createUser,
   realisticPoolInput,
   signIn,
 } from '../../scripts/lib/user-pool-fixtures.ts';
+import { attachLocally } from '../helpers/local-stack.ts';
 
 const COGNITO_LIMIT_MS = 5000;
 
@@ -50,16 +50,7 @@ for (const policy of ['allow', 'deny'] as const) {
         const user = await createUser(cognito, pool.poolId, 'admin@example.com', 'Correct-Horse-42', {
           email: 'admin@example.com',
         });
-        await attachPostAuthenticationTrigger(createClients('local'), {
-          userPoolId: pool.poolId,
-          region: 'local',
-          functionArn: stack.functionArn,
-          dryRun: false,
-          replace: false,
-          skipPermissionCheck: false,
-          backupFile: `${stack.dataDir}/backup.json`,
-          out: () => undefined,
-        });
+        await attachLocally(stack, pool.poolId);
         await signIn(cognito, pool.clientId, user); // warm: the environment exists, as in steady state
         await stack.stopDynamo();
 
