@@ -143,6 +143,14 @@ const variants: Variant[] = [
     nodeFlags: [],
   },
   {
+    name: 'lever:lazy-client',
+    description: 'ours, SDK client created on the first invocation instead of at import',
+    entry: entry('lazy-client.ts'),
+    workingDir: PROJECT_ROOT,
+    properties: { ...oursProps, EntryPoints: [entry('lazy-client.ts')] },
+    nodeFlags: [],
+  },
+  {
     name: 'lever:external-sdk',
     description: 'SDK not bundled, loaded from node_modules (as the runtime copy would be)',
     entry: 'post-authentication.ts',
