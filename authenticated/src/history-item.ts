@@ -106,7 +106,7 @@ export function buildHistoryItem(event: unknown, options: BuildOptions): BuildRe
       ok: false,
       rejection: {
         code: 'EVENT_NOT_POST_AUTHENTICATION',
-        detail: `triggerSource is ${JSON.stringify(triggerSource ?? null)}, expected "${POST_AUTHENTICATION_SOURCE}"`,
+        detail: `triggerSource is ${JSON.stringify(triggerSource?.slice(0, 100) ?? null)}, expected "${POST_AUTHENTICATION_SOURCE}"`,
       },
     };
   }

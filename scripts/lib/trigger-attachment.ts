@@ -176,7 +176,15 @@ async function applyTriggerChange(
 ): Promise<void> {
   const out = options.out ?? console.log;
   const backupFile = resolve(options.backupFile ?? defaultBackupPath(options.userPoolId));
-  writeFileSync(backupFile, `${JSON.stringify({ UserPool: pool }, null, 2)}\n`, { flag: 'wx' });
+  try {
+    writeFileSync(backupFile, `${JSON.stringify({ UserPool: pool }, null, 2)}\n`, { flag: 'wx' });
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'it already exists' : (error as Error).message;
+    throw new CommandError(
+      `cannot write the backup ${backupFile} (${reason}); nothing changed. Choose another --backup-file.`,
+    );
+  }
   out(`Backup of the complete pool configuration: ${backupFile}`);
 
   const input = buildUpdateUserPoolInput(pool, withTrigger(pool, TRIGGER, value));

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -146,6 +146,19 @@ describe('attach and detach on cognito-local', () => {
       'Dry run: nothing changed.',
     ]);
     assert.equal(existsSync(dry.backupFile as string), false);
+    assert.deepEqual(differingPaths(before, await describePool(poolId)), []);
+  });
+
+  it('refuses to overwrite an existing backup file, changing nothing', async () => {
+    const { poolId } = await newPool('backup-exists');
+    const before = await describePool(poolId);
+    const existing = join(scratch, 'existing-backup.json');
+    writeFileSync(existing, 'keep me');
+    await assert.rejects(
+      attachPostAuthenticationTrigger(clients(), options(poolId, { backupFile: existing })),
+      /cannot write the backup .*it already exists.*nothing changed/,
+    );
+    assert.equal(readFileSync(existing, 'utf8'), 'keep me');
     assert.deepEqual(differingPaths(before, await describePool(poolId)), []);
   });
 
