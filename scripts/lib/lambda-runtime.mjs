@@ -2,7 +2,9 @@
 // invocations sent by the parent over IPC, one at a time, like a Lambda sandbox.
 import { pathToFileURL } from 'node:url';
 
-const [modulePath, exportName, functionName, memory, timeoutMs] = process.argv.slice(2);
+const [modulePath, exportName, functionName, memory] = process.argv.slice(2);
+// The parent (the local Lambda service) owns this environment: when it goes away, so does this process.
+process.on('disconnect', () => process.exit(0));
 
 function errorPayload(error) {
   const err = error instanceof Error ? error : new Error(String(error));
@@ -43,4 +45,3 @@ process.on('message', async ({ id, event, requestId, deadline }) => {
     process.send({ type: 'result', id, ok: false, error: errorPayload(error) });
   }
 });
-void timeoutMs;

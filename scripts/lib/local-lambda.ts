@@ -227,21 +227,17 @@ export class LocalLambda {
   }
 
   private spawn(fn: LocalFunction): Environment {
-    const child = fork(
-      RUNTIME,
-      [fn.modulePath, fn.handlerExport, fn.name, String(fn.memoryMb), String(fn.timeoutSeconds * 1000)],
-      {
-        env: {
-          PATH: process.env.PATH ?? '',
-          ...fn.environment,
-          AWS_LAMBDA_FUNCTION_NAME: fn.name,
-          AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
-          AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-        },
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        execArgv: [],
+    const child = fork(RUNTIME, [fn.modulePath, fn.handlerExport, fn.name, String(fn.memoryMb)], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...fn.environment,
+        AWS_LAMBDA_FUNCTION_NAME: fn.name,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       },
-    );
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      execArgv: [],
+    });
     for (const stream of ['stdout', 'stderr'] as const) {
       let pending = '';
       child[stream]?.on('data', (chunk: Buffer) => {

@@ -1,6 +1,8 @@
 /** moto's server (AWS APIs emulated in Python) on a free loopback port, for tests that need its behaviour. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
 import { findTool, TOOLS } from './toolchain.ts';
 
 export interface RunningMoto {
@@ -26,8 +28,21 @@ export async function startMoto(): Promise<RunningMoto | undefined> {
   const executable = findTool(TOOLS.moto);
   if (!executable) return undefined;
   const port = await freePort();
-  const child: ChildProcess = spawn(executable, ['-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  // Run moto's server through its venv's Python with a watchdog on stdin: if this process dies without
+  // stopping it, stdin closes and the server exits instead of lingering.
+  const python = join(dirname(executable), process.platform === 'win32' ? 'python.exe' : 'python');
+  const watchdog = [
+    '-c',
+    'import os, sys, threading\n' +
+      'threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()\n' +
+      'from moto.server import main\n' +
+      `main(["-H", "127.0.0.1", "-p", "${port}"])`,
+  ];
+  const [command, args] = existsSync(python)
+    ? [python, watchdog]
+    : [executable, ['-H', '127.0.0.1', '-p', String(port)]];
+  const child: ChildProcess = spawn(command, args, {
+    stdio: ['pipe', 'ignore', 'pipe'],
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false' },
   });
   let stderr = '';
