@@ -46,7 +46,7 @@ export function findTool(tool: Tool): string | undefined {
 export const toolchainRequired = () => process.env.REQUIRE_TOOLCHAIN === '1';
 
 export const INSTALL_HINT =
-  'install them with: bash .ci/run (CI) or see README "Validate the template locally"';
+  'install the Python tools as README "Tests" shows (CI: bash .ci/run installs them)';
 
 export function runTool(
   path: string,
