@@ -21,11 +21,18 @@ export async function* failureLinesFromLogGroup(
   logs: CloudWatchLogsClient,
   logGroupName: string,
   startTime: number,
+  pageSize?: number,
 ): AsyncGenerator<LogLine> {
   let nextToken: string | undefined;
   do {
     const page = await logs.send(
-      new FilterLogEventsCommand({ logGroupName, startTime, filterPattern: `"${FAILURE_CODE}"`, nextToken }),
+      new FilterLogEventsCommand({
+        logGroupName,
+        startTime,
+        filterPattern: `"${FAILURE_CODE}"`,
+        nextToken,
+        limit: pageSize,
+      }),
     );
     for (const event of page.events ?? []) {
       yield { source: `${event.logStreamName ?? '?'}/${event.eventId ?? '?'}`, text: event.message ?? '' };

@@ -13,6 +13,7 @@ import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
   CreateLogStreamCommand,
+  FilterLogEventsCommand,
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -22,6 +23,7 @@ import { createPostAuthenticationHandler } from '../../authenticated/src/record-
 import { createHistoryClient, createHistoryWriter } from '../../authenticated/src/write-history.ts';
 import { type RunningDynalite, startDynalite } from '../../scripts/lib/dynalite.ts';
 import { type RunningMoto, startMoto } from '../../scripts/lib/moto.ts';
+import { failureLinesFromLogGroup } from '../../scripts/lib/replay.ts';
 import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../../scripts/lib/template.ts';
 import { INSTALL_HINT, toolchainRequired } from '../../scripts/lib/toolchain.ts';
 import { lambdaContext, sampleEvent, useLocalAwsEnvironment } from '../helpers/events.ts';
@@ -151,7 +153,7 @@ describe('npm run replay', () => {
       await moto?.stop();
     });
 
-    it('reads the log group with FilterLogEvents across log streams and inserts idempotently', async (t) => {
+    it('reads the log group with FilterLogEvents across streams and pages, and inserts idempotently', async (t) => {
       if (!moto) {
         const notice = `SKIPPED: moto_server is not installed; ${INSTALL_HINT}`;
         if (toolchainRequired()) assert.fail(`${notice} (REQUIRE_TOOLCHAIN=1)`);
@@ -185,6 +187,24 @@ describe('npm run replay', () => {
       const second = await cli(['--log-group', group, '--since', '1h', '--table-name', table], env);
       assert.match(second.out, /inserted: 0, already present: 6, unreadable: 0/);
       assert.equal((await items(table)).length, 6);
+
+      // FilterLogEvents pages: two records a page, three pages, each record read once.
+      const paged = new CloudWatchLogsClient({ endpoint: moto.endpoint });
+      const firstPage = await paged.send(
+        new FilterLogEventsCommand({
+          logGroupName: group,
+          filterPattern: '"LOGIN_HISTORY_WRITE_FAILED"',
+          limit: 2,
+        }),
+      );
+      assert.equal(firstPage.events?.length, 2);
+      assert.ok(firstPage.nextToken, 'the emulator pages, so the loop is exercised');
+      const sources: string[] = [];
+      for await (const line of failureLinesFromLogGroup(paged, group, now - 3_600_000, 2))
+        sources.push(line.source);
+      paged.destroy();
+      assert.equal(sources.length, 6);
+      assert.equal(new Set(sources).size, 6);
     });
   });
 });
