@@ -10,9 +10,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { closeServer, loopbackUrl } from './servers.ts';
 
 const require = createRequire(import.meta.url);
 const lib = (path: string) => require(`cognito-local/lib/${path}`);
@@ -139,14 +139,11 @@ export async function startCognitoLocal(options: {
     { port: 0, hostname: '127.0.0.1', https: false },
     serviceSet,
   ).start();
-  const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections?.();
-        lambdaClient?.destroy();
-      }),
+    endpoint: loopbackUrl(server),
+    close: async () => {
+      lambdaClient?.destroy();
+      await closeServer(server);
+    },
   };
 }

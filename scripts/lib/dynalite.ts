@@ -1,6 +1,6 @@
 /** Starts dynalite (a DynamoDB engine) on a free loopback port. */
-import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
+import { closeServer, loopbackUrl } from './servers.ts';
 
 export interface RunningDynalite {
   endpoint: string;
@@ -13,14 +13,8 @@ export async function startDynalite(options: { path?: string } = {}): Promise<Ru
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Drop keep-alive sockets so close() does not wait for idle clients.
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }),
+    endpoint: loopbackUrl(server),
+    close: () => closeServer(server),
   };
 }

@@ -6,9 +6,9 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { closeServer, loopbackUrl } from './servers.ts';
 
 const RUNTIME = join(dirname(fileURLToPath(import.meta.url)), 'lambda-runtime.mjs');
 export const LOCAL_ACCOUNT = '000000000000';
@@ -58,17 +58,14 @@ export class LocalLambda {
 
   async start(): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.endpoint = loopbackUrl(this.server);
     return this;
   }
 
   async stop(): Promise<void> {
     for (const list of this.environments.values()) for (const env of list) env.child.kill('SIGKILL');
     this.environments.clear();
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    await closeServer(this.server);
   }
 
   /** Ends every environment: the next invocation is a cold start (new environment variables apply). */
