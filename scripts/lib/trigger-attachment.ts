@@ -191,8 +191,14 @@ async function applyTriggerChange(
   try {
     await cognito.send(new UpdateUserPoolCommand(input));
   } catch (error) {
+    const err = error as Error & { $metadata?: { httpStatusCode?: number } };
+    const status = err.$metadata?.httpStatusCode;
+    // A 4xx answer is a rejection of the whole request; anything else (timeout, 5xx) leaves the outcome open.
     throw new CommandError(
-      `UpdateUserPool was rejected, nothing changed: ${(error as Error).name}: ${(error as Error).message}`,
+      status !== undefined && status >= 400 && status < 500
+        ? `UpdateUserPool was rejected, nothing changed: ${err.name}: ${err.message}`
+        : `UpdateUserPool failed (${err.name}: ${err.message}); it may or may not have been applied. ` +
+            `Check with describe-user-pool, and restore if needed: npm run restore -- --backup-file "${backupFile}"`,
     );
   }
 
