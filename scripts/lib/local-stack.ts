@@ -3,7 +3,7 @@
  * the function built exactly as `sam build` builds it behind a local Lambda Invoke endpoint, and
  * cognito-local whose sign-ins invoke each pool's own PostAuthentication trigger.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
@@ -99,6 +99,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const modulePath = bundleDir
       ? handlerModulePath(settings, bundleDir)
       : await buildFunctionBundle(settings, join(dataDir, 'build', FUNCTION_ID));
+    if (!existsSync(modulePath)) throw new Error(`no built handler at ${modulePath}; run sam build first`);
 
     const lambda = await new LocalLambda(
       new Map([
