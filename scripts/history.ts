@@ -135,6 +135,11 @@ await runCli(USAGE, async () => {
         `table ${table} does not exist (check --table-name / --stack-name and --region)`,
       );
     }
+    if (by === 'date' && /specified index/i.test((error as Error).message)) {
+      throw new CommandError(
+        `table ${table} has no byDay index (deployed with DayIndex=disabled); --date needs it`,
+      );
+    }
     throw error;
   } finally {
     reader.destroy();

@@ -4,8 +4,9 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type LocalStack, startLocalStack } from '../../scripts/lib/local-stack.ts';
-import { PROJECT_ROOT } from '../../scripts/lib/template.ts';
+import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../../scripts/lib/template.ts';
 import {
   createPoolWithClient,
   createUser,
@@ -108,6 +109,14 @@ describe('npm run history', () => {
     const noTable = await history(['--sub', 'x', '--table-name', 'no-such-table']);
     assert.equal(noTable.code, 1);
     assert.match(noTable.out, /table no-such-table does not exist/);
+    const ddb = new DynamoDBClient({ endpoint: stack.dynamoEndpoint });
+    await ddb.send(
+      new CreateTableCommand(tableCreateInput(loadTemplate(), 'no-day-index', { DayIndex: 'disabled' })),
+    );
+    ddb.destroy();
+    const noIndex = await history(['--date', today, '--table-name', 'no-day-index']);
+    assert.equal(noIndex.code, 1);
+    assert.match(noIndex.out, /has no byDay index \(deployed with DayIndex=disabled\)/);
     const badDate = await history(['--date', '26/11/2026']);
     assert.equal(badDate.code, 2);
     assert.match(badDate.out, /--date must be YYYY-MM-DD/);
