@@ -1,5 +1,4 @@
 /** `npm run history`: read the login history of a user or of a day, newest first. */
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
@@ -7,6 +6,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CommandError, parseOptions, requireOne, runCli, UsageError } from './lib/cli.ts';
 import { createReader, type HistoryItem, historyOfDay, historyOfUser } from './lib/history-query.ts';
+import { readStackIn } from './lib/stack.ts';
 
 const USAGE = `usage: npm run history -- (--sub <sub> | --username <name> --user-pool-id <id> |
                        --email <email> --user-pool-id <id> | --date <YYYY-MM-DD>)
@@ -19,21 +19,8 @@ day index. --stack-name reads the table and the shard count from the stack.`;
 async function resolveTable(values: Record<string, unknown>, region: string | undefined) {
   if (values['table-name'])
     return { table: String(values['table-name']), shards: Number(values.shards ?? 1) };
-  const stackName = String(values['stack-name']);
-  const cfn = new CloudFormationClient(region ? { region } : {});
-  try {
-    const stack = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
-    const table = stack?.Outputs?.find((o) => o.OutputKey === 'TableName')?.OutputValue;
-    if (!table)
-      throw new CommandError(`stack "${stackName}" has no TableName output; is it this application's stack?`);
-    const shards = stack?.Parameters?.find((p) => p.ParameterKey === 'DayIndexShards')?.ParameterValue ?? '1';
-    return { table, shards: Number(shards) };
-  } catch (error) {
-    if (error instanceof CommandError) throw error;
-    throw new CommandError(`cannot read stack "${stackName}": ${(error as Error).message}`);
-  } finally {
-    cfn.destroy();
-  }
+  const stack = await readStackIn(region, String(values['stack-name']));
+  return { table: stack.output('TableName'), shards: Number(stack.parameter('DayIndexShards') ?? 1) };
 }
 
 async function subOf(values: Record<string, unknown>, region: string | undefined): Promise<string> {

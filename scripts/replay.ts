@@ -1,10 +1,10 @@
 /** `npm run replay`: put failure records (sign-ins the function could not write) into the history table. */
 import { readFileSync } from 'node:fs';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CommandError, parseOptions, requireOne, runCli, UsageError } from './lib/cli.ts';
 import { createReader } from './lib/history-query.ts';
 import { failureLinesFromLogGroup, linesFromText, parseSince, replay } from './lib/replay.ts';
+import { readStackIn } from './lib/stack.ts';
 
 const USAGE = `usage: npm run replay -- (--log-group <name> --since <time> | --file <path>)
                       (--table-name <table> | --stack-name <stack>) [--dry-run] [--region <region>]
@@ -34,20 +34,9 @@ await runCli(USAGE, async () => {
   let table = values['table-name'];
   let logGroup = values['log-group'];
   if (values['stack-name']) {
-    const cfn = new CloudFormationClient(region ? { region } : {});
-    try {
-      const stack = (await cfn.send(new DescribeStacksCommand({ StackName: values['stack-name'] })))
-        .Stacks?.[0];
-      const output = (key: string) => stack?.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
-      table = output('TableName');
-      logGroup ??= output('LogGroupName');
-      if (!table) throw new CommandError(`stack "${values['stack-name']}" has no TableName output`);
-    } catch (error) {
-      if (error instanceof CommandError) throw error;
-      throw new CommandError(`cannot read stack "${values['stack-name']}": ${(error as Error).message}`);
-    } finally {
-      cfn.destroy();
-    }
+    const stack = await readStackIn(region, values['stack-name']);
+    table = stack.output('TableName');
+    logGroup ??= stack.optionalOutput('LogGroupName');
   }
   if (!values.file && !logGroup) throw new UsageError('--log-group is required (or --stack-name)');
 

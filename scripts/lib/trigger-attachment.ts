@@ -4,11 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  CloudFormationClient,
-  DescribeStacksCommand,
-  type DescribeStacksCommandOutput,
-} from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import {
   CognitoIdentityProviderClient,
   DescribeUserPoolCommand,
@@ -17,6 +13,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetPolicyCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CommandError } from './cli.ts';
+import { readStack } from './stack.ts';
 import { buildUpdateUserPoolInput, unexpectedChanges, withTrigger } from './user-pool-config.ts';
 
 const TRIGGER = 'PostAuthentication';
@@ -67,19 +64,7 @@ export function parseFunctionArn(arn: string): { region: string; account: string
 }
 
 export async function functionArnFromStack(client: CloudFormationClient, stackName: string): Promise<string> {
-  let stacks: DescribeStacksCommandOutput;
-  try {
-    stacks = await client.send(new DescribeStacksCommand({ StackName: stackName }));
-  } catch (error) {
-    throw new CommandError(
-      `cannot read stack "${stackName}": ${(error as Error).message}. Check --stack-name and --region.`,
-    );
-  }
-  const outputs = stacks.Stacks?.[0]?.Outputs;
-  const arn = outputs?.find((o) => o.OutputKey === 'FunctionArn')?.OutputValue;
-  if (!arn)
-    throw new CommandError(`stack "${stackName}" has no FunctionArn output; is it this application's stack?`);
-  return arn;
+  return (await readStack(client, stackName)).output('FunctionArn');
 }
 
 export async function describePool(
