@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { DENY_MESSAGE, WRITE_FAILED } from '../../authenticated/src/record-sign-in.ts';
+import { DENY_MESSAGE } from '../../authenticated/src/record-sign-in.ts';
 import { type LocalStack, startLocalStack } from '../../scripts/lib/local-stack.ts';
 import {
   createPoolWithClient,
@@ -14,16 +14,9 @@ import {
   realisticPoolInput,
   signIn,
 } from '../../scripts/lib/user-pool-fixtures.ts';
-import { attachLocally } from '../helpers/local-stack.ts';
+import { attachLocally, failureItems } from '../helpers/local-stack.ts';
 
 const COGNITO_LIMIT_MS = 5000;
-
-/** Failure records the function logged (one JSON object per line, possibly behind a runtime prefix). */
-function failureRecords(stack: LocalStack): Record<string, any>[] {
-  return stack.lambda.logs
-    .filter((l) => l.text.includes(WRITE_FAILED))
-    .map((l) => JSON.parse(l.text.slice(l.text.indexOf('{'))));
-}
 
 for (const policy of ['allow', 'deny'] as const) {
   describe(`DynamoDB down, OnWriteFailure=${policy}`, () => {
@@ -69,9 +62,9 @@ for (const policy of ['allow', 'deny'] as const) {
           assert.equal(outcome.error?.name, 'UserLambdaValidationException');
           assert.equal(outcome.error?.message, `PostAuthentication failed with error ${DENY_MESSAGE}.`);
         }
-        const records = failureRecords(stack);
-        assert.equal(records.length, 1, 'exactly one failure record');
-        const item = records[0]?.item;
+        const items = failureItems(stack);
+        assert.equal(items.length, 1, 'exactly one failure record');
+        const item = items[0] as Record<string, any>;
         assert.equal(item.sub, user.sub);
         assert.equal(item.userPoolId, pool.poolId);
         assert.equal(item.clientId, pool.clientId);

@@ -1,4 +1,6 @@
+import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { FAILURE_CODE, type HistoryItemRecord, parseLogLine } from '../../scripts/lib/failure-records.ts';
 import type { LocalStack } from '../../scripts/lib/local-stack.ts';
 import { attachPostAuthenticationTrigger, createClients } from '../../scripts/lib/trigger-attachment.ts';
 
@@ -14,4 +16,18 @@ export function attachLocally(stack: LocalStack, userPoolId: string) {
     backupFile: join(stack.dataDir, `${userPoolId}-${Date.now()}.backup.json`),
     out: () => undefined,
   });
+}
+
+/**
+ * The items of the failure records the function logged, read with the same parser `npm run replay` uses;
+ * a failure line that parser cannot read fails the test.
+ */
+export function failureItems(stack: LocalStack): HistoryItemRecord[] {
+  return stack.lambda.logs
+    .filter((line) => line.text.includes(FAILURE_CODE))
+    .map((line) => {
+      const parsed = parseLogLine(line.text);
+      assert.equal(parsed.kind, 'record', `unreadable failure record: ${line.text}`);
+      return (parsed as { item: HistoryItemRecord }).item;
+    });
 }
