@@ -4,19 +4,14 @@
  * Also measures the build levers one at a time. Prints a table and writes bench/results/*.json.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { esbuildOptionsFor, handlerModulePath } from '../scripts/lib/bundle.ts';
 import { startDynalite } from '../scripts/lib/dynalite.ts';
-import {
-  FUNCTION_ID,
-  functionSettings,
-  loadTemplate,
-  PROJECT_ROOT,
-  tableCreateInput,
-} from '../scripts/lib/template.ts';
+import { functionSettings, loadTemplate, PROJECT_ROOT, tableCreateInput } from '../scripts/lib/template.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const WARM_INVOCATIONS = Number(process.env.BENCH_WARM ?? 2000);
@@ -187,7 +182,6 @@ const variants: Variant[] = [
 
 async function build(variant: Variant): Promise<{ path: string; bytes: number }> {
   const outdir = join(BUILD, variant.name.replace(':', '-'));
-  const { createRequire } = await import('node:module');
   const esbuild = createRequire(join(ours.codeUri, 'package.json'))('esbuild') as typeof import('esbuild');
   await esbuild.build(esbuildOptionsFor(variant.properties, variant.workingDir, outdir));
   // Like the deployed artifact folder: no "type": "module" above it, so .js means CommonJS.
@@ -241,9 +235,7 @@ function runHarness(
   });
 }
 
-const EVENT = JSON.parse(
-  (await import('node:fs')).readFileSync(join(PROJECT_ROOT, 'events', 'post-authentication.json'), 'utf8'),
-);
+const EVENT = JSON.parse(readFileSync(join(PROJECT_ROOT, 'events', 'post-authentication.json'), 'utf8'));
 const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
@@ -419,4 +411,3 @@ try {
   await dynamo.close();
   rmSync(BUILD, { recursive: true, force: true });
 }
-void FUNCTION_ID;

@@ -68,19 +68,6 @@ export class LocalLambda {
     await closeServer(this.server);
   }
 
-  /** Ends every environment: the next invocation is a cold start (new environment variables apply). */
-  recycle(): void {
-    for (const list of this.environments.values()) for (const env of list) env.child.kill('SIGKILL');
-    this.environments.clear();
-  }
-
-  setEnvironment(name: string, variables: Record<string, string>): void {
-    const fn = this.functions.get(name);
-    if (!fn) throw new Error(`no function ${name}`);
-    fn.environment = { ...fn.environment, ...variables };
-    this.recycle();
-  }
-
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const match = /^\/2015-03-31\/functions\/([^/]+)\/(invocations|policy)\/?(?:\?.*)?$/.exec(req.url ?? '');
     const name = match ? functionNameOf(decodeURIComponent(match[1] as string)) : undefined;
