@@ -64,5 +64,81 @@ export function templatePolicyViolations(template: Template): string[] {
   const logGroup = resources[fn.Properties?.LoggingConfig?.LogGroup?.Ref];
   if (!logGroup?.Properties?.RetentionInDays)
     violations.push(`${FUNCTION_ID} must log into a group with retention`);
+  violations.push(...alarmTopicViolations(resources));
+  return violations;
+}
+
+const ALARM_ACTION_KEYS = ['AlarmActions', 'OKActions', 'InsufficientDataActions'];
+const CLOUDWATCH = 'cloudwatch.amazonaws.com';
+
+/** Every `Ref` inside a value (through Fn::If and lists). */
+function refsIn(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(refsIn);
+  if (value && typeof value === 'object') {
+    const record = value as Template;
+    if (typeof record.Ref === 'string') return [record.Ref];
+    return Object.values(record).flatMap(refsIn);
+  }
+  return [];
+}
+
+const asList = (value: unknown): unknown[] => (value === undefined ? [] : [value].flat());
+
+/** Does a policy statement allow CloudWatch (the service principal) every one of `actions`? */
+function grantsCloudWatch(statements: Template[], actions: string[]): boolean {
+  return statements.some((s) => {
+    const services = asList(s.Principal?.Service);
+    const granted = asList(s.Action).map(String);
+    const covers = (action: string) =>
+      granted.some((g) => g === action || (g.endsWith('*') && action.startsWith(g.slice(0, -1))));
+    return s.Effect === 'Allow' && services.includes(CLOUDWATCH) && actions.every(covers);
+  });
+}
+
+/**
+ * An SNS topic that alarms publish to must let CloudWatch publish and, when encrypted, use its key. Linters
+ * accept `alias/aws/sns`, but CloudWatch cannot use that key (its policy cannot be edited), so the alarm
+ * action fails in AWS and no notification is ever delivered.
+ */
+function alarmTopicViolations(resources: Template): string[] {
+  const violations: string[] = [];
+  const topicIds = new Set(
+    Object.values(resources)
+      .filter((r: Template) => r.Type === 'AWS::CloudWatch::Alarm')
+      .flatMap((alarm: Template) => ALARM_ACTION_KEYS.flatMap((key) => refsIn(alarm.Properties?.[key])))
+      .filter((id) => resources[id]?.Type === 'AWS::SNS::Topic'),
+  );
+  for (const id of topicIds) {
+    const keyRef = resources[id].Properties?.KmsMasterKeyId;
+    if (keyRef !== undefined) {
+      const keyId = refsIn(keyRef).find((ref) => resources[ref]?.Type === 'AWS::KMS::Key');
+      if (typeof keyRef === 'string' && keyRef.includes('aws/sns')) {
+        violations.push(
+          `${id} is an alarm action encrypted with ${keyRef}; CloudWatch cannot use that AWS managed key, so no alarm is ever delivered (use a customer managed key that grants ${CLOUDWATCH})`,
+        );
+      } else if (!keyId) {
+        violations.push(
+          `${id} is an alarm action encrypted with a key outside this template; use a key declared here whose policy grants ${CLOUDWATCH}`,
+        );
+      } else if (
+        !grantsCloudWatch(resources[keyId].Properties?.KeyPolicy?.Statement ?? [], [
+          'kms:Decrypt',
+          'kms:GenerateDataKey',
+        ])
+      ) {
+        violations.push(
+          `${keyId} encrypts alarm topic ${id} but its key policy does not let ${CLOUDWATCH} use kms:Decrypt and kms:GenerateDataKey*`,
+        );
+      }
+    }
+    const topicStatements = Object.values(resources)
+      .filter(
+        (r: Template) => r.Type === 'AWS::SNS::TopicPolicy' && refsIn(r.Properties?.Topics).includes(id),
+      )
+      .flatMap((r: Template) => r.Properties?.PolicyDocument?.Statement ?? []);
+    if (!grantsCloudWatch(topicStatements, ['sns:Publish'])) {
+      violations.push(`${id} is an alarm action but no topic policy lets ${CLOUDWATCH} sns:Publish to it`);
+    }
+  }
   return violations;
 }

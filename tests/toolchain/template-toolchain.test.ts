@@ -75,6 +75,33 @@ describe('the validation rejects broken templates', () => {
     assert.match(expectStatus(t, projectRules(path), 'failed'), /SourceArn/);
   });
 
+  it('alarm topic encrypted with alias/aws/sns: CloudWatch cannot publish, no e-mail arrives (project rules)', (t) => {
+    const path = brokenCopy('alarm-topic-aws-managed-key', (s) =>
+      s.replace('KmsMasterKeyId: !Ref AlarmTopicKey', 'KmsMasterKeyId: alias/aws/sns'),
+    );
+    assert.match(expectStatus(t, projectRules(path), 'failed'), /AlarmTopic .*alias\/aws\/sns/);
+  });
+
+  it('alarm topic key whose policy does not grant CloudWatch (project rules)', (t) => {
+    const path = brokenCopy('alarm-key-without-cloudwatch', (s) =>
+      s.replace(
+        /( {14}Service: )cloudwatch\.amazonaws\.com(\n {12}Action:\n {14}- kms:Decrypt)/,
+        '$1sns.amazonaws.com$2',
+      ),
+    );
+    assert.match(
+      expectStatus(t, projectRules(path), 'failed'),
+      /AlarmTopicKey encrypts alarm topic AlarmTopic/,
+    );
+  });
+
+  it('alarm topic without a policy that lets CloudWatch publish (project rules)', (t) => {
+    const path = brokenCopy('alarm-topic-without-policy', (s) =>
+      s.replace(/ {2}AlarmTopicPolicy:\n(?: {4}.*\n|\n)*?(?=\n {2}\w)/, ''),
+    );
+    assert.match(expectStatus(t, projectRules(path), 'failed'), /no topic policy lets cloudwatch/);
+  });
+
   it('permission without SourceArn and SourceAccount (checkov CKV_AWS_364)', (t) => {
     const path = brokenCopy('no-source-conditions', (s) =>
       s.replace(/^ {6}SourceArn: .*\n/m, '').replace(/^ {6}SourceAccount: .*\n/m, ''),

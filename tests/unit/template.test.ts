@@ -98,6 +98,32 @@ describe('template.yaml', () => {
     assert.equal(p.TableName, undefined, 'no fixed name: two stacks in one account must not collide');
   });
 
+  it("alarm e-mails can arrive: a rotated customer managed key CloudWatch may use, a topic policy for this stack's alarms", () => {
+    const ids = ['AlarmTopicKey', 'AlarmTopicKeyAlias', 'AlarmTopic', 'AlarmTopicPolicy'];
+    for (const id of ids)
+      assert.equal(resources[id]?.Condition, 'HasAlarmEmail', `${id} only with AlarmEmail`);
+    const key = resources.AlarmTopicKey?.Properties ?? {};
+    assert.equal(key.EnableKeyRotation, true);
+    const cloudWatch = key.KeyPolicy.Statement.find(
+      (s: any) => s.Principal.Service === 'cloudwatch.amazonaws.com',
+    );
+    assert.deepEqual(cloudWatch.Action, ['kms:Decrypt', 'kms:GenerateDataKey*']);
+    assert.deepEqual(cloudWatch.Condition, {
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    });
+    assert.deepEqual(resources.AlarmTopic?.Properties.KmsMasterKeyId, { Ref: 'AlarmTopicKey' });
+    const [publish] = resources.AlarmTopicPolicy?.Properties.PolicyDocument.Statement ?? [];
+    assert.equal(publish.Action, 'sns:Publish');
+    // The source ARN pattern must match every alarm of the stack, or those alarms would be refused.
+    const pattern = publish.Condition.ArnLike['aws:SourceArn']['Fn::Sub'] as string;
+    const alarmNames = ofType('AWS::CloudWatch::Alarm').map(
+      ([, a]) => a.Properties.AlarmName['Fn::Sub'] as string,
+    );
+    assert.ok(alarmNames.length >= 2);
+    const prefix = pattern.slice(pattern.indexOf(':alarm:') + ':alarm:'.length, -1);
+    for (const name of alarmNames) assert.ok(name.startsWith(prefix), `${name} matches ${pattern}`);
+  });
+
   it('keys by sub and sign-in id, with a day index for "who signed in on day D"', () => {
     const p = resolveConditions(template)(table?.Properties) as Record<string, any>;
     assert.deepEqual(p.KeySchema, [
