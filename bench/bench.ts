@@ -9,9 +9,9 @@ import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { esbuildOptionsFor, handlerModulePath } from '../scripts/lib/bundle.ts';
-import { startDynalite } from '../scripts/lib/dynalite.ts';
-import { functionSettings, loadTemplate, PROJECT_ROOT, tableCreateInput } from '../scripts/lib/template.ts';
+import { esbuildOptionsFor, handlerModulePath } from '../scripts/build/bundle.ts';
+import { functionSettings, loadTemplate, PROJECT_ROOT, tableCreateInput } from '../scripts/build/template.ts';
+import { startDynalite } from '../scripts/local-stack/dynalite.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const WARM_INVOCATIONS = Number(process.env.BENCH_WARM ?? 2000);

@@ -1,10 +1,10 @@
 /** `npm run attach`: attach the PostAuthentication trigger without resetting any other pool setting. */
-import { parseOptions, poolAndRegion, requireOne, runCli } from './lib/cli.ts';
+import { parseOptions, poolAndRegion, requireOne, runCli } from './ops/cli.ts';
 import {
   attachPostAuthenticationTrigger,
   createClients,
   functionArnFromStack,
-} from './lib/trigger-attachment.ts';
+} from './ops/trigger-attachment.ts';
 
 const USAGE = `usage: npm run attach -- --user-pool-id <id> (--function-arn <arn> | --stack-name <name>)
                       [--region <region>] [--dry-run] [--replace] [--skip-permission-check]

@@ -6,16 +6,16 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { parseOptions, runCli } from './lib/cli.ts';
-import { type LocalStack, startLocalStack } from './lib/local-stack.ts';
-import { PROJECT_ROOT } from './lib/template.ts';
+import { PROJECT_ROOT } from './build/template.ts';
+import { type LocalStack, startLocalStack } from './local-stack/local-stack.ts';
 import {
   createPoolWithClient,
   createUser,
   enableTotpMfa,
   realisticPoolInput,
   signIn,
-} from './lib/user-pool-fixtures.ts';
+} from './local-stack/user-pool-fixtures.ts';
+import { parseOptions, runCli } from './ops/cli.ts';
 
 const USAGE = `usage: npm run demo [-- --keep-data] [-- --show-function-logs]
 

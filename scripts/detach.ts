@@ -1,6 +1,6 @@
 /** `npm run detach`: remove only the PostAuthentication trigger, keeping every other pool setting. */
-import { parseOptions, poolAndRegion, runCli } from './lib/cli.ts';
-import { createClients, detachPostAuthenticationTrigger } from './lib/trigger-attachment.ts';
+import { parseOptions, poolAndRegion, runCli } from './ops/cli.ts';
+import { createClients, detachPostAuthenticationTrigger } from './ops/trigger-attachment.ts';
 
 const USAGE = `usage: npm run detach -- --user-pool-id <id> [--region <region>] [--dry-run] [--backup-file <path>]
 

@@ -4,9 +4,9 @@ import {
   CognitoIdentityProviderClient,
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { CommandError, parseOptions, requireOne, runCli, UsageError } from './lib/cli.ts';
-import { createReader, type HistoryItem, historyOfDay, historyOfUser } from './lib/history-query.ts';
-import { readStackIn } from './lib/stack.ts';
+import { CommandError, parseOptions, requireOne, runCli, UsageError } from './ops/cli.ts';
+import { createReader, type HistoryItem, historyOfDay, historyOfUser } from './ops/history-query.ts';
+import { readStackIn } from './ops/stack.ts';
 
 const USAGE = `usage: npm run history -- (--sub <sub> | --username <name> --user-pool-id <id> |
                        --email <email> --user-pool-id <id> | --date <YYYY-MM-DD>)

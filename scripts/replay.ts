@@ -1,10 +1,10 @@
 /** `npm run replay`: put failure records (sign-ins the function could not write) into the history table. */
 import { readFileSync } from 'node:fs';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { CommandError, parseOptions, requireOne, runCli, UsageError } from './lib/cli.ts';
-import { createReader } from './lib/history-query.ts';
-import { failureLinesFromLogGroup, linesFromText, parseSince, replay } from './lib/replay.ts';
-import { readStackIn } from './lib/stack.ts';
+import { CommandError, parseOptions, requireOne, runCli, UsageError } from './ops/cli.ts';
+import { createReader } from './ops/history-query.ts';
+import { failureLinesFromLogGroup, linesFromText, parseSince, replay } from './ops/replay.ts';
+import { readStackIn } from './ops/stack.ts';
 
 const USAGE = `usage: npm run replay -- (--log-group <name> --since <time> | --file <path>)
                       (--table-name <table> | --stack-name <stack>) [--dry-run] [--region <region>]

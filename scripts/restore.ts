@@ -1,8 +1,8 @@
 /** `npm run restore`: put a user pool back to a backup written by attach or detach. */
 import { readFileSync } from 'node:fs';
 import type { UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
-import { CommandError, parseOptions, regionOfUserPoolId, runCli, UsageError } from './lib/cli.ts';
-import { createClients, restoreFromBackup } from './lib/trigger-attachment.ts';
+import { CommandError, parseOptions, regionOfUserPoolId, runCli, UsageError } from './ops/cli.ts';
+import { createClients, restoreFromBackup } from './ops/trigger-attachment.ts';
 
 const USAGE = `usage: npm run restore -- --backup-file <path> [--region <region>]
 

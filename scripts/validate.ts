@@ -3,7 +3,7 @@
  * (or fail when REQUIRE_TOOLCHAIN=1, as in CI).
  */
 
-import { INSTALL_HINT, toolchainRequired } from './lib/toolchain.ts';
+import { INSTALL_HINT, toolchainRequired } from './build/toolchain.ts';
 import {
   cfnLint,
   checkov,
@@ -11,7 +11,7 @@ import {
   type StepResult,
   samBuildMatchesLocalBuild,
   samValidateLint,
-} from './lib/validate-steps.ts';
+} from './build/validate-steps.ts';
 
 const steps: [string, () => StepResult | Promise<StepResult>][] = [
   ['project rules', () => projectRules()],

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { FAILURE_CODE, type HistoryItemRecord, parseLogLine } from '../../scripts/lib/failure-records.ts';
-import type { LocalStack } from '../../scripts/lib/local-stack.ts';
-import { attachPostAuthenticationTrigger, createClients } from '../../scripts/lib/trigger-attachment.ts';
+import type { LocalStack } from '../../scripts/local-stack/local-stack.ts';
+import { FAILURE_CODE, type HistoryItemRecord, parseLogLine } from '../../scripts/ops/failure-records.ts';
+import { attachPostAuthenticationTrigger, createClients } from '../../scripts/ops/trigger-attachment.ts';
 
 /** Attaches the stack's function to a local pool with the same code as `npm run attach`, quietly. */
 export function attachLocally(stack: LocalStack, userPoolId: string) {

@@ -1,0 +1,169 @@
+/**
+ * The whole application on loopback, no Docker and no AWS: dynalite with the template's table,
+ * the function built exactly as `sam build` builds it behind a local Lambda Invoke endpoint, and
+ * cognito-local whose sign-ins invoke each pool's own PostAuthentication trigger.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { buildFunctionBundle, handlerModulePath } from '../build/bundle.ts';
+import { FUNCTION_ID, functionSettings, loadTemplate, tableCreateInput } from '../build/template.ts';
+import { type RunningCognitoLocal, startCognitoLocal } from './cognito-local.ts';
+import { type RunningDynalite, startDynalite } from './dynalite.ts';
+import { FaultProxy } from './fault-proxy.ts';
+import { LocalLambda } from './local-lambda.ts';
+
+export const LOCAL_TABLE_NAME = 'login-history-local';
+/** Region the SDK clients use against the local engines (they accept any). */
+export const LOCAL_SDK_REGION = 'us-east-1';
+
+export interface LocalStackOptions {
+  /** Keep data here between runs; a fresh temporary folder (removed on stop) otherwise. */
+  dataDir?: string;
+  /** Template parameter overrides, e.g. { OnWriteFailure: 'deny' }. */
+  parameters?: Record<string, string>;
+  /** Run this prebuilt `sam build` artifact folder instead of building (env LOGIN_HISTORY_BUNDLE_DIR). */
+  bundleDir?: string;
+  echoLogs?: boolean;
+  /** Put a fault-injecting proxy between the function and DynamoDB (see `faults`). */
+  faultProxy?: boolean;
+}
+
+export interface LocalStack {
+  /** Where this stack keeps its data (removed on stop unless it was given). */
+  dataDir: string;
+  /** Environment for SDK clients and our scripts: the standard AWS_ENDPOINT_URL_* variables. */
+  clientEnv: Record<string, string>;
+  functionName: string;
+  functionArn: string;
+  tableName: string;
+  modulePath: string;
+  lambda: LocalLambda;
+  dynamoEndpoint: string;
+  /** The proxy the function reaches DynamoDB through, when `faultProxy` was asked for. */
+  faults?: FaultProxy;
+  cognitoEndpoint: string;
+  /** What `sam deploy` with CognitoUserPoolArn=<arn> creates: the invoke permission for that pool. */
+  grantInvoke(poolArn: string): void;
+  /** Stops DynamoDB (for fault tests); the endpoint then refuses connections. */
+  stopDynamo(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const temporary = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'login-history-stack-'));
+  mkdirSync(dataDir, { recursive: true });
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stoppers.splice(0).reverse()) await s().catch(() => undefined);
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    const template = loadTemplate();
+    const settings = functionSettings(template, {
+      tableName: LOCAL_TABLE_NAME,
+      parameters: options.parameters,
+    });
+
+    let dynamo: RunningDynalite | undefined = await startDynalite(
+      temporary ? {} : { path: join(dataDir, 'dynamodb') },
+    );
+    stoppers.push(async () => {
+      await dynamo?.close();
+    });
+    const dynamoEndpoint = dynamo.endpoint;
+    const ddb = new DynamoDBClient({
+      endpoint: dynamoEndpoint,
+      region: LOCAL_SDK_REGION,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    try {
+      await ddb.send(
+        new CreateTableCommand(tableCreateInput(template, LOCAL_TABLE_NAME, options.parameters)),
+      );
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error;
+    } finally {
+      ddb.destroy();
+    }
+
+    const faults = options.faultProxy ? await new FaultProxy(dynamoEndpoint).start() : undefined;
+    if (faults) stoppers.push(() => faults.stop());
+
+    const bundleDir = options.bundleDir ?? process.env.LOGIN_HISTORY_BUNDLE_DIR;
+    const modulePath = bundleDir
+      ? handlerModulePath(settings, bundleDir)
+      : await buildFunctionBundle(settings, join(dataDir, 'build', FUNCTION_ID));
+    if (!existsSync(modulePath)) throw new Error(`no built handler at ${modulePath}; run sam build first`);
+
+    const lambda = await new LocalLambda(
+      new Map([
+        [
+          FUNCTION_ID,
+          {
+            name: FUNCTION_ID,
+            modulePath,
+            handlerExport: settings.handlerExport,
+            timeoutSeconds: settings.timeoutSeconds,
+            memoryMb: settings.memoryMb,
+            environment: {
+              ...settings.environment,
+              ...LOCAL_CREDENTIALS,
+              AWS_REGION: LOCAL_SDK_REGION,
+              AWS_ENDPOINT_URL_DYNAMODB: faults?.endpoint ?? dynamoEndpoint,
+            },
+          },
+        ],
+      ]),
+      { echoLogs: options.echoLogs },
+    ).start();
+    stoppers.push(() => lambda.stop());
+
+    const cognito: RunningCognitoLocal = await startCognitoLocal({
+      dataDir: join(dataDir, 'cognito'),
+      lambdaEndpoint: lambda.endpoint,
+    });
+    stoppers.push(() => cognito.close());
+
+    const permission = template.Resources.CognitoInvokePermission.Properties;
+    return {
+      dataDir,
+      clientEnv: {
+        ...LOCAL_CREDENTIALS,
+        AWS_REGION: LOCAL_SDK_REGION,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
+        AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
+      },
+      functionName: FUNCTION_ID,
+      functionArn: lambda.functionArn(FUNCTION_ID),
+      tableName: LOCAL_TABLE_NAME,
+      modulePath,
+      lambda,
+      dynamoEndpoint,
+      faults,
+      cognitoEndpoint: cognito.endpoint,
+      grantInvoke: (poolArn) =>
+        lambda.addPermission(FUNCTION_ID, {
+          StatementId: 'CognitoInvokePermission',
+          Action: permission.Action,
+          Principal: permission.Principal,
+          SourceArn: poolArn,
+          SourceAccount: /^arn:[^:]+:[^:]+:[^:]*:([^:]*):/.exec(poolArn)?.[1] ?? '',
+        }),
+      stopDynamo: async () => {
+        await dynamo?.close();
+        dynamo = undefined;
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The real AWS toolchain (SAM CLI, cfn-lint, checkov) on template.yaml, and proof that the validation
+ * rejects broken copies. Without the tools the checks are skipped with a notice; CI sets REQUIRE_TOOLCHAIN=1.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it, type TestContext } from 'node:test';
+import { PROJECT_ROOT, TEMPLATE_PATH } from '../../../scripts/build/template.ts';
+import { INSTALL_HINT, toolchainRequired } from '../../../scripts/build/toolchain.ts';
+import {
+  cfnLint,
+  checkov,
+  projectRules,
+  type StepResult,
+  samBuildMatchesLocalBuild,
+  samValidateLint,
+} from '../../../scripts/build/validate-steps.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'broken-templates-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A copy of template.yaml with one deliberate defect, its CodeUri made absolute so it still builds. */
+function brokenCopy(name: string, edit: (text: string) => string): string {
+  const original = readFileSync(TEMPLATE_PATH, 'utf8');
+  const broken = edit(original).replace(
+    'CodeUri: authenticated/',
+    `CodeUri: ${join(PROJECT_ROOT, 'authenticated')}`,
+  );
+  assert.notEqual(
+    broken,
+    original.replace('CodeUri: authenticated/', `CodeUri: ${join(PROJECT_ROOT, 'authenticated')}`),
+  );
+  const path = join(scratch, `${name}.yaml`);
+  writeFileSync(path, broken);
+  return path;
+}
+
+function expectStatus(t: TestContext, result: StepResult, expected: 'passed' | 'failed'): string {
+  if (result.status === 'skipped') {
+    const notice = `SKIPPED: ${result.detail}; ${INSTALL_HINT}`;
+    if (toolchainRequired()) assert.fail(`${notice} (REQUIRE_TOOLCHAIN=1)`);
+    console.log(notice);
+    t.skip(notice);
+    return '';
+  }
+  assert.equal(result.status, expected, result.detail);
+  return result.detail ?? '';
+}
+
+describe('template.yaml passes the real toolchain', () => {
+  it('project rules', (t) => {
+    expectStatus(t, projectRules(), 'passed');
+  });
+  it('sam validate --lint', (t) => {
+    expectStatus(t, samValidateLint(), 'passed');
+  });
+  it('cfn-lint: no errors, warnings or informational findings', (t) => {
+    expectStatus(t, cfnLint(), 'passed');
+  });
+  it('checkov: no failed checks (each skip justified in the template)', (t) => {
+    expectStatus(t, checkov(), 'passed');
+  });
+  it('sam build (esbuild) produces exactly the bundle the tests run', async (t) => {
+    expectStatus(t, await samBuildMatchesLocalBuild(), 'passed');
+  });
+});
+
+describe('the validation rejects broken templates', () => {
+  it('permission without SourceArn: any pool could invoke the trigger (project rules)', (t) => {
+    const path = brokenCopy('no-source-arn', (s) =>
+      s.replace(/^ {6}SourceArn: !Ref CognitoUserPoolArn\n/m, ''),
+    );
+    assert.match(expectStatus(t, projectRules(path), 'failed'), /SourceArn/);
+  });
+
+  it('alarm topic encrypted with alias/aws/sns: CloudWatch cannot publish, no e-mail arrives (project rules)', (t) => {
+    const path = brokenCopy('alarm-topic-aws-managed-key', (s) =>
+      s.replace('KmsMasterKeyId: !Ref AlarmTopicKey', 'KmsMasterKeyId: alias/aws/sns'),
+    );
+    assert.match(expectStatus(t, projectRules(path), 'failed'), /AlarmTopic .*alias\/aws\/sns/);
+  });
+
+  it('alarm topic key whose policy does not grant CloudWatch (project rules)', (t) => {
+    const path = brokenCopy('alarm-key-without-cloudwatch', (s) =>
+      s.replace(
+        /( {14}Service: )cloudwatch\.amazonaws\.com(\n {12}Action:\n {14}- kms:Decrypt)/,
+        '$1sns.amazonaws.com$2',
+      ),
+    );
+    assert.match(
+      expectStatus(t, projectRules(path), 'failed'),
+      /AlarmTopicKey encrypts alarm topic AlarmTopic/,
+    );
+  });
+
+  it('alarm topic without a policy that lets CloudWatch publish (project rules)', (t) => {
+    const path = brokenCopy('alarm-topic-without-policy', (s) =>
+      s.replace(/ {2}AlarmTopicPolicy:\n(?: {4}.*\n|\n)*?(?=\n {2}\w)/, ''),
+    );
+    assert.match(expectStatus(t, projectRules(path), 'failed'), /no topic policy lets cloudwatch/);
+  });
+
+  it('permission without SourceArn and SourceAccount (checkov CKV_AWS_364)', (t) => {
+    const path = brokenCopy('no-source-conditions', (s) =>
+      s.replace(/^ {6}SourceArn: .*\n/m, '').replace(/^ {6}SourceAccount: .*\n/m, ''),
+    );
+    assert.match(expectStatus(t, checkov(path), 'failed'), /CKV_AWS_364/);
+  });
+
+  it('a billing mode DynamoDB does not have (cfn-lint)', (t) => {
+    const path = brokenCopy('bad-billing-mode', (s) =>
+      s.replace('BillingMode: PAY_PER_REQUEST', 'BillingMode: ON_DEMAND'),
+    );
+    assert.match(expectStatus(t, cfnLint(path), 'failed'), /E3030 'ON_DEMAND'/);
+  });
+
+  it('an esbuild property SAM cannot pass to esbuild (sam build)', async (t) => {
+    const path = brokenCopy('bad-main-fields', (s) =>
+      s.replace('MainFields: module,main', 'MainFields:\n          - module\n          - main'),
+    );
+    assert.match(expectStatus(t, await samBuildMatchesLocalBuild(path), 'failed'), /main-fields/);
+  });
+});

@@ -1,0 +1,204 @@
+/** The security and reliability properties of template.yaml that a reviewer would check by hand. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  FUNCTION_ID,
+  functionSettings,
+  loadTemplate,
+  resolveConditions,
+  TABLE_ID,
+  tableCreateInput,
+} from '../../../scripts/build/template.ts';
+
+const template = loadTemplate();
+const resources = template.Resources as Record<
+  string,
+  { Type: string; Properties: Record<string, any> } & Record<string, any>
+>;
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+describe('template.yaml', () => {
+  const fn = resources[FUNCTION_ID];
+  const table = resources[TABLE_ID];
+
+  it('runs Node.js 22 with a timeout below Cognito 5 s limit', () => {
+    assert.equal(fn?.Properties.Runtime, 'nodejs22.x');
+    assert.ok(Number(fn?.Properties.Timeout) < 5);
+    assert.equal(
+      functionSettings(template, { tableName: 't' }).timeoutSeconds,
+      Number(fn?.Properties.Timeout),
+    );
+  });
+
+  it('grants only dynamodb:PutItem on the table and log writes on its own log group', () => {
+    assert.equal(fn?.Properties.Policies, undefined, 'no SAM policy templates');
+    const role = resources[fn?.Properties.Role['Fn::GetAtt'][0]];
+    assert.equal(role?.Type, 'AWS::IAM::Role');
+    assert.equal(role?.Properties.ManagedPolicyArns, undefined, 'no managed policies');
+    const statements = role?.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    assert.deepEqual(
+      statements.map((s: any) => [s.Effect, s.Action, s.Resource]),
+      [
+        ['Allow', 'dynamodb:PutItem', { 'Fn::GetAtt': [TABLE_ID, 'Arn'] }],
+        [
+          'Allow',
+          ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Sub expression
+          { 'Fn::Sub': '${LoginHistoryLogGroup.Arn}' },
+        ],
+      ],
+    );
+    assert.ok(
+      statements.every((s: any) => !JSON.stringify(s).includes('*')),
+      'no wildcard in actions or resources',
+    );
+  });
+
+  it('lets only the given pool in this account invoke the function', () => {
+    const permissions = ofType('AWS::Lambda::Permission');
+    assert.equal(permissions.length, 1);
+    const [, permission] = permissions[0] ?? [];
+    assert.deepEqual(permission?.Properties, {
+      FunctionName: { 'Fn::GetAtt': [FUNCTION_ID, 'Arn'] },
+      Action: 'lambda:InvokeFunction',
+      Principal: 'cognito-idp.amazonaws.com',
+      SourceArn: { Ref: 'CognitoUserPoolArn' },
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+  });
+
+  it('validates the user pool ARN parameter with a helpful message', () => {
+    const param = template.Parameters.CognitoUserPoolArn;
+    const pattern = new RegExp(param.AllowedPattern);
+    assert.ok(
+      pattern.test('arn:aws:cognito-idp:ap-northeast-1:123456789012:userpool/ap-northeast-1_AbCdEf123'),
+    );
+    assert.ok(
+      pattern.test('arn:aws-us-gov:cognito-idp:us-gov-west-1:123456789012:userpool/us-gov-west-1_Ab1'),
+    );
+    for (const wrong of [
+      'ap-northeast-1_AbCdEf123',
+      'arn:aws:lambda:us-east-1:123456789012:function:f',
+      'arn:aws:cognito-idp:us-east-1:1234:userpool/us-east-1_Ab',
+    ]) {
+      assert.equal(pattern.test(wrong), false, wrong);
+    }
+    assert.match(param.ConstraintDescription, /user pool ARN/);
+  });
+
+  it('protects the history: retain policies, deletion protection, PITR, encryption, TTL, on-demand', () => {
+    assert.equal(table?.DeletionPolicy, 'Retain');
+    assert.equal(table?.UpdateReplacePolicy, 'Retain');
+    const p = table?.Properties ?? {};
+    assert.equal(p.DeletionProtectionEnabled, true);
+    assert.equal(p.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled, true);
+    assert.equal(p.SSESpecification.SSEEnabled, true);
+    assert.deepEqual(p.TimeToLiveSpecification, { AttributeName: 'expiresAt', Enabled: true });
+    assert.equal(p.BillingMode, 'PAY_PER_REQUEST');
+    assert.equal(p.TableName, undefined, 'no fixed name: two stacks in one account must not collide');
+  });
+
+  it("alarm e-mails can arrive: a rotated customer managed key CloudWatch may use, a topic policy for this stack's alarms", () => {
+    const ids = ['AlarmTopicKey', 'AlarmTopicKeyAlias', 'AlarmTopic', 'AlarmTopicPolicy'];
+    for (const id of ids)
+      assert.equal(resources[id]?.Condition, 'HasAlarmEmail', `${id} only with AlarmEmail`);
+    const key = resources.AlarmTopicKey?.Properties ?? {};
+    assert.equal(key.EnableKeyRotation, true);
+    const cloudWatch = key.KeyPolicy.Statement.find(
+      (s: any) => s.Principal.Service === 'cloudwatch.amazonaws.com',
+    );
+    assert.deepEqual(cloudWatch.Action, ['kms:Decrypt', 'kms:GenerateDataKey*']);
+    assert.deepEqual(cloudWatch.Condition, {
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    });
+    assert.deepEqual(resources.AlarmTopic?.Properties.KmsMasterKeyId, { Ref: 'AlarmTopicKey' });
+    const [publish] = resources.AlarmTopicPolicy?.Properties.PolicyDocument.Statement ?? [];
+    assert.equal(publish.Action, 'sns:Publish');
+    // The source ARN pattern must match every alarm of the stack, or those alarms would be refused.
+    const pattern = publish.Condition.ArnLike['aws:SourceArn']['Fn::Sub'] as string;
+    const alarmNames = ofType('AWS::CloudWatch::Alarm').map(
+      ([, a]) => a.Properties.AlarmName['Fn::Sub'] as string,
+    );
+    assert.ok(alarmNames.length >= 2);
+    const prefix = pattern.slice(pattern.indexOf(':alarm:') + ':alarm:'.length, -1);
+    for (const name of alarmNames) assert.ok(name.startsWith(prefix), `${name} matches ${pattern}`);
+  });
+
+  it('keys by sub and sign-in id, with a day index for "who signed in on day D"', () => {
+    const p = resolveConditions(template)(table?.Properties) as Record<string, any>;
+    assert.deepEqual(p.KeySchema, [
+      { AttributeName: 'sub', KeyType: 'HASH' },
+      { AttributeName: 'signInId', KeyType: 'RANGE' },
+    ]);
+    assert.deepEqual(
+      p.GlobalSecondaryIndexes.map((i: any) => [i.IndexName, i.KeySchema]),
+      [
+        [
+          'byDay',
+          [
+            { AttributeName: 'dayShard', KeyType: 'HASH' },
+            { AttributeName: 'signInId', KeyType: 'RANGE' },
+          ],
+        ],
+      ],
+    );
+  });
+
+  it('drops the day index and its attribute definition when DayIndex=disabled', () => {
+    const input = tableCreateInput(template, 't', { DayIndex: 'disabled' });
+    assert.equal(input.GlobalSecondaryIndexes, undefined);
+    assert.deepEqual(
+      input.AttributeDefinitions?.map((a) => a.AttributeName),
+      ['sub', 'signInId'],
+    );
+    assert.equal(tableCreateInput(template, 't').GlobalSecondaryIndexes?.[0]?.IndexName, 'byDay');
+  });
+
+  it('logs JSON into an explicit log group with retention', () => {
+    const logging = fn?.Properties.LoggingConfig;
+    assert.equal(logging.LogFormat, 'JSON');
+    const group = resources[logging.LogGroup.Ref];
+    assert.equal(group?.Type, 'AWS::Logs::LogGroup');
+    assert.deepEqual(group?.Properties.RetentionInDays, { Ref: 'LogRetentionDays' });
+    assert.ok(Number(template.Parameters.LogRetentionDays.Default) > 0);
+  });
+
+  it('passes the table and the settings to the function', () => {
+    const settings = functionSettings(template, { tableName: 'resolved-table' });
+    assert.deepEqual(settings.environment, {
+      TABLE_NAME: 'resolved-table',
+      RETENTION_DAYS: '365',
+      ON_WRITE_FAILURE: 'allow',
+      DAY_INDEX_SHARDS: '1',
+    });
+  });
+
+  it('builds ESM for es2022 with the SDK bundled and no source maps', () => {
+    const build = fn?.Metadata.BuildProperties;
+    assert.equal(fn?.Metadata.BuildMethod, 'esbuild');
+    assert.equal(build.Format, 'esm');
+    assert.deepEqual(build.OutExtension, ['.js=.mjs']);
+    assert.equal(build.Target, 'es2022');
+    assert.equal(build.Sourcemap, false);
+    assert.equal(build.External, undefined);
+    assert.equal(build.UseNpmCi, true, 'sam build installs exactly the lock file');
+  });
+
+  it('alarms on write failures and on function errors and throttles', () => {
+    const filter = ofType('AWS::Logs::MetricFilter')[0]?.[1];
+    assert.match(filter?.Properties.FilterPattern, /LOGIN_HISTORY_WRITE_FAILED/);
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => JSON.stringify(a.Properties));
+    assert.ok(alarms.some((a) => a.includes('WriteFailures')));
+    assert.ok(alarms.some((a) => a.includes('"Errors"') && a.includes('"Throttles"')));
+  });
+
+  it('tells the next step in its outputs', () => {
+    assert.deepEqual(Object.keys(template.Outputs).sort(), [
+      'AttachCommand',
+      'FunctionArn',
+      'LogGroupName',
+      'TableName',
+    ]);
+    assert.match(JSON.stringify(template.Outputs.AttachCommand), /npm run attach -- --user-pool-id/);
+  });
+});

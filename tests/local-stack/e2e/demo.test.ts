@@ -1,0 +1,34 @@
+/** `npm run demo` as a user runs it: exits 0, attaches with the real command, and shows the history. */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { PROJECT_ROOT } from '../../../scripts/build/template.ts';
+
+describe('npm run demo', () => {
+  it('signs three users in four times and prints their history', async () => {
+    const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/demo.ts'],
+        { cwd: PROJECT_ROOT },
+        (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
+      );
+    });
+    assert.equal(code, 0, output);
+    assert.match(
+      output,
+      /Verified: DescribeUserPool differs from the backup only in LambdaConfig\.PostAuthentication/,
+    );
+    const day = output.split('▶ Login history of ')[1]?.split('▶')[0] ?? '';
+    const rows = day.split('\n').filter((line) => /^\s+\d{4}-\d{2}-\d{2}T/.test(line));
+    assert.equal(rows.length, 4, day);
+    for (const name of ['admin@example.com', 'kiosk-07', 'demo-with-mfa@example.com']) {
+      assert.ok(
+        rows.some((row) => row.includes(name)),
+        `${name} in the history`,
+      );
+    }
+    assert.match(output, /Demo finished in/);
+  });
+});
