@@ -17,6 +17,8 @@ export interface LoginHistoryItem {
   userName?: string;
   clientId?: string;
   email?: string;
+  /** Federated users only: `providerName` of the primary entry of the `identities` attribute. */
+  identityProvider?: string;
   newDeviceUsed?: boolean;
   triggerSource: string;
   requestId: string;
@@ -85,6 +87,28 @@ export function identifiersOf(event: unknown): EventIdentifiers {
   };
 }
 
+/** `identities` longer than this is not parsed (a JSON array of a few linked providers is well under it). */
+export const MAX_IDENTITIES_LENGTH = 16 * 1024;
+
+/**
+ * The provider a federated user signed in through: Cognito sets `identities` (a JSON string) to an array of
+ * `{userId, providerName, providerType, issuer, primary, dateCreated}`; the primary entry is the provider
+ * the user was created from. Anything malformed yields undefined, never an error: the sign-in is recorded
+ * without the field.
+ */
+export function identityProviderOf(identities: unknown): string | undefined {
+  if (typeof identities !== 'string' || identities.length > MAX_IDENTITIES_LENGTH) return undefined;
+  let entries: unknown;
+  try {
+    entries = JSON.parse(identities);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(entries)) return undefined;
+  const primary = entries.map(asRecord).find((entry) => entry?.primary === true || entry?.primary === 'true');
+  return bounded(asString(primary?.providerName));
+}
+
 /** FNV-1a: a stable, dependency-free hash to spread sign-ins over the day-index shards. */
 export function shardOf(key: string, shards: number): number {
   let hash = 0x811c9dc5;
@@ -150,6 +174,8 @@ export function buildHistoryItem(event: unknown, options: BuildOptions): BuildRe
   if (userName) item.userName = userName;
   if (clientId) item.clientId = clientId;
   if (email) item.email = email;
+  const identityProvider = identityProviderOf(attributes?.identities);
+  if (identityProvider) item.identityProvider = identityProvider;
   if (typeof request?.newDeviceUsed === 'boolean') item.newDeviceUsed = request.newDeviceUsed;
   if (options.retentionDays > 0) {
     item.expiresAt = Math.floor(options.now / 1000) + options.retentionDays * 86_400;

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   buildHistoryItem,
   MAX_FIELD_LENGTH,
+  MAX_IDENTITIES_LENGTH,
   POST_AUTHENTICATION_SOURCE,
   shardOf,
 } from '../../../authenticated/src/history-item.ts';
@@ -48,6 +49,48 @@ describe('buildHistoryItem', () => {
     assert.equal(item.sub, 'd4a8a4f8-70b1-7019-5e5b-6c5f1d2e3a4b');
     assert.equal(item.userName, 'Google_112233445566778899000');
     assert.equal('identities' in item, false, 'attribute maps are never copied');
+    assert.equal(item.identityProvider, 'Google');
+  });
+
+  it('records the primary identity provider only, and none for password users', () => {
+    const withIdentities = (identities: unknown) => {
+      const event = sampleEvent('post-authentication-federated');
+      (event.request.userAttributes as Record<string, unknown>).identities = identities;
+      return build(event);
+    };
+    const linked = JSON.stringify([
+      { providerName: 'Google', providerType: 'Google', primary: 'false' },
+      { providerName: 'corp-saml', providerType: 'SAML', primary: 'true' },
+    ]);
+    assert.equal(withIdentities(linked).identityProvider, 'corp-saml');
+    // A native user who linked a provider: the linked entry is not primary, the sign-in was a password one.
+    assert.equal(
+      'identityProvider' in withIdentities(JSON.stringify([{ providerName: 'Google', primary: false }])),
+      false,
+    );
+    assert.equal('identityProvider' in build(sampleEvent()), false);
+  });
+
+  it('ignores malformed, non-array or over-long identities and records the rest of the item', () => {
+    for (const identities of [
+      'not json',
+      '{"providerName":"Google","primary":true}',
+      'null',
+      '[null, 3, "x"]',
+      '[{"providerName":{"x":1},"primary":true}]',
+      '[{"providerName":"","primary":true}]',
+      JSON.stringify([{ providerName: 'p'.repeat(MAX_FIELD_LENGTH + 1), primary: true }]),
+      JSON.stringify([{ providerName: 'Google', primary: true, pad: 'x'.repeat(MAX_IDENTITIES_LENGTH) }]),
+      ['[{"providerName":"Google","primary":true}]'],
+      42,
+    ]) {
+      const event = sampleEvent('post-authentication-federated');
+      (event.request.userAttributes as Record<string, unknown>).identities = identities;
+      const item = build(event);
+      assert.equal('identityProvider' in item, false, String(identities).slice(0, 60));
+      assert.equal(item.email, 'taro@example.com');
+      assert.equal(item.userName, 'Google_112233445566778899000');
+    }
   });
 
   it('records newDeviceUsed true when the pool remembers devices', () => {
