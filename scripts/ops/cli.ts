@@ -24,9 +24,38 @@ export async function runCli(usage: string, main: () => Promise<number | undefin
     }
     const err = error as Error;
     const prefix = error instanceof CommandError ? '' : `${err.name}: `;
-    console.error(`error: ${prefix}${err.message}`);
+    console.error(`error: ${explainAwsError(err) ?? `${prefix}${err.message}`}`);
     process.exit(1);
   }
+}
+
+/**
+ * What to do about the errors the SDK raises before or instead of an answer (no region, no or expired
+ * credentials, no network), in place of its bare message. Undefined for anything else.
+ */
+export function explainAwsError(error: Error): string | undefined {
+  const name = error.name;
+  const message = error.message ?? '';
+  const code = (error as { code?: string }).code ?? (error.cause as { code?: string } | undefined)?.code;
+  if (/region is missing/i.test(message)) {
+    return 'no AWS region: pass --region, or set AWS_REGION (or a region in your AWS profile)';
+  }
+  if (name === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
+    return 'no AWS credentials found: sign in (aws sso login, or aws configure) or set AWS_PROFILE; CloudShell has them already';
+  }
+  if (/^(ExpiredToken|ExpiredTokenException|RequestExpired)$/.test(name) || /token.*expired/i.test(message)) {
+    return 'your AWS credentials have expired: sign in again (aws sso login) and retry';
+  }
+  if (/^(UnrecognizedClientException|InvalidSignatureException|InvalidClientTokenId)$/.test(name)) {
+    return `AWS did not accept these credentials (${name}): check AWS_PROFILE and the keys in use`;
+  }
+  if (/^(AccessDeniedException|AccessDenied|NotAuthorizedException)$/.test(name)) {
+    return `access denied: ${message} — the identity running this needs the permission it names (README lists each command's)`;
+  }
+  if (code && /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT)$/.test(code)) {
+    return `cannot reach the AWS endpoint (${code}${message ? `: ${message}` : ''}): check the network, --region and any AWS_ENDPOINT_URL_* variable`;
+  }
+  return undefined;
 }
 
 /** Region of a user pool id (`<region>_<suffix>`), so --region is optional. */

@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { AddPermissionCommand, CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PROJECT_ROOT } from '../../../scripts/build/template.ts';
-import { INSTALL_HINT, toolchainRequired } from '../../../scripts/build/toolchain.ts';
+import { missingToolNotice, TOOLS } from '../../../scripts/build/toolchain.ts';
 import { createMotoRole, type RunningMoto, startMoto } from '../../../scripts/local-stack/moto.ts';
 import { realisticPoolInput } from '../../../scripts/local-stack/user-pool-fixtures.ts';
 import {
@@ -29,6 +29,7 @@ import {
   detachPostAuthenticationTrigger,
 } from '../../../scripts/ops/trigger-attachment.ts';
 import { unexpectedChanges } from '../../../scripts/ops/user-pool-config.ts';
+import { skipBecause } from '../../helpers/skip.ts';
 
 const REGION = 'us-east-1';
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -74,12 +75,7 @@ describe('attach and detach on moto (resets omitted settings like AWS)', () => {
   });
 
   function skipWithoutMoto(t: { skip(message: string): void }): boolean {
-    if (moto) return false;
-    const notice = `SKIPPED: moto_server is not installed; ${INSTALL_HINT}`;
-    if (toolchainRequired()) assert.fail(`${notice} (REQUIRE_TOOLCHAIN=1)`);
-    console.log(notice);
-    t.skip(notice);
-    return true;
+    return moto ? false : skipBecause(t, missingToolNotice(TOOLS.moto));
   }
 
   async function newPool(name: string): Promise<UserPoolType> {

@@ -15,10 +15,10 @@ import {
   type UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { PROJECT_ROOT } from '../../../scripts/build/template.ts';
-import { INSTALL_HINT, toolchainRequired } from '../../../scripts/build/toolchain.ts';
 import { type LocalStack, startLocalStack } from '../../../scripts/local-stack/local-stack.ts';
 import { createPoolWithClient, realisticPoolInput } from '../../../scripts/local-stack/user-pool-fixtures.ts';
 import { CARRIED_FIELDS, unexpectedChanges } from '../../../scripts/ops/user-pool-config.ts';
+import { skipBecause } from '../../helpers/skip.ts';
 
 const AWS_CLI = '/usr/bin/aws';
 
@@ -34,11 +34,7 @@ function readmeRecipe(): string {
 function toolsMissing(t: TestContext): boolean {
   const missing = [AWS_CLI, '/usr/bin/jq', '/bin/bash'].filter((tool) => !existsSync(tool));
   if (missing.length === 0) return false;
-  const notice = `SKIPPED: ${missing.join(', ')} not installed (apt-get install awscli jq); ${INSTALL_HINT}`;
-  if (toolchainRequired()) assert.fail(`${notice} (REQUIRE_TOOLCHAIN=1)`);
-  console.log(notice);
-  t.skip(notice);
-  return true;
+  return skipBecause(t, `${missing.join(', ')} not installed (Debian: apt-get install awscli jq)`);
 }
 
 describe('README: attach with the AWS CLI alone', () => {

@@ -22,11 +22,12 @@ import { readConfig } from '../../../authenticated/src/config.ts';
 import { createPostAuthenticationHandler } from '../../../authenticated/src/record-sign-in.ts';
 import { createHistoryClient, createHistoryWriter } from '../../../authenticated/src/write-history.ts';
 import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../../../scripts/build/template.ts';
-import { INSTALL_HINT, toolchainRequired } from '../../../scripts/build/toolchain.ts';
+import { missingToolNotice, TOOLS } from '../../../scripts/build/toolchain.ts';
 import { type RunningDynalite, startDynalite } from '../../../scripts/local-stack/dynalite.ts';
 import { type RunningMoto, startMoto } from '../../../scripts/local-stack/moto.ts';
 import { failureLinesFromLogGroup } from '../../../scripts/ops/replay.ts';
 import { lambdaContext, sampleEvent, useLocalAwsEnvironment } from '../../helpers/events.ts';
+import { skipBecause } from '../../helpers/skip.ts';
 
 useLocalAwsEnvironment();
 
@@ -155,10 +156,7 @@ describe('npm run replay', () => {
 
     it('reads the log group with FilterLogEvents across streams and pages, and inserts idempotently', async (t) => {
       if (!moto) {
-        const notice = `SKIPPED: moto_server is not installed; ${INSTALL_HINT}`;
-        if (toolchainRequired()) assert.fail(`${notice} (REQUIRE_TOOLCHAIN=1)`);
-        console.log(notice);
-        t.skip(notice);
+        skipBecause(t, missingToolNotice(TOOLS.moto));
         return;
       }
       const logs = new CloudWatchLogsClient({ endpoint: moto.endpoint });
