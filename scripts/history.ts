@@ -1,80 +1,116 @@
-/** `npm run history`: read the login history of a user or of a day, newest first. */
-import {
-  AdminGetUserCommand,
-  CognitoIdentityProviderClient,
-  ListUsersCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
+/**
+ * `npm run history`: the login history, read the ways auditors ask for it: one user's or one day's sign-ins
+ * (newest first), every sign-in of a period (oldest first, streamed, for spreadsheets), and the dormant
+ * accounts of a pool.
+ */
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { CommandError, parseOptions, requireOne, runCli, UsageError } from './ops/cli.ts';
-import { createReader, type HistoryItem, historyOfDay, historyOfUser } from './ops/history-query.ts';
+import { dormantAccounts, listPoolUsers } from './ops/dormant-accounts.ts';
+import {
+  FORMATS,
+  type Format,
+  terminalProgress,
+  writeDormantAccounts,
+  writeSignIns,
+} from './ops/history-output.ts';
+import {
+  createReader,
+  dayOf,
+  firstRecordedSignIn,
+  type HistoryItem,
+  historyOfDay,
+  historyOfUser,
+  signInsBetween,
+} from './ops/history-query.ts';
 import { readStackIn } from './ops/stack.ts';
+import { lookUpSub } from './ops/user-lookup.ts';
 
-const USAGE = `usage: npm run history -- (--sub <sub> | --username <name> --user-pool-id <id> |
-                       --email <email> --user-pool-id <id> | --date <YYYY-MM-DD>)
-                       (--table-name <table> [--shards N] | --stack-name <stack>)
-                       [--limit N] [--json] [--region <region>]
+const USAGE = `usage: npm run history -- <what> <where> [--format table|json|jsonl|csv | --json] [--region <region>]
 
-Newest first. --email and --username look the sub up in the pool; --date reads every shard of the
-day index. --stack-name reads the table and the shard count from the stack.`;
+what (exactly one):
+  --sub <sub> | --username <name> --user-pool-id <id> | --email <email> --user-pool-id <id>
+                                      one user's sign-ins, newest first (--limit N, default 50)
+  --date <YYYY-MM-DD>                 one day's sign-ins, newest first (--limit N, default 50)
+  --from <date or ISO time> --to <date or ISO time>
+                                      every sign-in of the period, oldest first, streamed (dates are whole
+                                      UTC days, both ends included; no limit unless --limit is given)
+  --inactive-since <N>d --user-pool-id <id>
+                                      users with no recorded sign-in in the last N days, or none at all
+                                      (--concurrency N, default 16)
+where (exactly one):
+  --table-name <table> [--shards N]   --shards: the stack parameter DayIndexShards (default 1)
+  --stack-name <stack>                reads the table, shards and DayIndex from the stack`;
+
+const DAY_MS = 86_400_000;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** A --from/--to bound as the ISO time items hold; a date is the start (from) or the end (to) of that day. */
+export function periodBound(name: 'from' | 'to', value: string): string {
+  const iso = DATE.test(value)
+    ? `${value}T${name === 'from' ? '00:00:00.000' : '23:59:59.999'}Z`
+    : ISO_TIME.test(value)
+      ? value
+      : '';
+  const ms = Date.parse(iso);
+  if (!iso || Number.isNaN(ms) || (DATE.test(value) && dayOf(ms) !== value)) {
+    throw new UsageError(
+      `--${name} "${value}" is neither a date (YYYY-MM-DD) nor an ISO time (2026-11-01T09:00:00Z)`,
+    );
+  }
+  return new Date(ms).toISOString();
+}
+
+function inactiveDays(value: string): number {
+  const match = /^([1-9]\d{0,4})d$/.exec(value);
+  if (!match) {
+    throw new UsageError(
+      `--inactive-since must be a number of days such as 90d (1d to 99999d), got "${value}"`,
+    );
+  }
+  return Number(match[1]);
+}
+
+function positiveInteger(name: string, value: string | undefined, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(value) || Number(value) > max) throw new UsageError(`--${name} must be 1 to ${max}`);
+  return Number(value);
+}
 
 async function resolveTable(values: Record<string, unknown>, region: string | undefined) {
-  if (values['table-name'])
-    return { table: String(values['table-name']), shards: Number(values.shards ?? 1) };
-  const stack = await readStackIn(region, String(values['stack-name']));
-  return { table: stack.output('TableName'), shards: Number(stack.parameter('DayIndexShards') ?? 1) };
-}
-
-async function subOf(values: Record<string, unknown>, region: string | undefined): Promise<string> {
-  const poolId = values['user-pool-id'] as string | undefined;
-  if (!poolId) throw new UsageError('--username and --email need --user-pool-id');
-  const cognito = new CognitoIdentityProviderClient(region ? { region } : {});
-  try {
-    if (values.username) {
-      const user = await cognito.send(
-        new AdminGetUserCommand({ UserPoolId: poolId, Username: String(values.username) }),
-      );
-      const sub = user.UserAttributes?.find((a) => a.Name === 'sub')?.Value;
-      if (!sub) throw new CommandError(`user ${values.username} has no sub attribute`);
-      return sub;
-    }
-    const email = String(values.email).replace(/"/g, '');
-    const { Users = [] } = await cognito.send(
-      new ListUsersCommand({ UserPoolId: poolId, Filter: `email = "${email}"`, Limit: 2 }),
-    );
-    if (Users.length === 0) throw new CommandError(`no user with email ${email} in ${poolId}`);
-    if (Users.length > 1)
-      throw new CommandError(`several users have email ${email}; use --username or --sub`);
-    const sub = Users[0]?.Attributes?.find((a) => a.Name === 'sub')?.Value;
-    if (!sub) throw new CommandError(`the user with email ${email} has no sub attribute`);
-    return sub;
-  } catch (error) {
-    if (error instanceof CommandError) throw error;
-    const name = (error as Error).name;
-    if (name === 'UserNotFoundException') throw new CommandError(`no user ${values.username} in ${poolId}`);
-    if (name === 'ResourceNotFoundException') throw new CommandError(`user pool ${poolId} does not exist`);
-    throw new CommandError(`cannot look the user up: ${name}: ${(error as Error).message}`);
-  } finally {
-    cognito.destroy();
+  if (values['table-name']) {
+    return { table: String(values['table-name']), shards: Number(values.shards ?? 1), dayIndex: undefined };
   }
+  const stack = await readStackIn(region, String(values['stack-name']));
+  return {
+    table: stack.output('TableName'),
+    shards: Number(stack.parameter('DayIndexShards') ?? 1),
+    dayIndex: stack.parameter('DayIndex'),
+  };
 }
 
-function printTable(items: HistoryItem[]): void {
-  const rows = items.map((i) => [
-    i.signedInAt,
-    String(i.userName ?? i.sub),
-    String(i.clientId ?? '-'),
-    i.newDeviceUsed === undefined ? '-' : i.newDeviceUsed ? 'yes' : 'no',
-    i.sub,
-  ]);
-  const header = ['signed in (UTC)', 'user', 'app client', 'new device', 'sub'];
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] as string).length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, c) => cell.padEnd(widths[c] as number))
-      .join('  ')
-      .trimEnd();
-  console.log(line(header));
-  console.log(line(widths.map((w) => '-'.repeat(w))));
-  for (const row of rows) console.log(line(row));
+function noDayIndex(table: string, what: string): CommandError {
+  return new CommandError(
+    `table ${table} has no byDay index (deployed with DayIndex=disabled); ${what} needs it (it would otherwise scan the whole table). Redeploy with DayIndex=enabled: the existing items are indexed too.`,
+  );
+}
+
+/** Translates the table errors every mode can meet. */
+function tableError(error: unknown, table: string, what: string): unknown {
+  if ((error as Error).name === 'ResourceNotFoundException') {
+    return new CommandError(`table ${table} does not exist (check --table-name / --stack-name and --region)`);
+  }
+  if (/specified index/i.test((error as Error).message)) return noDayIndex(table, what);
+  return error;
+}
+
+async function* limited<T>(items: AsyncIterable<T>, limit: number | undefined): AsyncGenerator<T> {
+  if (limit === undefined) return yield* items;
+  let n = 0;
+  for await (const item of items) {
+    if (n++ >= limit) return;
+    yield item;
+  }
 }
 
 await runCli(USAGE, async () => {
@@ -83,61 +119,141 @@ await runCli(USAGE, async () => {
     username: { type: 'string' },
     email: { type: 'string' },
     date: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    'inactive-since': { type: 'string' },
     'user-pool-id': { type: 'string' },
     'table-name': { type: 'string' },
     'stack-name': { type: 'string' },
     shards: { type: 'string' },
-    limit: { type: 'string', default: '50' },
+    limit: { type: 'string' },
+    concurrency: { type: 'string' },
+    format: { type: 'string' },
     json: { type: 'boolean', default: false },
     region: { type: 'string' },
   });
-  const by = requireOne(values, ['sub', 'username', 'email', 'date']);
+  if ((values.from === undefined) !== (values.to === undefined)) {
+    throw new UsageError('--from and --to go together: give both ends of the period');
+  }
+  const by = requireOne({ ...values, from: values.from ?? values.to }, [
+    'sub',
+    'username',
+    'email',
+    'date',
+    'from',
+    'inactive-since',
+  ]);
   requireOne(values, ['table-name', 'stack-name']);
-  const limit = Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
-    throw new UsageError('--limit must be 1 to 10000');
+  if (values.json && values.format !== undefined && values.format !== 'json') {
+    throw new UsageError('--json is --format json; give one of them');
+  }
+  const format = (values.json ? 'json' : (values.format ?? 'table')) as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
   if (values.shards !== undefined && !/^([1-9]\d?|100)$/.test(values.shards)) {
     throw new UsageError('--shards must be 1 to 100 (the stack parameter DayIndexShards)');
   }
-  if (by === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(String(values.date))) {
+  const isExport = by === 'from';
+  const limit = positiveInteger('limit', values.limit, isExport ? 1_000_000_000 : 10_000);
+  const concurrency = positiveInteger('concurrency', values.concurrency, 256) ?? 16;
+  if (by === 'date' && !DATE.test(String(values.date)))
     throw new UsageError('--date must be YYYY-MM-DD (UTC)');
+  if ((by === 'username' || by === 'email' || by === 'inactive-since') && !values['user-pool-id']) {
+    throw new UsageError(`--${by} needs --user-pool-id`);
   }
+  let period: { from: string; to: string } | undefined;
+  if (isExport) {
+    period = { from: periodBound('from', String(values.from)), to: periodBound('to', String(values.to)) };
+    if (period.to < period.from) {
+      throw new UsageError(`--to (${values.to}) is before --from (${values.from})`);
+    }
+  }
+  const days = by === 'inactive-since' ? inactiveDays(String(values['inactive-since'])) : 0;
 
-  const { table, shards } = await resolveTable(values, values.region);
+  const { table, shards, dayIndex } = await resolveTable(values, values.region);
   const reader = createReader(values.region);
-  let items: HistoryItem[];
   try {
-    items =
-      by === 'date'
-        ? await historyOfDay(reader, table, String(values.date), shards, limit)
-        : await historyOfUser(
-            reader,
-            table,
-            by === 'sub' ? String(values.sub) : await subOf(values, values.region),
-            limit,
-          );
+    if (by === 'inactive-since') {
+      await dormantReport(values, table, shards, days, concurrency, format, reader);
+      return 0;
+    }
+    if (period) {
+      if (dayIndex === 'disabled') throw noDayIndex(table, '--from/--to');
+      const items = limited(signInsBetween(reader, table, shards, period.from, period.to), limit);
+      const count = await writeSignIns(items, format, process.stdout);
+      if (count === 0 && format === 'table') console.log('No sign-ins found.');
+      return 0;
+    }
+    let items: HistoryItem[];
+    if (by === 'date') {
+      if (dayIndex === 'disabled') throw noDayIndex(table, '--date');
+      items = await historyOfDay(reader, table, String(values.date), shards, limit ?? 50);
+    } else {
+      const sub = by === 'sub' ? String(values.sub) : await lookUpSub(values, values.region);
+      items = await historyOfUser(reader, table, sub, limit ?? 50);
+    }
+    const count = await writeSignIns(items, format, process.stdout);
+    if (count === 0 && format === 'table') console.log('No sign-ins found.');
+    return 0;
   } catch (error) {
-    if ((error as Error).name === 'ResourceNotFoundException') {
-      throw new CommandError(
-        `table ${table} does not exist (check --table-name / --stack-name and --region)`,
-      );
-    }
-    if (by === 'date' && /specified index/i.test((error as Error).message)) {
-      throw new CommandError(
-        `table ${table} has no byDay index (deployed with DayIndex=disabled); --date needs it`,
-      );
-    }
-    throw error;
+    throw tableError(error, table, by === 'from' ? '--from/--to' : `--${by}`);
   } finally {
     reader.destroy();
   }
-
-  if (values.json) {
-    console.log(JSON.stringify(items, null, 2));
-  } else if (items.length === 0) {
-    console.log('No sign-ins found.');
-  } else {
-    printTable(items);
-  }
-  return 0;
 });
+
+async function dormantReport(
+  values: Record<string, unknown>,
+  table: string,
+  shards: number,
+  days: number,
+  concurrency: number,
+  format: Format,
+  reader: ReturnType<typeof createReader>,
+) {
+  const poolId = String(values['user-pool-id']);
+  const cognito = new CognitoIdentityProviderClient(values.region ? { region: String(values.region) } : {});
+  let users: Awaited<ReturnType<typeof listPoolUsers>>;
+  try {
+    users = await listPoolUsers(cognito, poolId);
+  } catch (error) {
+    if ((error as Error).name === 'ResourceNotFoundException') {
+      throw new CommandError(`user pool ${poolId} does not exist (check --user-pool-id and --region)`);
+    }
+    throw error;
+  } finally {
+    cognito.destroy();
+  }
+  const now = Date.now();
+  const cutoffMs = now - days * DAY_MS;
+  const progress = terminalProgress('checking users');
+  const accounts = await dormantAccounts({
+    doc: reader,
+    table,
+    users,
+    cutoffMs,
+    concurrency,
+    onProgress: (done, total) => progress.update(done, total),
+  });
+  progress.end();
+
+  // "Never" means "never since the history began": say when that was. No sign-in of these users can
+  // predate their accounts, so the search starts at the oldest account's creation day.
+  const oldestAccountMs = users.reduce((min, u) => Math.min(min, Date.parse(u.createdAt)), now);
+  let since: string;
+  try {
+    const first = await firstRecordedSignIn(reader, table, shards, dayOf(oldestAccountMs), dayOf(now));
+    since = first ? `the history holds sign-ins since ${first}` : 'the history holds no sign-in yet';
+  } catch (error) {
+    if (!/specified index/i.test((error as Error).message)) throw error;
+    since = 'when the history begins is not known (DayIndex=disabled)';
+  }
+  const heading = `${accounts.length} of ${users.length} users of ${poolId} have no recorded sign-in since ${new Date(cutoffMs).toISOString()} (${days} days); ${since}. Disabled accounts are marked.`;
+  if (format === 'table') {
+    console.log(heading);
+    console.log('');
+    if (accounts.length === 0) console.log('No dormant accounts.');
+  } else {
+    console.error(heading);
+  }
+  await writeDormantAccounts(accounts, format, process.stdout);
+}

@@ -39,6 +39,8 @@ export async function startCognitoLocal(options: {
   dataDir: string;
   lambdaEndpoint?: string;
   region?: string;
+  /** cognito-local's clock (account creation dates, tokens); the real time unless a test moves it. */
+  now?: () => Date;
 }): Promise<RunningCognitoLocal> {
   const { loadConfig } = lib('server/config');
   const { StormDBDataStoreFactory } = lib('services/dataStore/stormDb');
@@ -59,7 +61,7 @@ export async function startCognitoLocal(options: {
   const logger = pino({ level: process.env.COGNITO_LOCAL_LOG_LEVEL ?? 'silent' });
   const ctx = { logger };
   const config = await loadConfig(ctx, new StormDBDataStoreFactory(options.dataDir));
-  const clock = new services.DateClock();
+  const clock = options.now ? { get: options.now } : new services.DateClock();
   const dataDirectory = join(options.dataDir, 'db');
   const dataStoreFactory = new StormDBDataStoreFactory(dataDirectory);
   // AWS defaults, not cognito-local's: a pool signs in by username unless CreateUserPool says otherwise.

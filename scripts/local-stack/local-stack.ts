@@ -28,6 +28,8 @@ export interface LocalStackOptions {
   echoLogs?: boolean;
   /** Put a fault-injecting proxy between the function and DynamoDB (see `faults`). */
   faultProxy?: boolean;
+  /** cognito-local's clock, e.g. to create accounts "in the past" for the dormant-account report. */
+  cognitoNow?: () => Date;
 }
 
 export interface LocalStack {
@@ -127,6 +129,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const cognito: RunningCognitoLocal = await startCognitoLocal({
       dataDir: join(dataDir, 'cognito'),
       lambdaEndpoint: lambda.endpoint,
+      now: options.cognitoNow,
     });
     stoppers.push(() => cognito.close());
 

@@ -1,4 +1,7 @@
-/** Reading the login history: one user's sign-ins, or one day's across every shard, newest first. */
+/**
+ * Reading the login history: one user's sign-ins or one day's (newest first), each user's latest sign-in
+ * (the dormant-account report), a period's sign-ins streamed oldest first, and the day the history starts.
+ */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 
@@ -6,8 +9,17 @@ export type HistoryItem = Record<string, unknown> & { sub: string; signInId: str
 
 export const DAY_INDEX = 'byDay';
 
+/** Throttled reads back off and retry (adaptive mode also slows this client down) instead of failing. */
+export const READ_MAX_ATTEMPTS = 10;
+
 export function createReader(region?: string): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient(region ? { region } : {}));
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      ...(region ? { region } : {}),
+      maxAttempts: READ_MAX_ATTEMPTS,
+      retryMode: 'adaptive',
+    }),
+  );
 }
 
 async function queryAll(
@@ -71,4 +83,153 @@ export async function historyOfDay(
     .flat()
     .sort((a, b) => (a.signInId < b.signInId ? 1 : a.signInId > b.signInId ? -1 : 0))
     .slice(0, limit);
+}
+
+/** The user's most recent recorded sign-in time (one Query: newest first, Limit 1, one attribute). */
+export async function lastSignInOf(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  sub: string,
+): Promise<string | undefined> {
+  const page = await doc.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: '#sub = :sub',
+      ExpressionAttributeNames: { '#sub': 'sub', '#at': 'signedInAt' },
+      ExpressionAttributeValues: { ':sub': sub },
+      ProjectionExpression: '#at',
+      ScanIndexForward: false,
+      Limit: 1,
+    }),
+  );
+  return page.Items?.[0]?.signedInAt as string | undefined;
+}
+
+const DAY_MS = 86_400_000;
+export const dayOf = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 10);
+const nextDay = (day: string) => dayOf(Date.parse(`${day}T00:00:00.000Z`) + DAY_MS);
+
+/**
+ * The first day from `fromDay` (inclusive) to `today` on which the byDay index holds a sign-in, and that
+ * sign-in's time; undefined when there is none. Days are looked at in batches, all shards at once, oldest
+ * batch first, so a history that starts soon after `fromDay` costs a few queries.
+ */
+export async function firstRecordedSignIn(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  shards: number,
+  fromDay: string,
+  today: string,
+  batchDays = 32,
+): Promise<string | undefined> {
+  let day = fromDay;
+  while (day <= today) {
+    const days: string[] = [];
+    for (; day <= today && days.length < batchDays; day = nextDay(day)) days.push(day);
+    const firsts = await Promise.all(
+      days.flatMap((d) =>
+        Array.from({ length: shards }, async (_, shard) => {
+          const page = await doc.send(
+            new QueryCommand({
+              TableName: table,
+              IndexName: DAY_INDEX,
+              KeyConditionExpression: 'dayShard = :d',
+              ExpressionAttributeValues: { ':d': `${d}#${shard}` },
+              ProjectionExpression: 'signedInAt',
+              Limit: 1,
+            }),
+          );
+          return page.Items?.[0]?.signedInAt as string | undefined;
+        }),
+      ),
+    );
+    const found = firsts.filter((t): t is string => t !== undefined).sort();
+    if (found.length > 0) return found[0];
+  }
+  return undefined;
+}
+
+/** Pages of one day-shard of the byDay index within [lo, hi] (signInId bounds), oldest first. */
+async function* shardPages(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  dayShard: string,
+  lo: string,
+  hi: string,
+): AsyncGenerator<HistoryItem[]> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: DAY_INDEX,
+        KeyConditionExpression: 'dayShard = :d AND signInId BETWEEN :lo AND :hi',
+        ExpressionAttributeValues: { ':d': dayShard, ':lo': lo, ':hi': hi },
+        ScanIndexForward: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    start = page.LastEvaluatedKey;
+    yield (page.Items ?? []) as HistoryItem[];
+  } while (start);
+}
+
+/**
+ * A shard read one page at a time, the next page already requested while this one is consumed, so
+ * memory holds at most two pages per shard whatever the size of the day.
+ */
+class ShardCursor {
+  private page: HistoryItem[] = [];
+  private index = 0;
+  private pending: Promise<IteratorResult<HistoryItem[]>>;
+  constructor(private readonly pages: AsyncGenerator<HistoryItem[]>) {
+    this.pending = pages.next();
+  }
+  /** The next item, loading pages as needed; undefined when the shard is exhausted. */
+  async head(): Promise<HistoryItem | undefined> {
+    while (this.index >= this.page.length) {
+      const next = await this.pending;
+      if (next.done) return undefined;
+      this.page = next.value;
+      this.index = 0;
+      this.pending = this.pages.next();
+    }
+    return this.page[this.index];
+  }
+  advance(): void {
+    this.index++;
+  }
+}
+
+/**
+ * Every sign-in from `fromIso` to `toIso` (both included, ISO times as the items hold them), oldest first:
+ * for each day, every shard of the byDay index merged by sign-in id. Streamed: items are yielded as pages
+ * arrive, and only the current pages are held in memory.
+ */
+export async function* signInsBetween(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  shards: number,
+  fromIso: string,
+  toIso: string,
+): AsyncGenerator<HistoryItem> {
+  // '#' < every character of a request id, '\uffff' > all: the bounds include every sign-in of those ms.
+  const lo = `${fromIso}#`;
+  const hi = `${toIso}#\uffff`;
+  for (let day = fromIso.slice(0, 10); day <= toIso.slice(0, 10); day = nextDay(day)) {
+    const cursors = Array.from(
+      { length: shards },
+      (_, shard) => new ShardCursor(shardPages(doc, table, `${day}#${shard}`, lo, hi)),
+    );
+    for (;;) {
+      let oldest: { cursor: ShardCursor; item: HistoryItem } | undefined;
+      for (const cursor of cursors) {
+        const item = await cursor.head();
+        if (item && (!oldest || item.signInId < oldest.item.signInId)) oldest = { cursor, item };
+      }
+      if (!oldest) break;
+      oldest.cursor.advance();
+      yield oldest.item;
+    }
+  }
 }

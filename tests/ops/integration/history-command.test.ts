@@ -96,7 +96,7 @@ describe('npm run history', () => {
     const { code, out } = await history(['--username', 'other', '--user-pool-id', poolId]);
     assert.equal(code, 0);
     const lines = out.trim().split('\n');
-    assert.match(lines[0] as string, /^signed in \(UTC\)\s+user\s+app client\s+new device\s+sub$/);
+    assert.match(lines[0] as string, /^signed in \(UTC\)\s+user\s+provider\s+app client\s+new device\s+sub$/);
     assert.equal(lines.length, 2 + 3);
     assert.ok(lines.slice(2).every((l) => l.includes(' other ')));
   });

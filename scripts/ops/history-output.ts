@@ -1,0 +1,196 @@
+/**
+ * How `npm run history` prints: a table for people, JSON / JSON Lines for scripts, CSV (RFC 4180) for
+ * spreadsheets and auditors. Everything is written as it arrives, with the stream's backpressure honoured,
+ * so an export of a million sign-ins holds only the current page in memory.
+ */
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { stringify } from 'csv-stringify/sync';
+import type { DormantAccount } from './dormant-accounts.ts';
+import type { HistoryItem } from './history-query.ts';
+
+export const FORMATS = ['table', 'json', 'jsonl', 'csv'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** The export's columns, in this order (the README's audit recipes rely on it). */
+export const EXPORT_COLUMNS = [
+  'signedInAt',
+  'sub',
+  'userName',
+  'email',
+  'clientId',
+  'userPoolId',
+  'identityProvider',
+  'newDeviceUsed',
+  'requestId',
+] as const;
+
+export const DORMANT_COLUMNS = [
+  'username',
+  'sub',
+  'email',
+  'enabled',
+  'userStatus',
+  'createdAt',
+  'lastSignedInAt',
+] as const;
+
+/**
+ * OWASP's CSV-injection advice: a cell a spreadsheet would evaluate as a formula (it starts with =, +, -, @,
+ * a tab or a carriage return) gets a leading apostrophe, which spreadsheets show as text and do not keep.
+ */
+export function neutraliseFormula(cell: string): string {
+  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
+/** One CSV record, CRLF-terminated, quoted where RFC 4180 requires it (csv-stringify does the quoting). */
+export function csvRecord(cells: readonly string[]): string {
+  return stringify([cells.map(neutraliseFormula)], { record_delimiter: 'windows' });
+}
+
+const cellOf = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
+
+class Out {
+  constructor(private readonly stream: Writable) {}
+  async write(text: string): Promise<void> {
+    if (!this.stream.write(text)) await once(this.stream, 'drain');
+  }
+}
+
+/** Columns of the table, computed from the first rows (so a long export can stream at fixed widths). */
+const TABLE_SAMPLE_ROWS = 500;
+
+async function writeTable(rows: AsyncIterable<string[]>, header: string[], out: Out): Promise<number> {
+  const iterator = rows[Symbol.asyncIterator]();
+  const sample: string[][] = [];
+  while (sample.length < TABLE_SAMPLE_ROWS) {
+    const next = await iterator.next();
+    if (next.done) break;
+    sample.push(next.value);
+  }
+  if (sample.length === 0) return 0;
+  const widths = header.map((h, c) => Math.max(h.length, ...sample.map((r) => (r[c] ?? '').length)));
+  const line = (cells: string[]) =>
+    `${cells
+      .map((cell, c) => cell.padEnd(widths[c] as number))
+      .join('  ')
+      .trimEnd()}\n`;
+  await out.write(line(header));
+  await out.write(line(widths.map((w) => '-'.repeat(w))));
+  let count = 0;
+  for (const row of sample) {
+    await out.write(line(row));
+    count++;
+  }
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+    await out.write(line(next.value));
+    count++;
+  }
+  return count;
+}
+
+async function* mapAsync<T, R>(items: AsyncIterable<T> | Iterable<T>, f: (item: T) => R): AsyncGenerator<R> {
+  for await (const item of items) yield f(item);
+}
+
+/** Writes sign-ins in `format`; returns how many were written (a table with none prints nothing). */
+export async function writeSignIns(
+  items: AsyncIterable<HistoryItem> | Iterable<HistoryItem>,
+  format: Format,
+  stream: Writable,
+): Promise<number> {
+  const out = new Out(stream);
+  let count = 0;
+  switch (format) {
+    case 'table':
+      return writeTable(
+        mapAsync(items, (i) => [
+          i.signedInAt,
+          cellOf(i.userName ?? i.sub),
+          cellOf(i.identityProvider ?? '-'),
+          cellOf(i.clientId ?? '-'),
+          i.newDeviceUsed === undefined ? '-' : i.newDeviceUsed ? 'yes' : 'no',
+          i.sub,
+        ]),
+        ['signed in (UTC)', 'user', 'provider', 'app client', 'new device', 'sub'],
+        out,
+      );
+    case 'csv':
+      await out.write(csvRecord(EXPORT_COLUMNS));
+      for await (const item of items) {
+        await out.write(csvRecord(EXPORT_COLUMNS.map((c) => cellOf(item[c]))));
+        count++;
+      }
+      return count;
+    case 'jsonl':
+      for await (const item of items) {
+        await out.write(`${JSON.stringify(item)}\n`);
+        count++;
+      }
+      return count;
+    case 'json':
+      await out.write('[');
+      for await (const item of items) {
+        await out.write(`${count === 0 ? '\n' : ',\n'}  ${JSON.stringify(item)}`);
+        count++;
+      }
+      await out.write(count === 0 ? ']\n' : '\n]\n');
+      return count;
+  }
+}
+
+/** Writes the dormant-account report in `format`. */
+export async function writeDormantAccounts(
+  accounts: DormantAccount[],
+  format: Format,
+  stream: Writable,
+): Promise<void> {
+  const out = new Out(stream);
+  const record = (a: DormantAccount) => DORMANT_COLUMNS.map((c) => cellOf(a[c]));
+  switch (format) {
+    case 'table':
+      await writeTable(
+        mapAsync(accounts, (a) => [
+          a.lastSignedInAt ?? 'never recorded',
+          a.username,
+          a.email ?? '-',
+          a.enabled ? 'enabled' : 'DISABLED',
+          a.userStatus,
+          a.createdAt.slice(0, 10),
+          a.sub,
+        ]),
+        ['last sign-in (UTC)', 'user', 'email', 'account', 'status', 'created', 'sub'],
+        out,
+      );
+      return;
+    case 'csv':
+      await out.write(csvRecord(DORMANT_COLUMNS));
+      for (const a of accounts) await out.write(csvRecord(record(a)));
+      return;
+    case 'jsonl':
+      for (const a of accounts) await out.write(`${JSON.stringify(a)}\n`);
+      return;
+    case 'json':
+      await out.write(`${JSON.stringify(accounts, null, 2)}\n`);
+      return;
+  }
+}
+
+/** Progress on stderr when it is a terminal (`label done/total`, redrawn at most 10 times a second). */
+export function terminalProgress(label: string): { update(done: number, total?: number): void; end(): void } {
+  if (!process.stderr.isTTY) return { update: () => undefined, end: () => undefined };
+  let last = 0;
+  let shown = false;
+  return {
+    update(done, total) {
+      const now = Date.now();
+      if (now - last < 100 && done !== total) return;
+      last = now;
+      shown = true;
+      process.stderr.write(`\r${label} ${done}${total === undefined ? '' : `/${total}`}\u001b[K`);
+    },
+    end() {
+      if (shown) process.stderr.write('\r\u001b[K');
+    },
+  };
+}
