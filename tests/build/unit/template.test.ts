@@ -195,10 +195,41 @@ describe('template.yaml', () => {
   it('tells the next step in its outputs', () => {
     assert.deepEqual(Object.keys(template.Outputs).sort(), [
       'AttachCommand',
+      'DashboardUrl',
       'FunctionArn',
       'LogGroupName',
       'TableName',
     ]);
     assert.match(JSON.stringify(template.Outputs.AttachCommand), /npm run attach -- --user-pool-id/);
+  });
+
+  it('has an operator dashboard: sign-ins, write failures, duration against the timeout, errors and throttles', () => {
+    const [[, dashboard] = []] = ofType('AWS::CloudWatch::Dashboard');
+    const [body, variables] = dashboard?.Properties.DashboardBody['Fn::Sub'] as [
+      string,
+      Record<string, number>,
+    ];
+    // Substitute the Sub variables as CloudFormation would, then the body must be valid JSON.
+    const json = body.replace(/\$\{TimeoutMs\}/g, String(variables.TimeoutMs)).replace(/\$\{[^}]+\}/g, 'x');
+    const widgets = JSON.parse(json).widgets as { properties: Record<string, any> }[];
+    const metricsOf = (i: number) => JSON.stringify(widgets[i]?.properties.metrics);
+    assert.match(metricsOf(0), /"Invocations"/);
+    assert.match(metricsOf(1), /"WriteFailures"/);
+    assert.match(
+      body,
+      /"LoginHistory\/\$\{AWS::StackName\}", "WriteFailures"/,
+      'the metric filter namespace',
+    );
+    assert.match(metricsOf(2), /"Duration".*"p50".*"p99"/);
+    assert.equal(
+      widgets[2]?.properties.annotations.horizontal[0].value,
+      Number(fn?.Properties.Timeout) * 1000,
+      'the timeout line is the function Timeout',
+    );
+    assert.match(metricsOf(3), /"Errors".*"Throttles"/);
+    assert.match(
+      JSON.stringify(template.Outputs.DashboardUrl),
+      /#dashboards\/dashboard\/\$\{LoginHistoryDashboard\}/,
+    );
   });
 });
