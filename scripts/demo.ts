@@ -81,7 +81,7 @@ await runCli(USAGE, async () => {
     stack.grantInvoke(pool.poolArn); // what `sam deploy` does with CognitoUserPoolArn=<pool ARN>
     console.log(`    pool ${pool.poolId}, app client ${pool.clientId}`);
 
-    step('Creating three users');
+    step('Creating four users');
     const admin = await createUser(cognito, pool.poolId, 'admin@example.com', PASSWORD, {
       email: 'admin@example.com',
     });
@@ -90,8 +90,12 @@ await runCli(USAGE, async () => {
       email: 'demo-with-mfa@example.com',
     });
     await enableTotpMfa(cognito, pool.clientId, mfa);
+    await createUser(cognito, pool.poolId, 'left-the-company@example.com', PASSWORD, {
+      email: 'left-the-company@example.com',
+    });
     console.log(
-      '    admin@example.com (email), kiosk-07 (no email attribute), demo-with-mfa@example.com (TOTP MFA)',
+      '    admin@example.com (email), kiosk-07 (no email attribute), demo-with-mfa@example.com (TOTP MFA),\n' +
+        '    left-the-company@example.com (never signs in)',
     );
 
     step('Attaching the trigger: npm run attach -- --user-pool-id … --function-arn …');
@@ -123,6 +127,18 @@ await runCli(USAGE, async () => {
     await runScript('history.ts', [
       '--username',
       'admin@example.com',
+      '--user-pool-id',
+      pool.poolId,
+      '--table-name',
+      stack.tableName,
+    ]);
+
+    step(
+      'Dormant accounts (PCI DSS 8.2.6): npm run history -- --inactive-since 90d --user-pool-id … --table-name …',
+    );
+    await runScript('history.ts', [
+      '--inactive-since',
+      '90d',
       '--user-pool-id',
       pool.poolId,
       '--table-name',

@@ -242,12 +242,17 @@ async function dormantReport(
   let since: string;
   try {
     const first = await firstRecordedSignIn(reader, table, shards, dayOf(oldestAccountMs), dayOf(now));
-    since = first ? `the history holds sign-ins since ${first}` : 'the history holds no sign-in yet';
+    since = first
+      ? `The history holds sign-ins since ${first}: "never recorded" means none since then.`
+      : 'The history holds no sign-in yet.';
   } catch (error) {
     if (!/specified index/i.test((error as Error).message)) throw error;
-    since = 'when the history begins is not known (DayIndex=disabled)';
+    since = 'When the history begins is not known (DayIndex=disabled).';
   }
-  const heading = `${accounts.length} of ${users.length} users of ${poolId} have no recorded sign-in since ${new Date(cutoffMs).toISOString()} (${days} days); ${since}. Disabled accounts are marked.`;
+  const heading = [
+    `${accounts.length} of ${users.length} users of ${poolId} have no recorded sign-in since ${new Date(cutoffMs).toISOString()} (${days} days).`,
+    `${since} Disabled accounts are marked.`,
+  ].join('\n');
   if (format === 'table') {
     console.log(heading);
     console.log('');

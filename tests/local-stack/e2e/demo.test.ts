@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../../../scripts/build/template.ts';
 
 describe('npm run demo', () => {
-  it('signs three users in four times and prints their history', async () => {
+  it('signs three users in four times, prints their history, and names the fourth as dormant', async () => {
     const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
       execFile(
         process.execPath,
@@ -29,6 +29,17 @@ describe('npm run demo', () => {
         `${name} in the history`,
       );
     }
+    const dormant = output.split('▶ Dormant accounts')[1]?.split('▶')[0] ?? '';
+    assert.match(
+      dormant,
+      /1 of 4 users of .* have no recorded sign-in since .*\n\s+The history holds sign-ins since /,
+    );
+    const dormantRows = dormant.split('\n').filter((line) => /^\s+never recorded\s/.test(line));
+    assert.equal(dormantRows.length, 1, dormant);
+    assert.match(
+      dormantRows[0] as string,
+      /left-the-company@example\.com\s+left-the-company@example\.com\s+enabled/,
+    );
     assert.match(output, /Demo finished in/);
   });
 });
