@@ -205,7 +205,7 @@ describe('template.yaml', () => {
 
   it('has an operator dashboard: sign-ins, write failures, duration against the timeout, errors and throttles', () => {
     const [[, dashboard] = []] = ofType('AWS::CloudWatch::Dashboard');
-    const [body, variables] = dashboard?.Properties.DashboardBody['Fn::Sub'] as [
+    const [body, variables] = dashboard!.Properties.DashboardBody['Fn::Sub'] as [
       string,
       Record<string, number>,
     ];
