@@ -14,19 +14,35 @@ export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
   }
 }
 
+/**
+ * Exits once everything written to stdout and stderr has reached the OS: a piped stdout is written
+ * asynchronously, and a bare process.exit() would cut the end off a long export (`| gzip`, `| tee`).
+ */
+async function exitAfterFlush(code: number): Promise<never> {
+  const flushed = (stream: NodeJS.WriteStream) =>
+    new Promise<void>((resolve) => {
+      stream.write('', () => resolve());
+    });
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+}
+
 export async function runCli(usage: string, main: () => Promise<number | undefined>): Promise<never> {
+  let code: number;
   try {
-    process.exit((await main()) ?? 0);
+    code = (await main()) ?? 0;
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`error: ${error.message}\n\n${usage}`);
-      process.exit(2);
+      code = 2;
+    } else {
+      const err = error as Error;
+      const prefix = error instanceof CommandError ? '' : `${err.name}: `;
+      console.error(`error: ${explainAwsError(err) ?? `${prefix}${err.message}`}`);
+      code = 1;
     }
-    const err = error as Error;
-    const prefix = error instanceof CommandError ? '' : `${err.name}: `;
-    console.error(`error: ${explainAwsError(err) ?? `${prefix}${err.message}`}`);
-    process.exit(1);
   }
+  return exitAfterFlush(code);
 }
 
 /**
