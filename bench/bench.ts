@@ -12,6 +12,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { esbuildOptionsFor, handlerModulePath } from '../scripts/build/bundle.ts';
 import { functionSettings, loadTemplate, PROJECT_ROOT, tableCreateInput } from '../scripts/build/template.ts';
 import { startDynalite } from '../scripts/local-stack/dynalite.ts';
+import { auditBench } from './audit.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const WARM_INVOCATIONS = Number(process.env.BENCH_WARM ?? 2000);
@@ -145,6 +146,14 @@ const variants: Variant[] = [
     nodeFlags: [],
   },
   {
+    name: 'lever:powertools-logger',
+    description: 'ours with @aws-lambda-powertools/logger instead of the 22-line JSON logger',
+    entry: entry('powertools-logger.ts'),
+    workingDir: PROJECT_ROOT,
+    properties: { ...oursProps, EntryPoints: [entry('powertools-logger.ts')] },
+    nodeFlags: [],
+  },
+  {
     name: 'lever:external-sdk',
     description: 'SDK not bundled, loaded from node_modules (as the runtime copy would be)',
     entry: 'post-authentication.ts',
@@ -217,172 +226,204 @@ const quantile = (values: number[], q: number) => {
 };
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 
-const nodePath = node22();
-const nodeVersion = await new Promise<string>((resolve) =>
-  execFile(nodePath, ['--version'], (_e, out) => resolve(out.trim())),
-);
-rmSync(BUILD, { recursive: true, force: true });
-mkdirSync(BUILD, { recursive: true });
-const dynamo = await startDynalite();
-try {
-  const ddb = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await ddb.send(new CreateTableCommand(tableCreateInput(template, TABLE)));
-  ddb.destroy();
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    ...ours.environment,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
-
-  console.log(
-    `Node ${nodeVersion}, ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+async function coldStartBench(): Promise<void> {
+  const nodePath = node22();
+  const nodeVersion = await new Promise<string>((resolve) =>
+    execFile(nodePath, ['--version'], (_e, out) => resolve(out.trim())),
   );
-  console.log(
-    `Building ${variants.length} variants; ${RUNS} cold processes each (alternating); ${WARM_INVOCATIONS} warm invocations for ours/baseline/floor.`,
-  );
-  const built = new Map<string, { path: string; bytes: number }>();
-  for (const v of variants) built.set(v.name, await build(v));
-
-  const cold = new Map<string, { importMs: number; firstInvokeMs: number; coldMs: number }[]>();
-  for (let run = 0; run < RUNS; run++) {
-    const order = variants.map((_, i) => variants[(i + run) % variants.length] as Variant);
-    for (const v of order) {
-      const r = await runHarness(nodePath, v, built.get(v.name)?.path as string, 1, env);
-      cold.set(v.name, [...(cold.get(v.name) ?? []), r]);
-    }
-  }
-  // Warm latency: dynalite is warmed up first, then WARM_ROUNDS rounds in rotated order, each a fresh
-  // process per variant that discards its first 100 invocations; so no variant profits from going last.
-  const warmVariants = variants.filter((x) => x.warm);
-  const floorVariant = warmVariants.find((v) => v.name === 'floor') as Variant;
-  await runHarness(nodePath, floorVariant, built.get('floor')?.path as string, 2000, env);
-  const warm = new Map<string, { warm: number[]; maxRssKb: number }>();
-  const perRound = Math.ceil(WARM_INVOCATIONS / WARM_ROUNDS);
-  for (let round = 0; round < WARM_ROUNDS; round++) {
-    for (let i = 0; i < warmVariants.length; i++) {
-      const v = warmVariants[(i + round) % warmVariants.length] as Variant;
-      const r = await runHarness(nodePath, v, built.get(v.name)?.path as string, perRound + 101, env, 100);
-      const sofar = warm.get(v.name);
-      warm.set(v.name, {
-        warm: [...(sofar?.warm ?? []), ...r.warm],
-        maxRssKb: Math.max(sofar?.maxRssKb ?? 0, r.maxRssKb),
-      });
-    }
-  }
-
-  const rows = variants.map((v) => {
-    const c = cold.get(v.name) ?? [];
-    const w = warm.get(v.name);
-    return {
-      variant: v.name,
-      description: v.description,
-      bundleKb: round((built.get(v.name)?.bytes ?? 0) / 1024, 1),
-      coldMedianMs: round(
-        quantile(
-          c.map((x) => x.coldMs),
-          0.5,
-        ),
-      ),
-      coldP90Ms: round(
-        quantile(
-          c.map((x) => x.coldMs),
-          0.9,
-        ),
-      ),
-      importMedianMs: round(
-        quantile(
-          c.map((x) => x.importMs),
-          0.5,
-        ),
-      ),
-      firstInvokeMedianMs: round(
-        quantile(
-          c.map((x) => x.firstInvokeMs),
-          0.5,
-        ),
-      ),
-      warmP50Ms: w ? round(quantile(w.warm, 0.5), 3) : undefined,
-      warmP99Ms: w ? round(quantile(w.warm, 0.99), 3) : undefined,
-      peakRssMb: w ? round(w.maxRssKb / 1024, 1) : undefined,
-    };
-  });
-  const by = (name: string) => rows.find((r) => r.variant === name) as (typeof rows)[number];
-  const [o, b, f] = [by('ours'), by('baseline'), by('floor')];
-  const ratios = {
-    coldOursToBaseline: round(o.coldMedianMs / b.coldMedianMs, 3),
-    coldOursToFloor: round(o.coldMedianMs / f.coldMedianMs, 3),
-    warmP50OursToFloor: round((o.warmP50Ms as number) / (f.warmP50Ms as number), 3),
-    bundleOursToBaseline: round(o.bundleKb / b.bundleKb, 3),
-  };
-  const targets = {
-    coldOursToBaseline: 0.58,
-    coldOursToFloor: 1.05,
-    warmP50OursToFloor: 1.08,
-    bundleOursToBaseline: 0.63,
-  };
-
-  const header = [
-    'variant',
-    'bundle KB',
-    'cold p50',
-    'cold p90',
-    'import p50',
-    '1st invoke',
-    'warm p50',
-    'warm p99',
-    'RSS MB',
-  ];
-  const table = rows.map((r) => [
-    r.variant,
-    String(r.bundleKb),
-    String(r.coldMedianMs),
-    String(r.coldP90Ms),
-    String(r.importMedianMs),
-    String(r.firstInvokeMedianMs),
-    String(r.warmP50Ms ?? ''),
-    String(r.warmP99Ms ?? ''),
-    String(r.peakRssMb ?? ''),
-  ]);
-  console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
-  for (const row of table) console.log(`| ${row.join(' | ')} |`);
-  console.log(
-    '\n(times in ms: cold = module import + first invocation in a fresh process; warm over',
-    WARM_INVOCATIONS,
-    'invocations)',
-  );
-  console.log('\nRatio                      measured  target');
-  for (const [key, value] of Object.entries(ratios)) {
-    const target = targets[key as keyof typeof targets];
-    console.log(
-      `${key.padEnd(26)} ${String(value).padEnd(9)} ≤ ${target}  ${value <= target ? 'met' : 'NOT met'}`,
-    );
-  }
-
-  const result = {
-    date: new Date().toISOString(),
-    node: nodeVersion,
-    machine: `${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
-    runs: RUNS,
-    warmInvocations: WARM_INVOCATIONS,
-    rows,
-    ratios,
-    targets,
-  };
-  const dir = join(PROJECT_ROOT, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${result.date.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`\nResults: ${file} (and bench/results/latest.json)`);
-} finally {
-  await dynamo.close();
   rmSync(BUILD, { recursive: true, force: true });
+  mkdirSync(BUILD, { recursive: true });
+  const dynamo = await startDynalite();
+  try {
+    const ddb = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await ddb.send(new CreateTableCommand(tableCreateInput(template, TABLE)));
+    ddb.destroy();
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      ...ours.environment,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+
+    console.log(
+      `Node ${nodeVersion}, ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+    );
+    console.log(
+      `Building ${variants.length} variants; ${RUNS} cold processes each (alternating); ${WARM_INVOCATIONS} warm invocations for ours/baseline/floor.`,
+    );
+    const built = new Map<string, { path: string; bytes: number }>();
+    for (const v of variants) built.set(v.name, await build(v));
+
+    const cold = new Map<string, { importMs: number; firstInvokeMs: number; coldMs: number }[]>();
+    for (let run = 0; run < RUNS; run++) {
+      const order = variants.map((_, i) => variants[(i + run) % variants.length] as Variant);
+      for (const v of order) {
+        const r = await runHarness(nodePath, v, built.get(v.name)?.path as string, 1, env);
+        cold.set(v.name, [...(cold.get(v.name) ?? []), r]);
+      }
+    }
+    // Warm latency: dynalite is warmed up first, then WARM_ROUNDS rounds in rotated order, each a fresh
+    // process per variant that discards its first 100 invocations; so no variant profits from going last.
+    const warmVariants = variants.filter((x) => x.warm);
+    const floorVariant = warmVariants.find((v) => v.name === 'floor') as Variant;
+    await runHarness(nodePath, floorVariant, built.get('floor')?.path as string, 2000, env);
+    const warm = new Map<string, { warm: number[]; maxRssKb: number }>();
+    const perRound = Math.ceil(WARM_INVOCATIONS / WARM_ROUNDS);
+    for (let round = 0; round < WARM_ROUNDS; round++) {
+      for (let i = 0; i < warmVariants.length; i++) {
+        const v = warmVariants[(i + round) % warmVariants.length] as Variant;
+        const r = await runHarness(nodePath, v, built.get(v.name)?.path as string, perRound + 101, env, 100);
+        const sofar = warm.get(v.name);
+        warm.set(v.name, {
+          warm: [...(sofar?.warm ?? []), ...r.warm],
+          maxRssKb: Math.max(sofar?.maxRssKb ?? 0, r.maxRssKb),
+        });
+      }
+    }
+
+    const rows = variants.map((v) => {
+      const c = cold.get(v.name) ?? [];
+      const w = warm.get(v.name);
+      return {
+        variant: v.name,
+        description: v.description,
+        bundleKb: round((built.get(v.name)?.bytes ?? 0) / 1024, 1),
+        coldMedianMs: round(
+          quantile(
+            c.map((x) => x.coldMs),
+            0.5,
+          ),
+        ),
+        coldP90Ms: round(
+          quantile(
+            c.map((x) => x.coldMs),
+            0.9,
+          ),
+        ),
+        importMedianMs: round(
+          quantile(
+            c.map((x) => x.importMs),
+            0.5,
+          ),
+        ),
+        firstInvokeMedianMs: round(
+          quantile(
+            c.map((x) => x.firstInvokeMs),
+            0.5,
+          ),
+        ),
+        warmP50Ms: w ? round(quantile(w.warm, 0.5), 3) : undefined,
+        warmP99Ms: w ? round(quantile(w.warm, 0.99), 3) : undefined,
+        peakRssMb: w ? round(w.maxRssKb / 1024, 1) : undefined,
+      };
+    });
+    const by = (name: string) => rows.find((r) => r.variant === name) as (typeof rows)[number];
+    const [o, b, f] = [by('ours'), by('baseline'), by('floor')];
+    const ratios = {
+      coldOursToBaseline: round(o.coldMedianMs / b.coldMedianMs, 3),
+      coldOursToFloor: round(o.coldMedianMs / f.coldMedianMs, 3),
+      warmP50OursToFloor: round((o.warmP50Ms as number) / (f.warmP50Ms as number), 3),
+      bundleOursToBaseline: round(o.bundleKb / b.bundleKb, 3),
+    };
+    const targets = {
+      coldOursToBaseline: 0.58,
+      coldOursToFloor: 1.05,
+      warmP50OursToFloor: 1.08,
+      bundleOursToBaseline: 0.63,
+    };
+
+    const header = [
+      'variant',
+      'bundle KB',
+      'cold p50',
+      'cold p90',
+      'import p50',
+      '1st invoke',
+      'warm p50',
+      'warm p99',
+      'RSS MB',
+    ];
+    const table = rows.map((r) => [
+      r.variant,
+      String(r.bundleKb),
+      String(r.coldMedianMs),
+      String(r.coldP90Ms),
+      String(r.importMedianMs),
+      String(r.firstInvokeMedianMs),
+      String(r.warmP50Ms ?? ''),
+      String(r.warmP99Ms ?? ''),
+      String(r.peakRssMb ?? ''),
+    ]);
+    console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
+    for (const row of table) console.log(`| ${row.join(' | ')} |`);
+    console.log(
+      '\n(times in ms: cold = module import + first invocation in a fresh process; warm over',
+      WARM_INVOCATIONS,
+      'invocations)',
+    );
+    console.log('\nRatio                      measured  target');
+    for (const [key, value] of Object.entries(ratios)) {
+      const target = targets[key as keyof typeof targets];
+      console.log(
+        `${key.padEnd(26)} ${String(value).padEnd(9)} ≤ ${target}  ${value <= target ? 'met' : 'NOT met'}`,
+      );
+    }
+
+    const result = {
+      date: new Date().toISOString(),
+      node: nodeVersion,
+      machine: `${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+      runs: RUNS,
+      warmInvocations: WARM_INVOCATIONS,
+      rows,
+      ratios,
+      targets,
+    };
+    const dir = join(PROJECT_ROOT, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${result.date.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`\nResults: ${file} (and bench/results/latest.json)`);
+  } finally {
+    await dynamo.close();
+    rmSync(BUILD, { recursive: true, force: true });
+  }
+}
+
+const SECTIONS = ['cold', 'audit'] as const;
+type Section = (typeof SECTIONS)[number];
+const asked = process.argv.slice(2);
+const unknown = asked.filter((a) => !SECTIONS.includes(a as Section));
+if (unknown.length > 0) {
+  console.error(`usage: npm run bench [-- ${SECTIONS.join(' | ')}]  (unknown: ${unknown.join(', ')})`);
+  process.exit(2);
+}
+const run = (section: Section) => asked.length === 0 || asked.includes(section);
+const resultsDir = join(PROJECT_ROOT, 'bench', 'results');
+
+if (run('cold')) await coldStartBench();
+if (run('audit')) {
+  console.log('\nRead side: dormant-account report and period export (npm run history, local engines)');
+  const audit = await auditBench((line) => console.log(line));
+  const r = audit.dormantReport;
+  const e = audit.export;
+  console.log(
+    `  dormant report: ${r.users} users (${r.withSignIns} with sign-ins), ${r.dormant} dormant, ${r.seconds} s, peak RSS ${r.peakRssMb} MB (target < 60 s)`,
+  );
+  console.log(
+    `  CSV export: ${e.items} sign-ins over ${e.days} days × ${e.shards} shards in ${e.seconds} s = ${e.itemsPerSecond} items/s, ${Math.round(e.bytes / 2 ** 20)} MB, peak RSS ${e.peakRssMb} MB; the same under a ${e.heapCapMb} MB heap cap: peak RSS ${e.cappedPeakRssMb} MB`,
+  );
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(
+    join(resultsDir, 'latest-audit.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, ...audit }, null, 2)}\n`,
+  );
 }
