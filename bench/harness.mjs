@@ -1,7 +1,17 @@
 // One measured process: import the bundle (cold init), invoke it, optionally keep invoking (warm).
 // argv: modulePath invocations eventJson [discard] ; prints one JSON line with timings in ms and peak RSS
 // in KB. The first `discard` warm invocations are not recorded (JIT warm-up of this process).
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+
+// VmHWM: getrusage's maxRSS survives exec on Linux and would include the bench parent's size.
+const peakRssKb = () => {
+  try {
+    return Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
+  } catch {
+    return process.resourceUsage().maxRSS;
+  }
+};
 
 const [modulePath, invocationsArg, eventJson, discardArg] = process.argv.slice(2);
 const invocations = Number(invocationsArg);
@@ -24,6 +34,6 @@ for (let i = 1; i < invocations; i++) {
   if (i > discard) warm.push(performance.now() - start);
 }
 process.stdout.write(
-  `${JSON.stringify({ importMs: t1 - t0, firstInvokeMs: t2 - t1, coldMs: t2 - t0, warm, maxRssKb: process.resourceUsage().maxRSS })}\n`,
+  `${JSON.stringify({ importMs: t1 - t0, firstInvokeMs: t2 - t1, coldMs: t2 - t0, warm, maxRssKb: peakRssKb() })}\n`,
 );
 process.exit(0);
