@@ -4,15 +4,9 @@
  * accounts of a pool.
  */
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { CommandError, parseOptions, requireOne, runCli, UsageError } from './ops/cli.ts';
+import { CommandError, parseOptions, requireOne, runCli, terminalProgress, UsageError } from './ops/cli.ts';
 import { dormantAccounts, listPoolUsers } from './ops/dormant-accounts.ts';
-import {
-  FORMATS,
-  type Format,
-  terminalProgress,
-  writeDormantAccounts,
-  writeSignIns,
-} from './ops/history-output.ts';
+import { FORMATS, type Format, writeDormantAccounts, writeSignIns } from './ops/history-output.ts';
 import {
   createReader,
   dayOf,

@@ -1,18 +1,27 @@
 /** `npm run replay`: put failure records (sign-ins the function could not write) into the history table. */
-import { readFileSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { CommandError, parseOptions, requireOne, runCli, UsageError } from './ops/cli.ts';
+import { CommandError, parseOptions, requireOne, runCli, terminalProgress, UsageError } from './ops/cli.ts';
 import { createReader } from './ops/history-query.ts';
-import { failureLinesFromLogGroup, linesFromText, parseSince, replay } from './ops/replay.ts';
+import {
+  DEFAULT_CONCURRENCY,
+  failureLinesFromLogGroup,
+  type LogLine,
+  linesFromFile,
+  parseSince,
+  replay,
+} from './ops/replay.ts';
 import { readStackIn } from './ops/stack.ts';
 
 const USAGE = `usage: npm run replay -- (--log-group <name> --since <time> | --file <path>)
-                      (--table-name <table> | --stack-name <stack>) [--dry-run] [--region <region>]
+                      (--table-name <table> | --stack-name <stack>) [--dry-run] [--concurrency N]
+                      [--region <region>]
 
 Finds LOGIN_HISTORY_WRITE_FAILED records (CloudWatch Logs FilterLogEvents, or a file of exported log
-lines) and inserts their items with a conditional put: running it twice adds nothing. --since takes an
-ISO time (2026-11-26T00:00:00Z) or an age (90m, 36h, 7d). --stack-name supplies the table and, without
---file, the log group. Exit 1 when a record was unreadable or could not be inserted.`;
+lines, both streamed) and inserts their items with a conditional put: running it twice adds nothing.
+--since takes an ISO time (2026-11-26T00:00:00Z) or an age (90m, 36h, 7d). --stack-name supplies the table
+and, without --file, the log group. --concurrency: writes in flight (default ${DEFAULT_CONCURRENCY}); throttling
+is waited out. Exit 1 when a record was unreadable or could not be inserted.`;
 
 await runCli(USAGE, async () => {
   const values = parseOptions(process.argv.slice(2), {
@@ -22,8 +31,17 @@ await runCli(USAGE, async () => {
     'table-name': { type: 'string' },
     'stack-name': { type: 'string' },
     'dry-run': { type: 'boolean', default: false },
+    concurrency: { type: 'string' },
     region: { type: 'string' },
   });
+  const concurrency = Number(values.concurrency ?? DEFAULT_CONCURRENCY);
+  if (
+    !/^\d+$/.test(String(values.concurrency ?? DEFAULT_CONCURRENCY)) ||
+    concurrency < 1 ||
+    concurrency > 1000
+  ) {
+    throw new UsageError('--concurrency must be 1 to 1000');
+  }
   requireOne(values, ['table-name', 'stack-name']);
   if (values.file && (values['log-group'] || values.since))
     throw new UsageError('--file excludes --log-group/--since');
@@ -40,16 +58,15 @@ await runCli(USAGE, async () => {
   }
   if (!values.file && !logGroup) throw new UsageError('--log-group is required (or --stack-name)');
 
-  let lines: ReturnType<typeof linesFromText> | ReturnType<typeof failureLinesFromLogGroup>;
+  let lines: AsyncIterable<LogLine>;
   let logs: CloudWatchLogsClient | undefined;
   if (values.file) {
-    let text: string;
     try {
-      text = readFileSync(values.file, 'utf8');
+      accessSync(values.file, constants.R_OK);
     } catch (error) {
       throw new CommandError(`cannot read ${values.file}: ${(error as Error).message}`);
     }
-    lines = linesFromText(values.file, text);
+    lines = linesFromFile(values.file);
   } else {
     logs = new CloudWatchLogsClient(region ? { region } : {});
     const since = parseSince(values.since as string);
@@ -60,7 +77,13 @@ await runCli(USAGE, async () => {
 
   const doc = createReader(region);
   try {
-    const report = await replay(doc, table as string, lines, values['dry-run']);
+    const progress = terminalProgress('failure records handled:');
+    const report = await replay(doc, table as string, lines, {
+      dryRun: values['dry-run'],
+      concurrency,
+      onProgress: (handled) => progress.update(handled),
+    });
+    progress.end();
     const verb = values['dry-run'] ? 'would insert' : 'inserted';
     console.log(
       `${verb}: ${report.inserted}, already present: ${report.alreadyPresent}, unreadable: ${report.unreadable.length}` +

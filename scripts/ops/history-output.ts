@@ -175,22 +175,3 @@ export async function writeDormantAccounts(
       return;
   }
 }
-
-/** Progress on stderr when it is a terminal (`label done/total`, redrawn at most 10 times a second). */
-export function terminalProgress(label: string): { update(done: number, total?: number): void; end(): void } {
-  if (!process.stderr.isTTY) return { update: () => undefined, end: () => undefined };
-  let last = 0;
-  let shown = false;
-  return {
-    update(done, total) {
-      const now = Date.now();
-      if (now - last < 100 && done !== total) return;
-      last = now;
-      shown = true;
-      process.stderr.write(`\r${label} ${done}${total === undefined ? '' : `/${total}`}\u001b[K`);
-    },
-    end() {
-      if (shown) process.stderr.write('\r\u001b[K');
-    },
-  };
-}

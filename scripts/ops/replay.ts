@@ -1,4 +1,11 @@
-/** Re-inserts failure records into the history table, idempotently (the same conditional put as the function). */
+/**
+ * Re-inserts failure records into the history table, idempotently (the same conditional put as the function),
+ * at outage scale: the input is streamed (a file line by line, CloudWatch Logs page by page), writes run with
+ * bounded concurrency, and throttling is waited out with backoff instead of counted as a failure.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { NO_OVERWRITE } from '../../authenticated/src/history-item.ts';
@@ -47,34 +54,97 @@ export function* linesFromText(name: string, text: string): Generator<LogLine> {
     if (line.trim()) yield { source: `${name}:${index + 1}`, text: line };
 }
 
+/** A log export read line by line: memory holds one line (and the stream's buffer), whatever the size. */
+export async function* linesFromFile(path: string): AsyncGenerator<LogLine> {
+  const input = createReadStream(path, { encoding: 'utf8' });
+  const reader = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  let number = 0;
+  try {
+    for await (const line of reader) {
+      number++;
+      if (line.trim()) yield { source: `${path}:${number}`, text: line };
+    }
+  } finally {
+    reader.close();
+    input.destroy();
+  }
+}
+
+/** DynamoDB's throttling errors: retried (with backoff) until they pass, never reported as failures. */
+export const THROTTLING_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+]);
+
+export interface ReplayOptions {
+  dryRun: boolean;
+  /** Writes in flight at once. */
+  concurrency: number;
+  /** Called after each failure record is handled (inserted, present, failed). */
+  onProgress?: (handled: number) => void;
+  /** First backoff after a throttle, doubled per retry up to `maxBackoffMs`, with full jitter. */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+export const DEFAULT_CONCURRENCY = 32;
+
+/** Runs `write`, waiting out throttling: exponential backoff with full jitter, as long as it takes. */
+async function untilNotThrottled<T>(write: () => Promise<T>, baseMs: number, maxMs: number): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!THROTTLING_ERRORS.has((error as Error).name)) throw error;
+      await sleep(Math.random() * Math.min(maxMs, baseMs * 2 ** attempt));
+    }
+  }
+}
+
 export async function replay(
   doc: DynamoDBDocumentClient,
   tableName: string,
   lines: AsyncIterable<LogLine> | Iterable<LogLine>,
-  dryRun: boolean,
+  options: ReplayOptions,
 ): Promise<ReplayReport> {
+  const { dryRun, concurrency, onProgress, baseBackoffMs = 50, maxBackoffMs = 5_000 } = options;
   const report: ReplayReport = { inserted: 0, alreadyPresent: 0, unreadable: [], failed: [] };
-  for await (const line of lines) {
-    const parsed = parseLogLine(line.text);
-    if (parsed.kind === 'other') continue;
-    if (parsed.kind === 'unreadable') {
-      report.unreadable.push({ source: line.source, reason: parsed.reason });
-      continue;
+  const source = (Symbol.asyncIterator in lines ? lines : toAsync(lines))[Symbol.asyncIterator]();
+  let handled = 0;
+  // Every worker pulls the next line itself: at most `concurrency` writes and as many lines in memory.
+  const worker = async () => {
+    for (let next = await source.next(); !next.done; next = await source.next()) {
+      const line = next.value;
+      const parsed = parseLogLine(line.text);
+      if (parsed.kind === 'other') continue;
+      if (parsed.kind === 'unreadable') {
+        report.unreadable.push({ source: line.source, reason: parsed.reason });
+        continue;
+      }
+      try {
+        const present = await untilNotThrottled(
+          () => (dryRun ? exists(doc, tableName, parsed.item) : insert(doc, tableName, parsed.item)),
+          baseBackoffMs,
+          maxBackoffMs,
+        );
+        if (present) report.alreadyPresent++;
+        else report.inserted++;
+      } catch (error) {
+        report.failed.push({
+          signInId: parsed.item.signInId,
+          error: `${(error as Error).name}: ${(error as Error).message}`,
+        });
+      }
+      onProgress?.(++handled);
     }
-    try {
-      const outcome = dryRun
-        ? await exists(doc, tableName, parsed.item)
-        : await insert(doc, tableName, parsed.item);
-      if (outcome) report.alreadyPresent++;
-      else report.inserted++;
-    } catch (error) {
-      report.failed.push({
-        signInId: parsed.item.signInId,
-        error: `${(error as Error).name}: ${(error as Error).message}`,
-      });
-    }
-  }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
   return report;
+}
+
+async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items;
 }
 
 /** Returns true when the item was already there. */
