@@ -1,8 +1,9 @@
 /** `npm run replay`: put failure records (sign-ins the function could not write) into the history table. */
 import { accessSync, constants } from 'node:fs';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CommandError, parseOptions, requireOne, runCli, terminalProgress, UsageError } from './ops/cli.ts';
-import { createReader } from './ops/history-query.ts';
 import {
   DEFAULT_CONCURRENCY,
   failureLinesFromLogGroup,
@@ -75,7 +76,7 @@ await runCli(USAGE, async () => {
     lines = failureLinesFromLogGroup(logs, logGroup as string, since);
   }
 
-  const doc = createReader(region);
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient(region ? { region } : {}));
   try {
     const progress = terminalProgress('failure records handled:');
     const report = await replay(doc, table as string, lines, {

@@ -1,0 +1,211 @@
+/**
+ * `npm run replay` at outage scale, measured side by side in one run: throughput against dynalite behind a
+ * proxy that adds 5 ms to every request (a sequential conditional-put loop of the same items as the
+ * baseline), and peak memory replaying a 300 MB log export that is mostly other Lambda log lines.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { buildHistoryItem, type LoginHistoryItem, NO_OVERWRITE } from '../authenticated/src/history-item.ts';
+import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../scripts/build/template.ts';
+import { DEFAULT_CONCURRENCY } from '../scripts/ops/replay.ts';
+import { startLatencyProxy } from './latency-proxy.ts';
+
+const RECORDS = Number(process.env.BENCH_REPLAY_RECORDS ?? 5000);
+const LATENCY_MS = 5;
+const CONCURRENCY = process.env.BENCH_REPLAY_CONCURRENCY;
+const EXPORT_MB = Number(process.env.BENCH_REPLAY_EXPORT_MB ?? 300);
+const EXPORT_RECORDS = 20_000;
+const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' };
+
+export interface ReplayBenchResult {
+  records: number;
+  latencyMs: number;
+  sequentialPerSecond: number;
+  replayPerSecond: number;
+  replayConcurrency: number;
+  ratio: number;
+  exportMb: number;
+  exportRecords: number;
+  exportSeconds: number;
+  exportPeakRssMb: number;
+}
+
+function item(i: number): LoginHistoryItem {
+  const built = buildHistoryItem(
+    {
+      triggerSource: 'PostAuthentication_Authentication',
+      userPoolId: 'us-east-1_Bench',
+      userName: `user-${i}`,
+      callerContext: { clientId: 'benchclient' },
+      request: { userAttributes: { sub: `sub-${i}`, email: `user-${i}@example.com` } },
+    },
+    { requestId: `req-${i}`, now: Date.UTC(2026, 9, 1) + i * 997, retentionDays: 365, dayIndexShards: 1 },
+  );
+  if (!built.ok) throw new Error(built.rejection.detail);
+  return built.item;
+}
+
+/** The failure record exactly as Lambda's JSON log format stores it (our line inside "message"). */
+const failureLine = (i: number) =>
+  JSON.stringify({
+    timestamp: new Date(Date.UTC(2026, 9, 1) + i).toISOString(),
+    level: 'ERROR',
+    requestId: `req-${i}`,
+    message: JSON.stringify({
+      code: 'LOGIN_HISTORY_WRITE_FAILED',
+      message: 'login history write failed; sign-in allowed',
+      errorName: 'ProvisionedThroughputExceededException',
+      item: item(i),
+    }),
+  });
+const OTHER_LINES = [
+  '{"time":"2026-10-01T00:00:00.000Z","type":"platform.start","record":{"requestId":"0f5e","version":"$LATEST"}}',
+  '{"time":"2026-10-01T00:00:00.004Z","type":"platform.report","record":{"requestId":"0f5e","metrics":{"durationMs":4.12,"billedDurationMs":5,"memorySizeMB":512,"maxMemoryUsedMB":81}}}',
+  '{"timestamp":"2026-10-01T00:00:00.002Z","level":"INFO","requestId":"0f5e","message":"{\\"code\\":\\"LOGIN_HISTORY_ALREADY_RECORDED\\",\\"message\\":\\"sign-in was already recorded\\"}"}',
+];
+
+async function writeExport(path: string, records: number, targetBytes: number): Promise<number> {
+  const out = createWriteStream(path);
+  let bytes = 0;
+  let written = 0;
+  const every = Math.max(1, Math.floor(targetBytes / 220 / records)); // other lines per record
+  for (let line = 0; bytes < targetBytes || written < records; line++) {
+    const text =
+      line % every === 0 && written < records ? failureLine(written++) : (OTHER_LINES[line % 3] as string);
+    bytes += text.length + 1;
+    if (!out.write(`${text}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return written;
+}
+
+function runReplay(args: string[], endpoint: string) {
+  return new Promise<{ seconds: number; stdout: string; peakRssMb: number }>((resolve, reject) => {
+    const started = performance.now();
+    execFile(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--import',
+        join(PROJECT_ROOT, 'bench', 'report-rss.mjs'),
+        join('scripts', 'replay.ts'),
+        ...args,
+      ],
+      {
+        cwd: PROJECT_ROOT,
+        env: { PATH: process.env.PATH, ...CREDENTIALS, AWS_ENDPOINT_URL_DYNAMODB: endpoint },
+      },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`replay ${args.join(' ')}: ${stdout}${stderr}`));
+        resolve({
+          seconds: (performance.now() - started) / 1000,
+          stdout,
+          peakRssMb: Math.round(Number(/BENCH_MAX_RSS_KB=(\d+)/.exec(stderr)?.[1]) / 102.4) / 10,
+        });
+      },
+    );
+  });
+}
+
+export async function replayBench(log: (line: string) => void): Promise<ReplayBenchResult> {
+  const scratch = mkdtempSync(join(tmpdir(), 'bench-replay-'));
+  const dynalite = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'dynalite-process.ts')],
+    {
+      cwd: PROJECT_ROOT,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  const lines = createInterface({ input: dynalite.stdout as NodeJS.ReadableStream });
+  const [endpoint] = (await once(lines, 'line')) as [string];
+  const proxy = await startLatencyProxy(endpoint, LATENCY_MS);
+  const ddb = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const viaProxy = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: proxy.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
+  try {
+    const template = loadTemplate();
+    for (const table of ['sequential', 'replayed', 'export'])
+      await ddb.send(new CreateTableCommand(tableCreateInput(template, `bench-${table}`)));
+
+    log(`  ${RECORDS} failure records through a ${LATENCY_MS} ms proxy: sequential conditional puts…`);
+    const t0 = performance.now();
+    for (let i = 0; i < RECORDS; i++) {
+      await viaProxy.send(new PutCommand({ TableName: 'bench-sequential', Item: item(i), ...NO_OVERWRITE }));
+    }
+    const sequentialSeconds = (performance.now() - t0) / 1000;
+
+    log('  … and npm run replay of the same records from a log export');
+    const file = join(scratch, 'outage.log');
+    await writeExport(file, RECORDS, RECORDS * 2000);
+    const replayed = await runReplay(
+      [
+        '--file',
+        file,
+        '--table-name',
+        'bench-replayed',
+        ...(CONCURRENCY ? ['--concurrency', CONCURRENCY] : []),
+      ],
+      proxy.endpoint,
+    );
+    if (!replayed.stdout.includes(`inserted: ${RECORDS}, already present: 0, unreadable: 0`)) {
+      throw new Error(`unexpected replay report: ${replayed.stdout}`);
+    }
+    let stored = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await DynamoDBDocumentClient.from(ddb).send(
+        new ScanCommand({ TableName: 'bench-replayed', Select: 'COUNT', ExclusiveStartKey: start }),
+      );
+      stored += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    if (stored !== RECORDS) throw new Error(`replayed table holds ${stored} items`);
+
+    log(`  a ${EXPORT_MB} MB log export with ${EXPORT_RECORDS} failure records: peak memory…`);
+    const big = join(scratch, 'big.log');
+    const exportRecords = await writeExport(big, EXPORT_RECORDS, EXPORT_MB * 2 ** 20);
+    const exported = await runReplay(['--file', big, '--table-name', 'bench-export'], endpoint);
+    if (!exported.stdout.includes(`inserted: ${exportRecords}, already present: 0, unreadable: 0`)) {
+      throw new Error(`unexpected replay report: ${exported.stdout}`);
+    }
+    const sequentialPerSecond = Math.round(RECORDS / sequentialSeconds);
+    const replayPerSecond = Math.round(RECORDS / replayed.seconds);
+    return {
+      records: RECORDS,
+      latencyMs: LATENCY_MS,
+      sequentialPerSecond,
+      replayPerSecond,
+      replayConcurrency: Number(CONCURRENCY ?? DEFAULT_CONCURRENCY),
+      ratio: Math.round((replayPerSecond / sequentialPerSecond) * 10) / 10,
+      exportMb: Math.round(statSync(big).size / 2 ** 20),
+      exportRecords,
+      exportSeconds: Math.round(exported.seconds * 10) / 10,
+      exportPeakRssMb: exported.peakRssMb,
+    };
+  } finally {
+    viaProxy.destroy();
+    ddb.destroy();
+    await proxy.stop();
+    dynalite.stdin?.end();
+    await once(dynalite, 'exit');
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
