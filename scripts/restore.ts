@@ -2,11 +2,12 @@
 import { readFileSync } from 'node:fs';
 import type { UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
 import { CommandError, parseOptions, regionOfUserPoolId, runCli, UsageError } from './ops/cli.ts';
-import { createClients, restoreFromBackup } from './ops/trigger-attachment.ts';
+import { createClients, type PoolBackup, restoreFromBackup } from './ops/trigger-attachment.ts';
 
 const USAGE = `usage: npm run restore -- --backup-file <path> [--region <region>]
 
-Sends UpdateUserPool with every updatable setting of the backup (triggers included), then verifies.`;
+Sends UpdateUserPool with every updatable setting of the backup (triggers included), and
+SetUserPoolMfaConfig with its MFA settings when the backup holds them, then verifies.`;
 
 await runCli(USAGE, async () => {
   const values = parseOptions(process.argv.slice(2), {
@@ -15,17 +16,21 @@ await runCli(USAGE, async () => {
   });
   const file = values['backup-file'];
   if (!file) throw new UsageError('--backup-file is required');
-  let backup: UserPoolType | undefined;
+  let backup: PoolBackup;
   try {
-    // A backup written by attach/detach ({"UserPool": …}) or a bare `describe-user-pool --query UserPool`.
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { UserPool?: UserPoolType } & UserPoolType;
-    backup = parsed.UserPool ?? parsed;
+    // A backup written by attach/detach ({"UserPool": …, "MfaConfig": …}) or a bare
+    // `describe-user-pool --query UserPool`.
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<PoolBackup> & UserPoolType;
+    backup = parsed.UserPool
+      ? { UserPool: parsed.UserPool, MfaConfig: parsed.MfaConfig }
+      : { UserPool: parsed };
   } catch (error) {
     throw new CommandError(`cannot read ${file}: ${(error as Error).message}`);
   }
-  if (!backup?.Id) throw new CommandError(`${file} is not a user pool description (no UserPool.Id or Id)`);
-  const region = values.region ?? regionOfUserPoolId(backup.Id);
-  if (!region) throw new UsageError(`cannot tell the region from "${backup.Id}"; pass --region`);
+  const id = backup.UserPool?.Id;
+  if (!id) throw new CommandError(`${file} is not a user pool description (no UserPool.Id or Id)`);
+  const region = values.region ?? regionOfUserPoolId(id);
+  if (!region) throw new UsageError(`cannot tell the region from "${id}"; pass --region`);
   await restoreFromBackup(createClients(region).cognito, backup, region);
   return 0;
 });

@@ -8,13 +8,23 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import {
   CognitoIdentityProviderClient,
   DescribeUserPoolCommand,
+  GetUserPoolMfaConfigCommand,
+  SetUserPoolMfaConfigCommand,
   UpdateUserPoolCommand,
   type UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetPolicyCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CommandError } from './cli.ts';
 import { readStack } from './stack.ts';
-import { buildUpdateUserPoolInput, unexpectedChanges, withTrigger } from './user-pool-config.ts';
+import {
+  buildUpdateUserPoolInput,
+  differingPaths,
+  type MfaSettings,
+  mfaSettingsOf,
+  setMfaConfigInput,
+  unexpectedChanges,
+  withTrigger,
+} from './user-pool-config.ts';
 
 const TRIGGER = 'PostAuthentication';
 const TRIGGER_PATH = `LambdaConfig.${TRIGGER}`;
@@ -85,6 +95,33 @@ export async function describePool(
     }
     throw new CommandError(`cannot describe user pool ${userPoolId}: ${name}: ${(error as Error).message}`);
   }
+}
+
+/** The pool's MFA settings, which DescribeUserPool does not show (GetUserPoolMfaConfig). */
+export async function describeMfa(
+  client: CognitoIdentityProviderClient,
+  userPoolId: string,
+): Promise<MfaSettings> {
+  try {
+    return mfaSettingsOf(await client.send(new GetUserPoolMfaConfigCommand({ UserPoolId: userPoolId })));
+  } catch (error) {
+    throw new CommandError(
+      `cannot read the MFA configuration of ${userPoolId} (GetUserPoolMfaConfig: ${(error as Error).name}: ` +
+        `${(error as Error).message}); nothing changed. The backup must hold it: allow cognito-idp:GetUserPoolMfaConfig.`,
+    );
+  }
+}
+
+/** MFA settings that differ, as MfaConfig.<path>. */
+function mfaChanges(before: MfaSettings, after: MfaSettings): string[] {
+  return differingPaths(before, after).map((path) => `MfaConfig.${path}`);
+}
+
+/** What attach and detach write before they change anything, and restore reads. */
+export interface PoolBackup {
+  UserPool: UserPoolType;
+  /** GetUserPoolMfaConfig's answer; absent in backups written before it was kept. */
+  MfaConfig?: MfaSettings;
 }
 
 /** Does the function's resource policy let Cognito invoke it on behalf of this pool? */
@@ -161,8 +198,10 @@ async function applyTriggerChange(
 ): Promise<void> {
   const out = options.out ?? console.log;
   const backupFile = resolve(options.backupFile ?? defaultBackupPath(options.userPoolId));
+  const mfa = await describeMfa(cognito, options.userPoolId);
+  const backup: PoolBackup = { UserPool: pool, MfaConfig: mfa };
   try {
-    writeFileSync(backupFile, `${JSON.stringify({ UserPool: pool }, null, 2)}\n`, { flag: 'wx' });
+    writeFileSync(backupFile, `${JSON.stringify(backup, null, 2)}\n`, { flag: 'wx' });
   } catch (error) {
     const reason =
       (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'it already exists' : (error as Error).message;
@@ -188,7 +227,10 @@ async function applyTriggerChange(
   }
 
   const after = await describePool(cognito, options.userPoolId, options.region);
-  const lost = unexpectedChanges(pool, after, [TRIGGER_PATH]);
+  const lost = [
+    ...unexpectedChanges(pool, after, [TRIGGER_PATH]),
+    ...mfaChanges(mfa, await describeMfa(cognito, options.userPoolId)),
+  ];
   const triggerNow = after.LambdaConfig?.[TRIGGER];
   if (lost.length > 0 || triggerNow !== value) {
     throw new CommandError(
@@ -202,7 +244,9 @@ async function applyTriggerChange(
       ].join('\n'),
     );
   }
-  out(`Verified: DescribeUserPool differs from the backup only in ${TRIGGER_PATH}.`);
+  out(
+    `Verified: DescribeUserPool differs from the backup only in ${TRIGGER_PATH}; GetUserPoolMfaConfig is unchanged.`,
+  );
 }
 
 function describeChange(before: string | undefined, after: string | undefined): string {
@@ -268,28 +312,42 @@ export async function detachPostAuthenticationTrigger(
   return 'changed';
 }
 
-/** Puts a pool back to a backup written by attach/detach (every updatable setting, triggers included). */
+/**
+ * Puts a pool back to a backup written by attach/detach: every updatable setting (triggers included) with
+ * UpdateUserPool, then the MFA settings with SetUserPoolMfaConfig, then verifies both.
+ */
 export async function restoreFromBackup(
   cognito: CognitoIdentityProviderClient,
-  backup: UserPoolType,
+  backup: PoolBackup,
   region: string,
   out: (line: string) => void = console.log,
 ): Promise<string[]> {
-  if (!backup.Id)
+  const pool = backup.UserPool;
+  if (!pool.Id)
     throw new CommandError('the backup has no UserPool.Id; is it a file written by attach or detach?');
-  const current = await describePool(cognito, backup.Id, region);
-  const changes = unexpectedChanges(current, backup, []);
+  const id = pool.Id;
+  const current = await describePool(cognito, id, region);
+  const currentMfa = backup.MfaConfig ? await describeMfa(cognito, id) : undefined;
+  const changes = [
+    ...unexpectedChanges(current, pool, []),
+    ...(backup.MfaConfig && currentMfa ? mfaChanges(currentMfa, backup.MfaConfig) : []),
+  ];
   if (changes.length === 0) {
-    out(`${backup.Id} already matches the backup; nothing to do.`);
+    out(`${id} already matches the backup; nothing to do.`);
     return [];
   }
   out(`Restoring ${changes.join(', ')}`);
-  await cognito.send(new UpdateUserPoolCommand(buildUpdateUserPoolInput(backup, backup.LambdaConfig ?? {})));
-  const after = await describePool(cognito, backup.Id, region);
-  const remaining = unexpectedChanges(after, backup, []);
+  await cognito.send(new UpdateUserPoolCommand(buildUpdateUserPoolInput(pool, pool.LambdaConfig ?? {})));
+  if (backup.MfaConfig)
+    await cognito.send(new SetUserPoolMfaConfigCommand(setMfaConfigInput(id, backup.MfaConfig)));
+  const after = await describePool(cognito, id, region);
+  const remaining = [
+    ...unexpectedChanges(after, pool, []),
+    ...(backup.MfaConfig ? mfaChanges(await describeMfa(cognito, id), backup.MfaConfig) : []),
+  ];
   if (remaining.length > 0) {
     throw new CommandError(`restored, but these still differ from the backup: ${remaining.join(', ')}`);
   }
-  out(`Restored: ${backup.Id} matches the backup.`);
+  out(`Restored: ${id} matches the backup${backup.MfaConfig ? ', MFA settings included' : ''}.`);
   return changes;
 }

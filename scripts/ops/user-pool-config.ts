@@ -6,7 +6,9 @@
  * carried fields is checked against the SDK's types at compile time (see the end of this file).
  */
 import type {
+  GetUserPoolMfaConfigResponse,
   LambdaConfigType,
+  SetUserPoolMfaConfigRequest,
   UpdateUserPoolRequest,
   UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -112,10 +114,15 @@ export function withTrigger(
   return config as LambdaConfigType;
 }
 
-/** Paths (a.b.c) whose values differ between two JSON-like values; dates compare by instant. */
+/**
+ * Paths (a.b.c) whose values differ between two JSON-like values; dates compare by instant, and an absent
+ * object equals an empty one (moto omits LambdaConfig for a pool without triggers, cognito-local returns {}).
+ */
 export function differingPaths(before: unknown, after: unknown, prefix = ''): string[] {
-  const a = normalise(before);
-  const b = normalise(after);
+  let a = normalise(before);
+  let b = normalise(after);
+  if (isPlainObject(a) && b === undefined) b = {};
+  if (isPlainObject(b) && a === undefined) a = {};
   if (isPlainObject(a) && isPlainObject(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     return keys.flatMap((key) => differingPaths(a[key], b[key], prefix ? `${prefix}.${key}` : key));
@@ -129,8 +136,10 @@ function normalise(value: unknown): unknown {
   if (isPlainObject(value)) {
     return Object.fromEntries(
       Object.entries(value)
-        .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => [k, normalise(v)]),
+        .map(([k, v]) => [k, normalise(v)] as const)
+        .filter(
+          ([, v]) => v !== undefined && v !== null && !(isPlainObject(v) && Object.keys(v).length === 0),
+        ),
     );
   }
   return value;
@@ -139,6 +148,36 @@ function normalise(value: unknown): unknown {
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
+
+/**
+ * The MFA settings DescribeUserPool does not show (authenticator apps, SMS, email, passkeys), as
+ * GetUserPoolMfaConfig returns them: the backup holds them, and attach verifies them too.
+ */
+export type MfaSettings = GetUserPoolMfaConfigResponse;
+
+export function mfaSettingsOf(response: GetUserPoolMfaConfigResponse & { $metadata?: unknown }): MfaSettings {
+  const { $metadata: _, ...settings } = response;
+  return structuredClone(settings);
+}
+
+/** The SetUserPoolMfaConfig input that puts `mfa` back (only the parts it has). */
+export function setMfaConfigInput(userPoolId: string, mfa: MfaSettings): SetUserPoolMfaConfigRequest {
+  const input: SetUserPoolMfaConfigRequest = { UserPoolId: userPoolId };
+  for (const key of MFA_FIELDS) {
+    const value = mfa[key];
+    if (value !== undefined && value !== null)
+      (input as unknown as Record<string, unknown>)[key] = structuredClone(value);
+  }
+  return input;
+}
+
+const MFA_FIELDS = [
+  'MfaConfiguration',
+  'SmsMfaConfiguration',
+  'SoftwareTokenMfaConfiguration',
+  'EmailMfaConfiguration',
+  'WebAuthnConfiguration',
+] as const satisfies readonly (keyof SetUserPoolMfaConfigRequest & keyof MfaSettings)[];
 
 /** What changed between two descriptions of a pool, ignoring volatile fields and the intended paths. */
 export function unexpectedChanges(before: UserPoolType, after: UserPoolType, intended: string[]): string[] {
@@ -162,3 +201,6 @@ export const requestFieldsAllClassified: [UnclassifiedRequestField] extends [nev
 export const describeFieldsAllClassified: [UnclassifiedDescribeField] extends [never]
   ? true
   : UnclassifiedDescribeField = true;
+type UnclassifiedMfaField = Exclude<keyof MfaSettings, (typeof MFA_FIELDS)[number]>;
+export const mfaFieldsAllClassified: [UnclassifiedMfaField] extends [never] ? true : UnclassifiedMfaField =
+  true;

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,8 +13,12 @@ import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudf
 import {
   CognitoIdentityProviderClient,
   CreateUserPoolCommand,
+  type CreateUserPoolCommandInput,
   DescribeUserPoolCommand,
+  GetUserPoolMfaConfigCommand,
+  SetUserPoolMfaConfigCommand,
   UpdateUserPoolCommand,
+  type UpdateUserPoolCommandInput,
   type UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { AddPermissionCommand, CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -78,13 +82,17 @@ describe('attach and detach on moto (resets omitted settings like AWS)', () => {
     return moto ? false : skipBecause(t, missingToolNotice(TOOLS.moto));
   }
 
-  async function newPool(name: string): Promise<UserPoolType> {
+  async function newPool(
+    name: string,
+    extra: Partial<CreateUserPoolCommandInput> = {},
+  ): Promise<UserPoolType> {
     const { UserPool } = await cognito.send(
       new CreateUserPoolCommand({
         ...realisticPoolInput(name),
         UsernameAttributes: undefined,
         SmsAuthenticationMessage: 'Your sign-in code is {####}',
         LambdaConfig: { PreSignUp: 'arn:aws:lambda:us-east-1:123456789012:function:pre-sign-up' },
+        ...extra,
       }),
     );
     return UserPool as UserPoolType;
@@ -199,5 +207,128 @@ describe('attach and detach on moto (resets omitted settings like AWS)', () => {
 
     assert.equal(await detachPostAuthenticationTrigger(createClients(REGION), options(poolId)), 'changed');
     assert.deepEqual(unexpectedChanges(original, await describePool(poolId), []), []);
+  });
+
+  /** Grants the invoke permission as the stack does, and returns clients that record each UpdateUserPool. */
+  async function permitAndSpy(pool: UserPoolType) {
+    const lambda = new LambdaClient({ region: REGION, endpoint: moto?.endpoint, credentials });
+    await lambda.send(
+      new AddPermissionCommand({
+        FunctionName: functionArn,
+        StatementId: `Cognito-${pool.Id}`,
+        Action: 'lambda:InvokeFunction',
+        Principal: 'cognito-idp.amazonaws.com',
+        SourceArn: pool.Arn,
+        SourceAccount: '123456789012',
+      }),
+    );
+    lambda.destroy();
+    const clients = createClients(REGION);
+    const updates: UpdateUserPoolCommandInput[] = [];
+    clients.cognito.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UpdateUserPoolCommand') {
+          updates.push(structuredClone(args.input as UpdateUserPoolCommandInput));
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordUpdateUserPool' },
+    );
+    return { clients, updates };
+  }
+
+  const mfaOf = async (id: string) => {
+    const { $metadata: _, ...mfa } = await cognito.send(new GetUserPoolMfaConfigCommand({ UserPoolId: id }));
+    return mfa;
+  };
+
+  it('a pool with no triggers at all (no LambdaConfig in DescribeUserPool): attach and detach without a false alarm', async (t) => {
+    if (skipWithoutMoto(t)) return;
+    const { UserPool } = await cognito.send(new CreateUserPoolCommand({ PoolName: 'no-triggers' }));
+    const pool = UserPool as UserPoolType;
+    const original = await describePool(pool.Id as string);
+    assert.equal(original.LambdaConfig, undefined, 'moto omits LambdaConfig for a trigger-less pool');
+    const { clients } = await permitAndSpy(pool);
+    assert.equal(await attachPostAuthenticationTrigger(clients, options(pool.Id as string)), 'changed');
+    assert.equal((await describePool(pool.Id as string)).LambdaConfig?.PostAuthentication, functionArn);
+    assert.equal(await detachPostAuthenticationTrigger(clients, options(pool.Id as string)), 'changed');
+    const detached = await describePool(pool.Id as string);
+    assert.deepEqual(detached.LambdaConfig ?? {}, {});
+    assert.deepEqual(unexpectedChanges(original, detached, []), []);
+  });
+
+  for (const mode of ['ON', 'OPTIONAL', 'OFF'] as const) {
+    it(`MFA ${mode}${mode === 'OFF' ? '' : ' through authenticator apps'}: sent as it is, kept, backed up with GetUserPoolMfaConfig`, async (t) => {
+      if (skipWithoutMoto(t)) return;
+      // moto's DescribeUserPool reports the creation-time MfaConfiguration, so create the pool with it too.
+      const pool = await newPool(`mfa-${mode.toLowerCase()}`, { MfaConfiguration: mode });
+      const id = pool.Id as string;
+      await cognito.send(
+        new SetUserPoolMfaConfigCommand({
+          UserPoolId: id,
+          MfaConfiguration: mode,
+          SoftwareTokenMfaConfiguration: { Enabled: mode !== 'OFF' },
+        }),
+      );
+      const before = await describePool(id);
+      const mfaBefore = await mfaOf(id);
+      assert.equal(mfaBefore.MfaConfiguration, mode);
+      const { clients, updates } = await permitAndSpy(pool);
+      const backupFile = join(scratch, `mfa-${mode}.json`);
+      assert.equal(await attachPostAuthenticationTrigger(clients, options(id, { backupFile })), 'changed');
+
+      // What was sent: the pool's own MfaConfiguration (README, "What attach sends for MFA"), no UserPoolTier.
+      assert.equal(updates.length, 1);
+      assert.equal(updates[0]?.MfaConfiguration, mode);
+      assert.equal('UserPoolTier' in (updates[0] ?? {}), false, 'UserPoolTier is never sent');
+      assert.equal('PoolName' in (updates[0] ?? {}), false);
+      // What the pool holds afterwards: everything as before, MFA methods included.
+      assert.deepEqual(
+        unexpectedChanges(before, await describePool(id), ['LambdaConfig.PostAuthentication']),
+        [],
+      );
+      assert.deepEqual(await mfaOf(id), mfaBefore);
+      const backup = JSON.parse(readFileSync(backupFile, 'utf8'));
+      assert.equal(backup.UserPool.Id, id);
+      assert.deepEqual(backup.MfaConfig, JSON.parse(JSON.stringify(mfaBefore)));
+    });
+  }
+
+  it('restore re-applies the MFA settings of the backup (SetUserPoolMfaConfig) along with the pool', async (t) => {
+    if (skipWithoutMoto(t)) return;
+    const pool = await newPool('mfa-restore', { MfaConfiguration: 'ON' });
+    const id = pool.Id as string;
+    await cognito.send(
+      new SetUserPoolMfaConfigCommand({
+        UserPoolId: id,
+        MfaConfiguration: 'ON',
+        SoftwareTokenMfaConfiguration: { Enabled: true },
+      }),
+    );
+    const mfaBefore = await mfaOf(id);
+    const { clients } = await permitAndSpy(pool);
+    const backupFile = join(scratch, 'mfa-restore.json');
+    await attachPostAuthenticationTrigger(clients, options(id, { backupFile }));
+    // Someone turns authenticator-app MFA off and detaches the trigger by hand.
+    await cognito.send(
+      new SetUserPoolMfaConfigCommand({
+        UserPoolId: id,
+        MfaConfiguration: 'OFF',
+        SoftwareTokenMfaConfiguration: { Enabled: false },
+      }),
+    );
+    const r = await new Promise<{ code: number; out: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/restore.ts', '--backup-file', backupFile],
+        { cwd: PROJECT_ROOT, env: { ...process.env, NODE_NO_WARNINGS: '1' } },
+        (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code ?? 1) : 0, out: `${stdout}${stderr}` }),
+      );
+    });
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /Restoring .*MfaConfig\.MfaConfiguration/);
+    assert.match(r.out, /Restored: .* matches the backup, MFA settings included\./);
+    assert.deepEqual(await mfaOf(id), mfaBefore);
   });
 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
   DescribeUserPoolCommand,
+  GetUserPoolMfaConfigCommand,
   UpdateUserPoolCommand,
   type UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -42,6 +43,7 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 function setup() {
   const clients = createClients('us-east-1');
   const cognito = mockClient(clients.cognito);
+  cognito.on(GetUserPoolMfaConfigCommand).resolves({ MfaConfiguration: 'OFF' });
   mockClient(clients.lambda).on(GetPolicyCommand).resolves({ Policy: policy });
   const run = () =>
     attachPostAuthenticationTrigger(clients, {

@@ -87,6 +87,35 @@ describe('comparing pool descriptions', () => {
       'AdminCreateUserConfig.AllowAdminCreateUserOnly',
     ]);
   });
+
+  it('an absent object equals an empty one (moto omits LambdaConfig, cognito-local returns {})', () => {
+    assert.deepEqual(differingPaths({ Id: 'p' }, { Id: 'p', LambdaConfig: {} }), []);
+    assert.deepEqual(differingPaths({ LambdaConfig: { PostAuthentication: FN } }, {}), [
+      'LambdaConfig.PostAuthentication',
+    ]);
+    assert.deepEqual(differingPaths({}, { LambdaConfig: { PostAuthentication: FN } }), [
+      'LambdaConfig.PostAuthentication',
+    ]);
+    // Still a difference: a value that is not empty.
+    assert.deepEqual(differingPaths({ A: {} }, { A: { B: 0 } }), ['A.B']);
+  });
+});
+
+describe('what attach sends for the settings UpdateUserPool treats specially', () => {
+  it('never sends UserPoolTier (the one setting kept when absent) nor PoolName', () => {
+    const pool = awsPool();
+    assert.equal(pool.UserPoolTier, 'ESSENTIALS', 'the fixture has a feature plan');
+    const input = buildUpdateUserPoolInput(pool, withTrigger(pool, 'PostAuthentication', FN));
+    assert.equal('UserPoolTier' in input, false);
+    assert.equal('PoolName' in input, false);
+  });
+
+  it("sends the pool's own MfaConfiguration, whatever it is (omitting it would reset ON and OPTIONAL to OFF)", () => {
+    for (const mode of ['ON', 'OPTIONAL', 'OFF'] as const) {
+      const pool = { ...awsPool(), MfaConfiguration: mode };
+      assert.equal(buildUpdateUserPoolInput(pool, {}).MfaConfiguration, mode);
+    }
+  });
 });
 
 describe('policyAllowsPool', () => {
