@@ -37,8 +37,17 @@ interface Environment {
 
 type InvokeResult = { functionError?: string; payload: unknown };
 
+/** What Lambda's REPORT line says of one invocation: its request id and how long the handler ran. */
+export interface InvocationReport {
+  functionName: string;
+  requestId: string;
+  durationMs: number;
+  error: boolean;
+}
+
 export class LocalLambda {
   readonly logs: LogLine[] = [];
+  readonly reports: InvocationReport[] = [];
   private readonly environments = new Map<string, Environment[]>();
   private readonly policies = new Map<string, Record<string, unknown>[]>();
   private readonly waiting: (() => void)[] = [];
@@ -141,8 +150,9 @@ export class LocalLambda {
     const requestId = randomUUID();
     const timeoutMs = fn.timeoutSeconds * 1000;
     const id = randomUUID();
+    const started = performance.now();
     try {
-      return await new Promise<InvokeResult>((resolve) => {
+      const result = await new Promise<InvokeResult>((resolve) => {
         const timer = setTimeout(() => {
           env.child.kill('SIGKILL'); // Lambda ends a timed-out environment
           this.log(
@@ -175,6 +185,13 @@ export class LocalLambda {
         env.child.on('message', onMessage);
         env.child.send({ id, event, requestId, deadline: Date.now() + timeoutMs });
       });
+      this.reports.push({
+        functionName: fn.name,
+        requestId,
+        durationMs: performance.now() - started,
+        error: result.functionError !== undefined,
+      });
+      return result;
     } finally {
       env.busy = false;
       this.waiting.shift()?.();
