@@ -1,0 +1,45 @@
+/** README.ja.md cannot drift from README.md: every command line it shows is one README.md shows too. */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { PROJECT_ROOT } from '../../../scripts/build/template.ts';
+
+/** The `$ ` lines of every fenced block, without a trailing `# comment`. */
+function commandLines(file: string): string[] {
+  const text = readFileSync(join(PROJECT_ROOT, file), 'utf8');
+  const blocks = [...text.matchAll(/^```[a-z]*\n([\s\S]*?)^```/gm)].map((m) => m[1] as string);
+  return blocks
+    .flatMap((block) => block.split('\n'))
+    .filter((line) => line.startsWith('$ '))
+    .map((line) => line.replace(/\s+#.*$/, '').trimEnd());
+}
+
+describe('README.ja.md', () => {
+  const english = new Set(commandLines('README.md'));
+  const japanese = commandLines('README.ja.md');
+
+  it('shows only command lines that README.md shows, character for character', () => {
+    const drifted = japanese.filter((line) => !english.has(line));
+    assert.deepEqual(drifted, [], 'commands in README.ja.md that README.md does not have');
+  });
+
+  it('covers the two commands, deploy, attach, reading the history, the audit recipes and replay', () => {
+    for (const expected of [
+      '$ npm ci && npm run demo',
+      '$ npm test',
+      '$ sam deploy --guided',
+      '$ npm run attach -- --user-pool-id ap-northeast-1_AbCdEf123 --stack-name cognito-login-history',
+      '$ npm run history -- --inactive-since 90d --user-pool-id local_24Mm1hsn --table-name login-history-local',
+      '$ npm run history -- --from 2026-10-01 --to 2026-10-31 --table-name login-history-local --format csv',
+      '$ npm run replay -- --stack-name cognito-login-history --since 24h',
+    ]) {
+      assert.ok(japanese.includes(expected), expected);
+    }
+  });
+
+  it('is linked from the top of README.md', () => {
+    const head = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8').split('\n').slice(0, 5).join('\n');
+    assert.match(head, /\[日本語\]\(README\.ja\.md\)/);
+  });
+});
