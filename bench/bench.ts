@@ -147,11 +147,11 @@ const variants: Variant[] = [
     nodeFlags: [],
   },
   {
-    name: 'lever:own-json-logger',
-    description: 'ours with the former 22-line JSON logger instead of @aws-lambda-powertools/logger',
-    entry: entry('own-logger.ts'),
+    name: 'lever:powertools-logger',
+    description: 'ours with @aws-lambda-powertools/logger instead of the 22-line JSON logger',
+    entry: entry('powertools-logger.ts'),
     workingDir: PROJECT_ROOT,
-    properties: { ...oursProps, EntryPoints: [entry('own-logger.ts')] },
+    properties: { ...oursProps, EntryPoints: [entry('powertools-logger.ts')] },
     nodeFlags: [],
   },
   {

@@ -1,31 +1,22 @@
 /**
- * One JSON object per log line (Powertools for AWS Lambda's Logger), so CloudWatch metric filters and the
- * replay tool can read it. Routine lines carry identifiers only (sub, pool, client, request id), never
- * attribute values.
+ * One JSON object per log line, so CloudWatch metric filters and the replay tool can read it.
+ * Routine lines carry identifiers only (sub, pool, client, request id), never attribute values.
  *
  * The level follows the function's LoggingConfig (Lambda exposes ApplicationLogLevel as
- * AWS_LAMBDA_LOG_LEVEL, which Powertools honours): per-sign-in success lines are DEBUG, so by default each
- * sign-in costs no log ingestion and no stdout write; failures and rejected events are always logged.
- * Adopted after measuring its cold-start cost (README, "Design decisions").
+ * AWS_LAMBDA_LOG_LEVEL): per-sign-in success lines are DEBUG, so by default each sign-in costs no log
+ * ingestion and no stdout write; failures and rejected events are always logged.
  */
-import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
-
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export type LogRecord = { code: string; message: string } & Record<string, unknown>;
 
-/** The trigger logs through this function, so tests can capture records without parsing output. */
 export type Logger = (level: LogLevel, record: LogRecord) => void;
 
-const LEVELS = new Set(['DEBUG', 'INFO', 'WARN', 'ERROR']);
+const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
-export const SERVICE_NAME = 'login-history';
-
-export function createLogger(minimum: string | undefined): Logger {
-  const level = (minimum ?? 'INFO').toUpperCase();
-  const powertools = new PowertoolsLogger({
-    serviceName: SERVICE_NAME,
-    logLevel: (LEVELS.has(level) ? level : 'INFO') as 'DEBUG' | 'INFO' | 'WARN' | 'ERROR',
-  });
-  return (severity, { message, ...fields }) => powertools[severity](message, fields);
+export function createConsoleLogger(minimum: string | undefined): Logger {
+  const threshold = ORDER[(minimum ?? 'info').toLowerCase() as LogLevel] ?? ORDER.info;
+  return (level, record) => {
+    if (ORDER[level] >= threshold) console[level](JSON.stringify(record));
+  };
 }
