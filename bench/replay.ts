@@ -9,6 +9,7 @@ import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { buildHistoryItem, type LoginHistoryItem, NO_OVERWRITE } from '../authenticated/src/history-item.ts';
@@ -16,7 +17,9 @@ import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../scripts/build/t
 import { DEFAULT_CONCURRENCY } from '../scripts/ops/replay.ts';
 import { startLatencyProxy } from './latency-proxy.ts';
 
-const RECORDS = Number(process.env.BENCH_REPLAY_RECORDS ?? 5000);
+const RECORDS = Number(process.env.BENCH_REPLAY_RECORDS ?? 20_000);
+/** The sequential loop's rate is the same for every item: it runs over the first of the same items only. */
+const SEQUENTIAL_SAMPLE = Math.min(RECORDS, 3000);
 const LATENCY_MS = 5;
 const CONCURRENCY = process.env.BENCH_REPLAY_CONCURRENCY;
 const EXPORT_MB = Number(process.env.BENCH_REPLAY_EXPORT_MB ?? 300);
@@ -25,6 +28,7 @@ const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local'
 
 export interface ReplayBenchResult {
   records: number;
+  sequentialSample: number;
   latencyMs: number;
   sequentialPerSecond: number;
   replayPerSecond: number;
@@ -34,6 +38,9 @@ export interface ReplayBenchResult {
   exportRecords: number;
   exportSeconds: number;
   exportPeakRssMb: number;
+  exportProcesses: number;
+  singleWriterSeconds: number;
+  singleWriterPeakRssMb: number;
 }
 
 function item(i: number): LoginHistoryItem {
@@ -86,33 +93,40 @@ async function writeExport(path: string, records: number, targetBytes: number): 
   return written;
 }
 
+/**
+ * `npm run replay` in a child process. Every Node process of it (the command and its writer processes)
+ * preloads report-rss.mjs through NODE_OPTIONS; the peak is the sum of their peaks (an upper bound of the
+ * tree's peak).
+ */
 function runReplay(args: string[], endpoint: string) {
-  return new Promise<{ seconds: number; stdout: string; peakRssMb: number }>((resolve, reject) => {
-    const started = performance.now();
-    execFile(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '--import',
-        join(PROJECT_ROOT, 'bench', 'report-rss.mjs'),
-        join('scripts', 'replay.ts'),
-        ...args,
-      ],
-      {
-        cwd: PROJECT_ROOT,
-        env: { PATH: process.env.PATH, ...CREDENTIALS, AWS_ENDPOINT_URL_DYNAMODB: endpoint },
-      },
-      (error, stdout, stderr) => {
-        if (error) return reject(new Error(`replay ${args.join(' ')}: ${stdout}${stderr}`));
-        resolve({
-          seconds: (performance.now() - started) / 1000,
-          stdout,
-          peakRssMb: Math.round(Number(/BENCH_MAX_RSS_KB=(\d+)/.exec(stderr)?.[1]) / 102.4) / 10,
-        });
-      },
-    );
-  });
+  return new Promise<{ seconds: number; stdout: string; peakRssMb: number; processes: number }>(
+    (resolve, reject) => {
+      const started = performance.now();
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', join('scripts', 'replay.ts'), ...args],
+        {
+          cwd: PROJECT_ROOT,
+          env: {
+            PATH: process.env.PATH,
+            ...CREDENTIALS,
+            AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+            NODE_OPTIONS: `--import ${pathToFileURL(join(PROJECT_ROOT, 'bench', 'report-rss.mjs')).href}`,
+          },
+        },
+        (error, stdout, stderr) => {
+          if (error) return reject(new Error(`replay ${args.join(' ')}: ${stdout}${stderr}`));
+          const peaks = [...stderr.matchAll(/BENCH_MAX_RSS_KB=(\d+)/g)].map((m) => Number(m[1]));
+          resolve({
+            seconds: (performance.now() - started) / 1000,
+            stdout,
+            peakRssMb: Math.round(peaks.reduce((a, b) => a + b, 0) / 102.4) / 10,
+            processes: peaks.length,
+          });
+        },
+      );
+    },
+  );
 }
 
 export async function replayBench(log: (line: string) => void): Promise<ReplayBenchResult> {
@@ -145,9 +159,11 @@ export async function replayBench(log: (line: string) => void): Promise<ReplayBe
     for (const table of ['sequential', 'replayed', 'export'])
       await ddb.send(new CreateTableCommand(tableCreateInput(template, `bench-${table}`)));
 
-    log(`  ${RECORDS} failure records through a ${LATENCY_MS} ms proxy: sequential conditional puts…`);
+    log(
+      `  ${RECORDS} failure records through a ${LATENCY_MS} ms proxy: sequential conditional puts of the first ${SEQUENTIAL_SAMPLE}…`,
+    );
     const t0 = performance.now();
-    for (let i = 0; i < RECORDS; i++) {
+    for (let i = 0; i < SEQUENTIAL_SAMPLE; i++) {
       await viaProxy.send(new PutCommand({ TableName: 'bench-sequential', Item: item(i), ...NO_OVERWRITE }));
     }
     const sequentialSeconds = (performance.now() - t0) / 1000;
@@ -183,13 +199,21 @@ export async function replayBench(log: (line: string) => void): Promise<ReplayBe
     const big = join(scratch, 'big.log');
     const exportRecords = await writeExport(big, EXPORT_RECORDS, EXPORT_MB * 2 ** 20);
     const exported = await runReplay(['--file', big, '--table-name', 'bench-export'], endpoint);
+    const single = await runReplay(
+      ['--file', big, '--table-name', 'bench-export', '--workers', '1'],
+      endpoint,
+    );
+    if (!single.stdout.includes(`inserted: 0, already present: ${exportRecords}, unreadable: 0`)) {
+      throw new Error(`unexpected replay report: ${single.stdout}`);
+    }
     if (!exported.stdout.includes(`inserted: ${exportRecords}, already present: 0, unreadable: 0`)) {
       throw new Error(`unexpected replay report: ${exported.stdout}`);
     }
-    const sequentialPerSecond = Math.round(RECORDS / sequentialSeconds);
+    const sequentialPerSecond = Math.round(SEQUENTIAL_SAMPLE / sequentialSeconds);
     const replayPerSecond = Math.round(RECORDS / replayed.seconds);
     return {
       records: RECORDS,
+      sequentialSample: SEQUENTIAL_SAMPLE,
       latencyMs: LATENCY_MS,
       sequentialPerSecond,
       replayPerSecond,
@@ -199,6 +223,9 @@ export async function replayBench(log: (line: string) => void): Promise<ReplayBe
       exportRecords,
       exportSeconds: Math.round(exported.seconds * 10) / 10,
       exportPeakRssMb: exported.peakRssMb,
+      exportProcesses: exported.processes,
+      singleWriterSeconds: Math.round(single.seconds * 10) / 10,
+      singleWriterPeakRssMb: single.peakRssMb,
     };
   } finally {
     viaProxy.destroy();

@@ -1,5 +1,6 @@
 /** `npm run replay`: put failure records (sign-ins the function could not write) into the history table. */
 import { accessSync, constants } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -10,19 +11,24 @@ import {
   type LogLine,
   linesFromFile,
   parseSince,
-  replay,
+  recordWriter,
+  replayWith,
 } from './ops/replay.ts';
+import { startWriterPool, workerThreadsAvailable } from './ops/replay-workers.ts';
 import { readStackIn } from './ops/stack.ts';
+
+const DEFAULT_WORKERS = workerThreadsAvailable() ? Math.min(4, availableParallelism()) : 1;
 
 const USAGE = `usage: npm run replay -- (--log-group <name> --since <time> | --file <path>)
                       (--table-name <table> | --stack-name <stack>) [--dry-run] [--concurrency N]
-                      [--region <region>]
+                      [--workers N] [--region <region>]
 
 Finds LOGIN_HISTORY_WRITE_FAILED records (CloudWatch Logs FilterLogEvents, or a file of exported log
 lines, both streamed) and inserts their items with a conditional put: running it twice adds nothing.
 --since takes an ISO time (2026-11-26T00:00:00Z) or an age (90m, 36h, 7d). --stack-name supplies the table
 and, without --file, the log group. --concurrency: writes in flight (default ${DEFAULT_CONCURRENCY}); throttling
-is waited out. Exit 1 when a record was unreadable or could not be inserted.`;
+is waited out. --workers: threads that write (default ${DEFAULT_WORKERS}: one per core, at most 4), since one
+thread's SDK work caps it near 1,700 puts/s. Exit 1 when a record was unreadable or could not be inserted.`;
 
 await runCli(USAGE, async () => {
   const values = parseOptions(process.argv.slice(2), {
@@ -33,8 +39,16 @@ await runCli(USAGE, async () => {
     'stack-name': { type: 'string' },
     'dry-run': { type: 'boolean', default: false },
     concurrency: { type: 'string' },
+    workers: { type: 'string' },
     region: { type: 'string' },
   });
+  const workers = Number(values.workers ?? DEFAULT_WORKERS);
+  if (!/^\d+$/.test(String(values.workers ?? DEFAULT_WORKERS)) || workers < 1 || workers > 16) {
+    throw new UsageError('--workers must be 1 to 16');
+  }
+  if (workers > 1 && !workerThreadsAvailable()) {
+    throw new UsageError(`--workers above 1 needs Node.js 22.18 or later (this is ${process.version})`);
+  }
   const concurrency = Number(values.concurrency ?? DEFAULT_CONCURRENCY);
   if (
     !/^\d+$/.test(String(values.concurrency ?? DEFAULT_CONCURRENCY)) ||
@@ -79,11 +93,12 @@ await runCli(USAGE, async () => {
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient(region ? { region } : {}));
   try {
     const progress = terminalProgress('failure records handled:');
-    const report = await replay(doc, table as string, lines, {
-      dryRun: values['dry-run'],
+    const writeOptions = { dryRun: values['dry-run'], region };
+    const pool = workers > 1 ? startWriterPool(workers, table as string, writeOptions) : undefined;
+    const report = await replayWith(pool?.write ?? recordWriter(doc, table as string, writeOptions), lines, {
       concurrency,
       onProgress: (handled) => progress.update(handled),
-    });
+    }).finally(() => pool?.close());
     progress.end();
     const verb = values['dry-run'] ? 'would insert' : 'inserted';
     console.log(

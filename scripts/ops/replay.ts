@@ -88,7 +88,7 @@ export interface ReplayOptions {
   maxBackoffMs?: number;
 }
 
-export const DEFAULT_CONCURRENCY = 32;
+export const DEFAULT_CONCURRENCY = 64;
 
 /** Runs `write`, waiting out throttling: exponential backoff with full jitter, as long as it takes. */
 async function untilNotThrottled<T>(write: () => Promise<T>, baseMs: number, maxMs: number): Promise<T> {
@@ -102,13 +102,40 @@ async function untilNotThrottled<T>(write: () => Promise<T>, baseMs: number, max
   }
 }
 
-export async function replay(
+/** Writes one failure record's item; true when it was already in the table. Throws when it could not. */
+export type RecordWriter = (item: HistoryItemRecord) => Promise<boolean>;
+
+/** The conditional put (or, for a dry run, the existence check), throttling waited out. */
+export function recordWriter(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  options: Pick<ReplayOptions, 'dryRun' | 'baseBackoffMs' | 'maxBackoffMs'>,
+): RecordWriter {
+  const { dryRun, baseBackoffMs = 50, maxBackoffMs = 5_000 } = options;
+  return (item) =>
+    untilNotThrottled(
+      () => (dryRun ? exists(doc, tableName, item) : insert(doc, tableName, item)),
+      baseBackoffMs,
+      maxBackoffMs,
+    );
+}
+
+export function replay(
   doc: DynamoDBDocumentClient,
   tableName: string,
   lines: AsyncIterable<LogLine> | Iterable<LogLine>,
   options: ReplayOptions,
 ): Promise<ReplayReport> {
-  const { dryRun, concurrency, onProgress, baseBackoffMs = 50, maxBackoffMs = 5_000 } = options;
+  return replayWith(recordWriter(doc, tableName, options), lines, options);
+}
+
+/** Reads the lines, writes each failure record with `write` (at most `concurrency` at once), and reports. */
+export async function replayWith(
+  write: RecordWriter,
+  lines: AsyncIterable<LogLine> | Iterable<LogLine>,
+  options: Pick<ReplayOptions, 'concurrency' | 'onProgress'>,
+): Promise<ReplayReport> {
+  const { concurrency, onProgress } = options;
   const report: ReplayReport = { inserted: 0, alreadyPresent: 0, unreadable: [], failed: [] };
   const source = (Symbol.asyncIterator in lines ? lines : toAsync(lines))[Symbol.asyncIterator]();
   let handled = 0;
@@ -123,12 +150,7 @@ export async function replay(
         continue;
       }
       try {
-        const present = await untilNotThrottled(
-          () => (dryRun ? exists(doc, tableName, parsed.item) : insert(doc, tableName, parsed.item)),
-          baseBackoffMs,
-          maxBackoffMs,
-        );
-        if (present) report.alreadyPresent++;
+        if (await write(parsed.item)) report.alreadyPresent++;
         else report.inserted++;
       } catch (error) {
         report.failed.push({

@@ -105,7 +105,8 @@ describe('npm run replay', () => {
     assert.match(dry.out, /would insert: 7, already present: 0, unreadable: 0/);
     assert.equal((await items(table)).length, 0, 'a dry run writes nothing');
 
-    const first = await cli(['--file', file, '--table-name', table]);
+    // Three writer processes the first time, one in-process writer the second: the same outcome.
+    const first = await cli(['--file', file, '--table-name', table, '--workers', '3']);
     assert.equal(first.code, 0, first.out);
     assert.match(first.out, /inserted: 6, already present: 1, unreadable: 0/);
     const stored = await items(table);
@@ -124,7 +125,7 @@ describe('npm run replay', () => {
       'the item is exactly the one logged',
     );
 
-    const second = await cli(['--file', file, '--table-name', table]);
+    const second = await cli(['--file', file, '--table-name', table, '--workers', '1']);
     assert.match(second.out, /inserted: 0, already present: 7, unreadable: 0/);
     assert.equal((await items(table)).length, 6);
   });
@@ -143,6 +144,9 @@ describe('npm run replay', () => {
     const result = await cli(['--file', 'x.log']);
     assert.equal(result.code, 2);
     assert.match(result.out, /give exactly one of --table-name, --stack-name/);
+    const badWorkers = await cli(['--file', 'x.log', '--table-name', 't', '--workers', '0']);
+    assert.equal(badWorkers.code, 2);
+    assert.match(badWorkers.out, /--workers must be 1 to 16/);
   });
 
   describe('from CloudWatch Logs on moto', () => {

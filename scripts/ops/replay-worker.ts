@@ -1,0 +1,22 @@
+/** One replay worker thread: writes the items the main thread sends, with its own SDK client (replay-workers.ts). */
+import { parentPort, workerData } from 'node:worker_threads';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { HistoryItemRecord } from './failure-records.ts';
+import { recordWriter } from './replay.ts';
+import type { WriterOptions } from './replay-workers.ts';
+
+const { tableName, options } = workerData as { tableName: string; options: WriterOptions };
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient(options.region ? { region: options.region } : {}));
+const write = recordWriter(doc, tableName, options);
+
+parentPort?.on('message', async ({ id, item }: { id: number; item: HistoryItemRecord }) => {
+  try {
+    parentPort?.postMessage({ id, present: await write(item) });
+  } catch (error) {
+    parentPort?.postMessage({
+      id,
+      error: { name: (error as Error).name, message: (error as Error).message },
+    });
+  }
+});

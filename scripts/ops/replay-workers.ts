@@ -1,0 +1,70 @@
+/**
+ * Replay's writes spread over worker threads. One thread tops out near 1,700 conditional puts a second (the
+ * SDK's per-request work — middleware, serialisation, signing — is ~0.55 ms of CPU), so an outage's million
+ * records is CPU-bound on one thread; each worker thread has its own SDK client and can use another core.
+ * Threads, not processes: they share one process, so the whole replay stays within its memory bound.
+ * The main thread keeps reading, parsing and reporting; a worker only writes the items it is sent.
+ */
+import { Worker } from 'node:worker_threads';
+import type { HistoryItemRecord } from './failure-records.ts';
+import type { RecordWriter, ReplayOptions } from './replay.ts';
+
+type Reply = { id: number; present: boolean } | { id: number; error: { name: string; message: string } };
+
+export interface WriterPool {
+  write: RecordWriter;
+  close(): Promise<void>;
+}
+
+export type WriterOptions = Pick<ReplayOptions, 'dryRun' | 'baseBackoffMs' | 'maxBackoffMs'> & {
+  region?: string;
+};
+
+const WORKER = new URL('./replay-worker.ts', import.meta.url);
+
+/** Worker threads load the worker's TypeScript with Node's own type stripping (Node 22.18 and later). */
+export function workerThreadsAvailable(version = process.versions.node): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > 22 || (major === 22 && minor >= 18);
+}
+
+export function startWriterPool(workers: number, tableName: string, options: WriterOptions): WriterPool {
+  const pending = new Map<number, { resolve: (present: boolean) => void; reject: (e: Error) => void }>();
+  const inFlight = new Map<Worker, number>();
+  let nextId = 0;
+  const threads = Array.from({ length: workers }, () => {
+    const worker = new Worker(WORKER, { workerData: { tableName, options }, execArgv: [] });
+    inFlight.set(worker, 0);
+    worker.on('message', (reply: Reply) => {
+      inFlight.set(worker, (inFlight.get(worker) ?? 1) - 1);
+      const waiter = pending.get(reply.id);
+      pending.delete(reply.id);
+      if ('error' in reply) {
+        waiter?.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }));
+      } else {
+        waiter?.resolve(reply.present);
+      }
+    });
+    worker.on('error', (error) => {
+      for (const [id, waiter] of pending) {
+        waiter.reject(error);
+        pending.delete(id);
+      }
+    });
+    return worker;
+  });
+  return {
+    write: (item: HistoryItemRecord) =>
+      new Promise<boolean>((resolve, reject) => {
+        const id = nextId++;
+        // The least busy worker takes the record.
+        const worker = threads.reduce((a, b) => ((inFlight.get(b) ?? 0) < (inFlight.get(a) ?? 0) ? b : a));
+        pending.set(id, { resolve, reject });
+        inFlight.set(worker, (inFlight.get(worker) ?? 0) + 1);
+        worker.postMessage({ id, item });
+      }),
+    close: async () => {
+      await Promise.all(threads.map((worker) => worker.terminate()));
+    },
+  };
+}
