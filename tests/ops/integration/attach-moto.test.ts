@@ -98,6 +98,22 @@ describe('attach and detach on moto (resets omitted settings like AWS)', () => {
     return UserPool as UserPoolType;
   }
 
+  /** What `sam deploy` with CognitoUserPoolArn=<pool ARN> creates: the permission for this pool only. */
+  async function grantInvoke(pool: UserPoolType) {
+    const lambda = new LambdaClient({ region: REGION, endpoint: moto?.endpoint, credentials });
+    await lambda.send(
+      new AddPermissionCommand({
+        FunctionName: functionArn,
+        StatementId: `Cognito-${pool.Id}`,
+        Action: 'lambda:InvokeFunction',
+        Principal: 'cognito-idp.amazonaws.com',
+        SourceArn: pool.Arn,
+        SourceAccount: '123456789012',
+      }),
+    );
+    lambda.destroy();
+  }
+
   const describePool = async (id: string) =>
     (await cognito.send(new DescribeUserPoolCommand({ UserPoolId: id }))).UserPool as UserPoolType;
 
@@ -127,18 +143,7 @@ describe('attach and detach on moto (resets omitted settings like AWS)', () => {
     );
     cfn.destroy();
     const pool = await newPool('by-stack');
-    const lambda = new LambdaClient({ region: REGION, endpoint: moto?.endpoint, credentials });
-    await lambda.send(
-      new AddPermissionCommand({
-        FunctionName: functionArn,
-        StatementId: `Cognito-${pool.Id}`,
-        Action: 'lambda:InvokeFunction',
-        Principal: 'cognito-idp.amazonaws.com',
-        SourceArn: pool.Arn,
-        SourceAccount: '123456789012',
-      }),
-    );
-    lambda.destroy();
+    await grantInvoke(pool);
     const result = await new Promise<{ code: number; out: string }>((resolve) => {
       execFile(
         process.execPath,
@@ -185,18 +190,7 @@ describe('attach and detach on moto (resets omitted settings like AWS)', () => {
     );
     assert.deepEqual(unexpectedChanges(original, await describePool(poolId), []), []);
 
-    const lambda = new LambdaClient({ region: REGION, endpoint: moto?.endpoint, credentials });
-    await lambda.send(
-      new AddPermissionCommand({
-        FunctionName: functionArn,
-        StatementId: 'CognitoInvokePermission',
-        Action: 'lambda:InvokeFunction',
-        Principal: 'cognito-idp.amazonaws.com',
-        SourceArn: pool.Arn,
-        SourceAccount: '123456789012',
-      }),
-    );
-    lambda.destroy();
+    await grantInvoke(pool);
 
     assert.equal(await attachPostAuthenticationTrigger(createClients(REGION), options(poolId)), 'changed');
     const attached = await describePool(poolId);
@@ -211,18 +205,7 @@ describe('attach and detach on moto (resets omitted settings like AWS)', () => {
 
   /** Grants the invoke permission as the stack does, and returns clients that record each UpdateUserPool. */
   async function permitAndSpy(pool: UserPoolType) {
-    const lambda = new LambdaClient({ region: REGION, endpoint: moto?.endpoint, credentials });
-    await lambda.send(
-      new AddPermissionCommand({
-        FunctionName: functionArn,
-        StatementId: `Cognito-${pool.Id}`,
-        Action: 'lambda:InvokeFunction',
-        Principal: 'cognito-idp.amazonaws.com',
-        SourceArn: pool.Arn,
-        SourceAccount: '123456789012',
-      }),
-    );
-    lambda.destroy();
+    await grantInvoke(pool);
     const clients = createClients(REGION);
     const updates: UpdateUserPoolCommandInput[] = [];
     clients.cognito.middlewareStack.add(
