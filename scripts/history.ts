@@ -4,11 +4,20 @@
  * accounts of a pool.
  */
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { CommandError, parseOptions, requireOne, runCli, terminalProgress, UsageError } from './ops/cli.ts';
+import {
+  CommandError,
+  parseOptions,
+  positiveInteger,
+  requireOne,
+  runCli,
+  terminalProgress,
+  UsageError,
+} from './ops/cli.ts';
 import { dormantAccounts, listPoolUsers } from './ops/dormant-accounts.ts';
 import { FORMATS, type Format, writeDormantAccounts, writeSignIns } from './ops/history-output.ts';
 import {
   createReader,
+  DAY_MS,
   dayOf,
   firstRecordedSignIn,
   type HistoryItem,
@@ -35,12 +44,11 @@ where (exactly one):
   --table-name <table> [--shards N]   --shards: the stack parameter DayIndexShards (default 1)
   --stack-name <stack>                reads the table, shards and DayIndex from the stack`;
 
-const DAY_MS = 86_400_000;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** A --from/--to bound as the ISO time items hold; a date is the start (from) or the end (to) of that day. */
-export function periodBound(name: 'from' | 'to', value: string): string {
+function periodBound(name: 'from' | 'to', value: string): string {
   const iso = DATE.test(value)
     ? `${value}T${name === 'from' ? '00:00:00.000' : '23:59:59.999'}Z`
     : ISO_TIME.test(value)
@@ -63,12 +71,6 @@ function inactiveDays(value: string): number {
     );
   }
   return Number(match[1]);
-}
-
-function positiveInteger(name: string, value: string | undefined, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^[1-9]\d*$/.test(value) || Number(value) > max) throw new UsageError(`--${name} must be 1 to ${max}`);
-  return Number(value);
 }
 
 async function resolveTable(values: Record<string, unknown>, region: string | undefined) {

@@ -4,7 +4,15 @@ import { availableParallelism } from 'node:os';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CommandError, parseOptions, requireOne, runCli, terminalProgress, UsageError } from './ops/cli.ts';
+import {
+  CommandError,
+  parseOptions,
+  positiveInteger,
+  requireOne,
+  runCli,
+  terminalProgress,
+  UsageError,
+} from './ops/cli.ts';
 import {
   DEFAULT_CONCURRENCY,
   failureLinesFromLogGroup,
@@ -14,7 +22,12 @@ import {
   recordWriter,
   replayWith,
 } from './ops/replay.ts';
-import { startWriterPool, workerThreadsAvailable } from './ops/replay-workers.ts';
+import {
+  startWriterPool,
+  type WriterOptions,
+  type WriterPool,
+  workerThreadsAvailable,
+} from './ops/replay-workers.ts';
 import { readStackIn } from './ops/stack.ts';
 
 const DEFAULT_WORKERS = workerThreadsAvailable() ? Math.min(4, availableParallelism()) : 1;
@@ -42,21 +55,11 @@ await runCli(USAGE, async () => {
     workers: { type: 'string' },
     region: { type: 'string' },
   });
-  const workers = Number(values.workers ?? DEFAULT_WORKERS);
-  if (!/^\d+$/.test(String(values.workers ?? DEFAULT_WORKERS)) || workers < 1 || workers > 16) {
-    throw new UsageError('--workers must be 1 to 16');
-  }
+  const workers = positiveInteger('workers', values.workers, 16) ?? DEFAULT_WORKERS;
   if (workers > 1 && !workerThreadsAvailable()) {
     throw new UsageError(`--workers above 1 needs Node.js 22.18 or later (this is ${process.version})`);
   }
-  const concurrency = Number(values.concurrency ?? DEFAULT_CONCURRENCY);
-  if (
-    !/^\d+$/.test(String(values.concurrency ?? DEFAULT_CONCURRENCY)) ||
-    concurrency < 1 ||
-    concurrency > 1000
-  ) {
-    throw new UsageError('--concurrency must be 1 to 1000');
-  }
+  const concurrency = positiveInteger('concurrency', values.concurrency, 1000) ?? DEFAULT_CONCURRENCY;
   requireOne(values, ['table-name', 'stack-name']);
   if (values.file && (values['log-group'] || values.since))
     throw new UsageError('--file excludes --log-group/--since');
@@ -90,15 +93,18 @@ await runCli(USAGE, async () => {
     lines = failureLinesFromLogGroup(logs, logGroup as string, since);
   }
 
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient(region ? { region } : {}));
+  const writeOptions = { dryRun: values['dry-run'], region };
+  // Writer threads each have their own SDK client (replay-worker.ts); with one, it writes in this thread.
+  const writer =
+    workers > 1
+      ? startWriterPool(workers, table as string, writeOptions)
+      : thisThread(table as string, writeOptions);
   try {
     const progress = terminalProgress('failure records handled:');
-    const writeOptions = { dryRun: values['dry-run'], region };
-    const pool = workers > 1 ? startWriterPool(workers, table as string, writeOptions) : undefined;
-    const report = await replayWith(pool?.write ?? recordWriter(doc, table as string, writeOptions), lines, {
+    const report = await replayWith(writer.write, lines, {
       concurrency,
       onProgress: (handled) => progress.update(handled),
-    }).finally(() => pool?.close());
+    });
     progress.end();
     const verb = values['dry-run'] ? 'would insert' : 'inserted';
     console.log(
@@ -114,7 +120,15 @@ await runCli(USAGE, async () => {
     }
     throw error;
   } finally {
-    doc.destroy();
+    await writer.close();
     logs?.destroy();
   }
 });
+
+/** The writer for --workers 1: the conditional put in this thread, with one SDK client. */
+function thisThread(table: string, options: WriterOptions): WriterPool {
+  const doc = DynamoDBDocumentClient.from(
+    new DynamoDBClient(options.region ? { region: options.region } : {}),
+  );
+  return { write: recordWriter(doc, table, options), close: async () => doc.destroy() };
+}

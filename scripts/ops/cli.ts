@@ -74,6 +74,13 @@ export function explainAwsError(error: Error): string | undefined {
   return undefined;
 }
 
+/** An optional whole-number flag from 1 to `max`; undefined when it was not given. */
+export function positiveInteger(name: string, value: string | undefined, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(value) || Number(value) > max) throw new UsageError(`--${name} must be 1 to ${max}`);
+  return Number(value);
+}
+
 /** Region of a user pool id (`<region>_<suffix>`), so --region is optional. */
 export function regionOfUserPoolId(userPoolId: string): string | undefined {
   return /^([a-z0-9-]+)_[0-9a-zA-Z]+$/.exec(userPoolId)?.[1];

@@ -105,7 +105,7 @@ export async function lastSignInOf(
   return page.Items?.[0]?.signedInAt as string | undefined;
 }
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 export const dayOf = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 10);
 const nextDay = (day: string) => dayOf(Date.parse(`${day}T00:00:00.000Z`) + DAY_MS);
 
