@@ -3,7 +3,6 @@
  * cognito-local pool, and the CSV export of 100,000 sign-ins (rate and the command's peak memory). Each is
  * `npm run history` run as a user runs it, in its own process; dynalite and cognito-local run in this one.
  */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +11,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildHistoryItem, type LoginHistoryItem } from '../authenticated/src/history-item.ts';
-import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../scripts/build/template.ts';
+import { loadTemplate, tableCreateInput } from '../scripts/build/template.ts';
 import { startCognitoLocal } from '../scripts/local-stack/cognito-local.ts';
 import { startDynalite } from '../scripts/local-stack/dynalite.ts';
 import {
@@ -21,6 +20,7 @@ import {
   realisticPoolInput,
 } from '../scripts/local-stack/user-pool-fixtures.ts';
 import { mapBounded } from '../scripts/ops/dormant-accounts.ts';
+import { runMeasured } from './measured-command.ts';
 
 const USERS = Number(process.env.BENCH_AUDIT_USERS ?? 10_000);
 const EXPORT_ITEMS = Number(process.env.BENCH_EXPORT_ITEMS ?? 100_000);
@@ -28,7 +28,6 @@ const SHARDS = 4;
 /** The JavaScript heap cap of the second export run (the items alone are ~0.5 KB each as CSV). */
 const HEAP_CAP_MB = 48;
 const DAY = 86_400_000;
-const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' };
 
 export interface AuditBenchResult {
   dormantReport: { users: number; withSignIns: number; dormant: number; seconds: number; peakRssMb: number };
@@ -45,40 +44,8 @@ export interface AuditBenchResult {
   };
 }
 
-/** `npm run history` in a child process; its peak RSS comes from a preload that reports it at exit. */
-function history(args: string[], env: Record<string, string>, nodeOptions = '') {
-  return new Promise<{ seconds: number; stdout: string; peakRssMb: number; bytes: number }>(
-    (resolve, reject) => {
-      const started = performance.now();
-      execFile(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          '--import',
-          join(PROJECT_ROOT, 'bench', 'report-rss.mjs'),
-          join('scripts', 'history.ts'),
-          ...args,
-        ],
-        {
-          cwd: PROJECT_ROOT,
-          env: { PATH: process.env.PATH, NODE_OPTIONS: nodeOptions, ...CREDENTIALS, ...env },
-          maxBuffer: 2 ** 30,
-        },
-        (error, stdout, stderr) => {
-          if (error) return reject(new Error(`history ${args.join(' ')}: ${stderr}`));
-          const rssKb = Number(/BENCH_MAX_RSS_KB=(\d+)/.exec(stderr)?.[1] ?? Number.NaN);
-          resolve({
-            seconds: (performance.now() - started) / 1000,
-            stdout,
-            peakRssMb: Math.round(rssKb / 102.4) / 10,
-            bytes: Buffer.byteLength(stdout),
-          });
-        },
-      );
-    },
-  );
-}
+const history = (args: string[], env: Record<string, string>, nodeOptions = '') =>
+  runMeasured('history.ts', args, env, nodeOptions);
 
 async function batchWrite(doc: DynamoDBDocumentClient, table: string, items: LoginHistoryItem[]) {
   const batches: LoginHistoryItem[][] = [];

@@ -3,19 +3,19 @@
  * proxy that adds 5 ms to every request (a sequential conditional-put loop of the same items as the
  * baseline), and peak memory replaying a 300 MB log export that is mostly other Lambda log lines.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { buildHistoryItem, type LoginHistoryItem, NO_OVERWRITE } from '../authenticated/src/history-item.ts';
 import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../scripts/build/template.ts';
 import { DEFAULT_CONCURRENCY } from '../scripts/ops/replay.ts';
 import { startLatencyProxy } from './latency-proxy.ts';
+import { runMeasured } from './measured-command.ts';
 
 const RECORDS = Number(process.env.BENCH_REPLAY_RECORDS ?? 20_000);
 /** The sequential loop's rate is the same for every item: it runs over the first of the same items only. */
@@ -24,7 +24,6 @@ const LATENCY_MS = 5;
 const CONCURRENCY = process.env.BENCH_REPLAY_CONCURRENCY;
 const EXPORT_MB = Number(process.env.BENCH_REPLAY_EXPORT_MB ?? 300);
 const EXPORT_RECORDS = 20_000;
-const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' };
 
 export interface ReplayBenchResult {
   records: number;
@@ -93,41 +92,8 @@ async function writeExport(path: string, records: number, targetBytes: number): 
   return written;
 }
 
-/**
- * `npm run replay` in a child process. Every Node process of it (the command and its writer processes)
- * preloads report-rss.mjs through NODE_OPTIONS; the peak is the sum of their peaks (an upper bound of the
- * tree's peak).
- */
-function runReplay(args: string[], endpoint: string) {
-  return new Promise<{ seconds: number; stdout: string; peakRssMb: number; processes: number }>(
-    (resolve, reject) => {
-      const started = performance.now();
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', join('scripts', 'replay.ts'), ...args],
-        {
-          cwd: PROJECT_ROOT,
-          env: {
-            PATH: process.env.PATH,
-            ...CREDENTIALS,
-            AWS_ENDPOINT_URL_DYNAMODB: endpoint,
-            NODE_OPTIONS: `--import ${pathToFileURL(join(PROJECT_ROOT, 'bench', 'report-rss.mjs')).href}`,
-          },
-        },
-        (error, stdout, stderr) => {
-          if (error) return reject(new Error(`replay ${args.join(' ')}: ${stdout}${stderr}`));
-          const peaks = [...stderr.matchAll(/BENCH_MAX_RSS_KB=(\d+)/g)].map((m) => Number(m[1]));
-          resolve({
-            seconds: (performance.now() - started) / 1000,
-            stdout,
-            peakRssMb: Math.round(peaks.reduce((a, b) => a + b, 0) / 102.4) / 10,
-            processes: peaks.length,
-          });
-        },
-      );
-    },
-  );
-}
+const runReplay = (args: string[], endpoint: string) =>
+  runMeasured('replay.ts', args, { AWS_ENDPOINT_URL_DYNAMODB: endpoint });
 
 export async function replayBench(log: (line: string) => void): Promise<ReplayBenchResult> {
   const scratch = mkdtempSync(join(tmpdir(), 'bench-replay-'));

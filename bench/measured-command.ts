@@ -1,0 +1,61 @@
+/**
+ * One of our npm commands run as a user runs it, in its own process, timed, with its peak memory: every Node
+ * process it starts preloads report-rss.mjs through NODE_OPTIONS, and the peaks reported at exit are summed.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PROJECT_ROOT } from '../scripts/build/template.ts';
+
+/** Credentials the local engines accept (they check nothing). */
+export const LOCAL_CREDENTIALS = {
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_REGION: 'us-east-1',
+};
+
+export interface MeasuredRun {
+  seconds: number;
+  stdout: string;
+  bytes: number;
+  /** Sum of the peak RSS of every Node process of the command. */
+  peakRssMb: number;
+  processes: number;
+}
+
+export function runMeasured(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  nodeOptions = '',
+): Promise<MeasuredRun> {
+  const preload = `--import ${pathToFileURL(join(PROJECT_ROOT, 'bench', 'report-rss.mjs')).href}`;
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join('scripts', script), ...args],
+      {
+        cwd: PROJECT_ROOT,
+        env: {
+          PATH: process.env.PATH,
+          ...LOCAL_CREDENTIALS,
+          ...env,
+          NODE_OPTIONS: `${preload} ${nodeOptions}`.trim(),
+        },
+        maxBuffer: 2 ** 30,
+      },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`${script} ${args.join(' ')}: ${stdout}${stderr}`));
+        const peaks = [...stderr.matchAll(/BENCH_MAX_RSS_KB=(\d+)/g)].map((m) => Number(m[1]));
+        resolve({
+          seconds: (performance.now() - started) / 1000,
+          stdout,
+          bytes: Buffer.byteLength(stdout),
+          peakRssMb: Math.round(peaks.reduce((a, b) => a + b, 0) / 102.4) / 10,
+          processes: peaks.length,
+        });
+      },
+    );
+  });
+}
