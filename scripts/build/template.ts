@@ -110,6 +110,11 @@ export interface FunctionSettings {
   buildProperties: Record<string, unknown>;
   /** Environment with parameters at their defaults (or overrides) and the table resolved to `tableName`. */
   environment: Record<string, string>;
+  /**
+   * What Lambda itself sets from the function's LoggingConfig: AWS_LAMBDA_LOG_FORMAT, and with JSON
+   * AWS_LAMBDA_LOG_LEVEL (ApplicationLogLevel). The Node.js runtime formats and filters console output by them.
+   */
+  runtimeEnvironment: Record<string, string>;
 }
 
 export function parameterDefaults(template: Template): Record<string, string> {
@@ -136,7 +141,11 @@ export function functionSettings(
   const refs = { ...parameterDefaults(template), ...parameters, [TABLE_ID]: tableName };
   const [handlerFile, handlerExport] = String(fn.Properties.Handler).split('.');
   if (!handlerFile || !handlerExport) throw new Error(`unexpected Handler ${fn.Properties.Handler}`);
-  const variables = (fn.Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
+  // As CloudFormation deploys it: a variable whose value is AWS::NoValue is not set at all.
+  const variables = resolveConditions(
+    template,
+    parameters,
+  )(fn.Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
   return {
     handlerFile,
     handlerExport,
@@ -147,5 +156,15 @@ export function functionSettings(
     environment: Object.fromEntries(
       Object.entries(variables).map(([name, value]) => [name, String(resolveValue(value, refs))]),
     ),
+    runtimeEnvironment: runtimeEnvironment(fn.Properties.LoggingConfig),
   };
+}
+
+function runtimeEnvironment(
+  logging: { LogFormat?: string; ApplicationLogLevel?: string } | undefined,
+): Record<string, string> {
+  const format = logging?.LogFormat ?? 'Text';
+  return format === 'JSON'
+    ? { AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: logging?.ApplicationLogLevel ?? 'INFO' }
+    : { AWS_LAMBDA_LOG_FORMAT: format };
 }

@@ -1,10 +1,13 @@
 /** The security and reliability properties of template.yaml that a reviewer would check by hand. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   FUNCTION_ID,
   functionSettings,
   loadTemplate,
+  PROJECT_ROOT,
   resolveConditions,
   TABLE_ID,
   tableCreateInput,
@@ -171,6 +174,24 @@ describe('template.yaml', () => {
       ON_WRITE_FAILURE: 'allow',
       DAY_INDEX_SHARDS: '1',
     });
+  });
+
+  it('declares the DynamoDB endpoint variable for sam local only: the deployed function never has it', () => {
+    // SAM local passes a variable from --env-vars only if the template declares it; CloudFormation drops a
+    // variable whose value is AWS::NoValue, so no endpoint override can reach a deployed function.
+    const variables = fn?.Properties.Environment.Variables;
+    assert.deepEqual(variables.AWS_ENDPOINT_URL_DYNAMODB, { Ref: 'AWS::NoValue' });
+    for (const parameters of [{}, { OnWriteFailure: 'deny', DayIndex: 'disabled' }] as Record<
+      string,
+      string
+    >[]) {
+      const deployed = functionSettings(template, { tableName: 't', parameters }).environment;
+      assert.equal('AWS_ENDPOINT_URL_DYNAMODB' in deployed, false);
+    }
+    const envJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'env.json'), 'utf8'));
+    for (const name of Object.keys(envJson.AuthenticatedFunction)) {
+      assert.ok(name in variables, `env.json sets ${name}, which the template must declare or SAM drops it`);
+    }
   });
 
   it('builds ESM for es2022 with the SDK bundled and no source maps', () => {
