@@ -1,18 +1,21 @@
 /**
  * The whole application on loopback, no Docker and no AWS: dynalite with the template's table,
  * the function built exactly as `sam build` builds it behind a local Lambda Invoke endpoint, and
- * cognito-local whose sign-ins invoke each pool's own PostAuthentication trigger.
+ * cognito-local whose sign-ins invoke each pool's own PostAuthentication trigger. With `samLocal`, sign-ins
+ * invoke the function through the real SAM emulator (`sam local start-lambda`, Docker) instead.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { buildFunctionBundle, handlerModulePath } from '../build/bundle.ts';
 import { FUNCTION_ID, functionSettings, loadTemplate, tableCreateInput } from '../build/template.ts';
 import { type RunningCognitoLocal, startCognitoLocal } from './cognito-local.ts';
+import type { DockerEngine } from './docker-engine.ts';
 import { type RunningDynalite, startDynalite } from './dynalite.ts';
 import { FaultProxy } from './fault-proxy.ts';
 import { LocalLambda } from './local-lambda.ts';
+import { type SamLocalLambda, startSamLocalLambda } from './sam-local.ts';
 
 export const LOCAL_TABLE_NAME = 'login-history-local';
 /** Region the SDK clients use against the local engines (they accept any). */
@@ -30,6 +33,12 @@ export interface LocalStackOptions {
   faultProxy?: boolean;
   /** cognito-local's clock, e.g. to create accounts "in the past" for the dormant-account report. */
   cognitoNow?: () => Date;
+  /**
+   * Sign-ins invoke the function through `sam local start-lambda` on this engine, running the `sam build`
+   * output whose template is `template`. DynamoDB then listens on the engine's bridge address (the container
+   * reaches it as host.docker.internal); our own Lambda endpoint only answers the permission check.
+   */
+  samLocal?: { engine: DockerEngine; image?: string; template: string };
 }
 
 export interface LocalStack {
@@ -45,6 +54,8 @@ export interface LocalStack {
   dynamoEndpoint: string;
   /** The proxy the function reaches DynamoDB through, when `faultProxy` was asked for. */
   faults?: FaultProxy;
+  /** The SAM emulator sign-ins go through, when `samLocal` was asked for. */
+  sam?: SamLocalLambda;
   cognitoEndpoint: string;
   /** What `sam deploy` with CognitoUserPoolArn=<arn> creates: the invoke permission for that pool. */
   grantInvoke(poolArn: string): void;
@@ -72,9 +83,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       parameters: options.parameters,
     });
 
-    let dynamo: RunningDynalite | undefined = await startDynalite(
-      temporary ? {} : { path: join(dataDir, 'dynamodb') },
-    );
+    if (options.samLocal && options.faultProxy) throw new Error('faultProxy is not available with samLocal');
+    let dynamo: RunningDynalite | undefined = await startDynalite({
+      ...(temporary ? {} : { path: join(dataDir, 'dynamodb') }),
+      ...(options.samLocal ? { host: options.samLocal.engine.bridgeAddress } : {}),
+    });
     stoppers.push(async () => {
       await dynamo?.close();
     });
@@ -97,7 +110,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const faults = options.faultProxy ? await new FaultProxy(dynamoEndpoint).start() : undefined;
     if (faults) stoppers.push(() => faults.stop());
 
-    const bundleDir = options.bundleDir ?? process.env.LOGIN_HISTORY_BUNDLE_DIR;
+    const bundleDir =
+      options.bundleDir ??
+      (options.samLocal ? join(dirname(options.samLocal.template), FUNCTION_ID) : undefined) ??
+      process.env.LOGIN_HISTORY_BUNDLE_DIR;
     const modulePath = bundleDir
       ? handlerModulePath(settings, bundleDir)
       : await buildFunctionBundle(settings, join(dataDir, 'build', FUNCTION_ID));
@@ -114,6 +130,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             timeoutSeconds: settings.timeoutSeconds,
             memoryMb: settings.memoryMb,
             environment: {
+              ...settings.runtimeEnvironment,
               ...settings.environment,
               ...LOCAL_CREDENTIALS,
               AWS_REGION: LOCAL_SDK_REGION,
@@ -126,9 +143,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ).start();
     stoppers.push(() => lambda.stop());
 
+    let sam: SamLocalLambda | undefined;
+    if (options.samLocal) {
+      const port = new URL(dynamoEndpoint).port;
+      sam = await startSamLocalLambda({
+        engine: options.samLocal.engine,
+        image: options.samLocal.image,
+        template: options.samLocal.template,
+        workDir: dataDir,
+        parameters: options.parameters,
+        envVars: {
+          [FUNCTION_ID]: {
+            TABLE_NAME: LOCAL_TABLE_NAME,
+            AWS_ENDPOINT_URL_DYNAMODB: `http://host.docker.internal:${port}`,
+          },
+        },
+      });
+      stoppers.push(() => (sam as SamLocalLambda).stop());
+    }
+
     const cognito: RunningCognitoLocal = await startCognitoLocal({
       dataDir: join(dataDir, 'cognito'),
-      lambdaEndpoint: lambda.endpoint,
+      lambdaEndpoint: sam?.endpoint ?? lambda.endpoint,
       now: options.cognitoNow,
     });
     stoppers.push(() => cognito.close());
@@ -150,6 +186,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       lambda,
       dynamoEndpoint,
       faults,
+      sam,
       cognitoEndpoint: cognito.endpoint,
       grantInvoke: (poolArn) =>
         lambda.addPermission(FUNCTION_ID, {
