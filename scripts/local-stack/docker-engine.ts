@@ -1,0 +1,236 @@
+/**
+ * A Docker engine for the tests that run the real SAM emulator. An engine that already answers (DOCKER_HOST or
+ * the default socket) is used as it is. Otherwise, as root, Debian's docker.io is installed if missing and a
+ * private dockerd is started: data, exec root and socket in a temporary folder, its own bridge on a free
+ * 10.213.x.0/24 with no masquerading and no forwarding (containers reach only the host's bridge address, no
+ * other network), ports published on 127.0.0.1 only. Stopping it removes every container, the bridge and the
+ * folder; a watchdog does the same if this process dies first.
+ */
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface DockerEngine {
+  /** The value for DOCKER_HOST. */
+  host: string;
+  /** The host's address on the engine's default bridge: what `host.docker.internal` must map to on Linux. */
+  bridgeAddress: string;
+  /** True when this process started the engine (and stop() ends it). */
+  privateEngine: boolean;
+  stop(): Promise<void>;
+}
+
+const DEFAULT_SOCKET = '/var/run/docker.sock';
+const isRoot = () => process.getuid?.() === 0;
+
+function which(command: string): string | undefined {
+  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin', '/usr/bin']) {
+    if (dir && existsSync(join(dir, command))) return join(dir, command);
+  }
+  return undefined;
+}
+
+/** Runs the docker CLI against `host`; rejects with its stderr. */
+export function docker(host: string, args: string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'docker',
+      args,
+      { env: { ...process.env, DOCKER_HOST: host }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`docker ${args[0]}: ${stderr.trim() || error.message}`)) : resolve(stdout),
+    );
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+/** GET /_ping on a unix-socket DOCKER_HOST: true when an engine answers. */
+function ping(host: string): Promise<boolean> {
+  const socketPath = host.replace(/^unix:\/\//, '');
+  if (socketPath === host || !existsSync(socketPath)) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const req = request({ socketPath, path: '/_ping', timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
+async function bridgeGateway(host: string): Promise<string> {
+  const gateway = (
+    await docker(host, [
+      'network',
+      'inspect',
+      'bridge',
+      '--format',
+      '{{range .IPAM.Config}}{{.Gateway}}{{end}}',
+    ])
+  ).trim();
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(gateway))
+    throw new Error(`the engine's bridge has no IPv4 gateway (${gateway})`);
+  return gateway;
+}
+
+/**
+ * Installs Debian's docker.io (and iproute2) when dockerd is missing and this is root on Debian; returns
+ * undefined when dockerd is there, else why Docker cannot be had.
+ */
+export function ensureDockerInstalled(
+  progress: (line: string) => void = () => undefined,
+): string | undefined {
+  if (which('dockerd') && which('docker') && which('ip')) return undefined;
+  if (!isRoot())
+    return 'Docker is not installed and this is not root (install Docker, or run as root on Debian)';
+  if (!which('apt-get')) return 'Docker is not installed and there is no apt-get to install it with';
+  progress('Installing Debian docker.io for the SAM emulator tests — first run only…');
+  const install = () =>
+    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'docker.io', 'iproute2'], {
+      encoding: 'utf8',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  let result = install();
+  if (result.status !== 0) {
+    spawnSync('apt-get', ['update', '-qq'], { encoding: 'utf8' });
+    result = install();
+  }
+  if (result.status !== 0 || !which('dockerd')) {
+    return `apt-get install docker.io failed: ${(result.stderr || String(result.error)).trim().split('\n').at(-1)}`;
+  }
+  return undefined;
+}
+
+/** A /24 in 10.213.0.0/16 that no interface of this machine uses, and a bridge name for it. */
+function freeBridgeSubnet(): { name: string; address: string } {
+  const used = new Set(
+    Object.values(networkInterfaces())
+      .flat()
+      .map((a) => a?.address ?? ''),
+  );
+  const names = new Set(Object.keys(networkInterfaces()));
+  for (let attempt = 0; attempt < 256; attempt++) {
+    const octet = Math.floor(Math.random() * 254) + 1;
+    const address = `10.213.${octet}.1`;
+    const name = `lhdocker${octet}`;
+    if (![...used].some((a) => a.startsWith(`10.213.${octet}.`)) && !names.has(name))
+      return { name, address };
+  }
+  throw new Error('no free 10.213.x.0/24 subnet for the Docker bridge');
+}
+
+function ip(args: string[]) {
+  const result = spawnSync('ip', args, { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`ip ${args.join(' ')}: ${result.stderr.trim()}`);
+}
+
+function exited(child: ChildProcess) {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+async function startPrivateEngine(storageDriver: 'overlay2' | 'vfs'): Promise<DockerEngine> {
+  const root = mkdtempSync(join(tmpdir(), 'login-history-docker-'));
+  const socket = join(root, 'docker.sock');
+  const host = `unix://${socket}`;
+  const bridge = freeBridgeSubnet();
+  ip(['link', 'add', 'name', bridge.name, 'type', 'bridge']);
+  ip(['addr', 'add', `${bridge.address}/24`, 'dev', bridge.name]);
+  ip(['link', 'set', bridge.name, 'up']);
+  // An empty configuration file: the machine's /etc/docker/daemon.json must not change this engine.
+  writeFileSync(join(root, 'daemon.json'), '{}\n');
+  const log = openSync(join(root, 'dockerd.log'), 'a');
+  const dockerd = spawn(
+    'dockerd',
+    [
+      `--config-file=${join(root, 'daemon.json')}`,
+      `--data-root=${join(root, 'data')}`,
+      `--exec-root=${join(root, 'exec')}`,
+      `--pidfile=${join(root, 'dockerd.pid')}`,
+      `--host=${host}`,
+      `--storage-driver=${storageDriver}`,
+      `--bridge=${bridge.name}`,
+      '--iptables=false',
+      '--ip-masq=false',
+      '--ip-forward=false',
+      '--ip=127.0.0.1',
+    ],
+    { stdio: ['ignore', log, log] },
+  );
+  dockerd.on('error', (error) => writeFileSync(join(root, 'dockerd.log'), `level=fatal ${error.message}\n`));
+  // If this process dies without stop(), the watchdog's stdin closes and it ends dockerd and cleans up.
+  const watchdog = spawn(
+    'sh',
+    [
+      '-c',
+      'read _; kill -TERM "$0" 2>/dev/null; while kill -0 "$0" 2>/dev/null; do sleep 0.2; done; ' +
+        'ip link delete "$1" 2>/dev/null; rm -rf "$2"',
+      String(dockerd.pid),
+      bridge.name,
+      root,
+    ],
+    { stdio: ['pipe', 'ignore', 'ignore'], detached: true },
+  );
+  watchdog.unref();
+  const watchdogDone = new Promise<void>((resolve) => watchdog.once('exit', () => resolve()));
+
+  const stopEngine = async () => {
+    if (!exited(dockerd)) {
+      const containers = (await docker(host, ['ps', '-aq']).catch(() => '')).split('\n').filter(Boolean);
+      if (containers.length > 0) await docker(host, ['rm', '-f', '-v', ...containers]).catch(() => '');
+      const gone = new Promise<void>((resolve) => dockerd.once('exit', () => resolve()));
+      dockerd.kill('SIGTERM');
+      await Promise.race([gone, new Promise((r) => setTimeout(r, 20_000).unref())]);
+      if (!exited(dockerd)) dockerd.kill('SIGKILL');
+    }
+    watchdog.ref(); // unref'd so that it never keeps this process alive; now its cleanup must be waited for
+    watchdog.stdin?.end();
+    await watchdogDone;
+  };
+
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && !exited(dockerd)) {
+    if (await ping(host)) {
+      return { host, bridgeAddress: bridge.address, privateEngine: true, stop: stopEngine };
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const output = readFileSync(join(root, 'dockerd.log'), 'utf8');
+  await stopEngine();
+  const lastError = output
+    .split('\n')
+    .filter((l) => /level=(error|fatal)|failed to start/i.test(l))
+    .at(-1);
+  throw new Error(`dockerd (${storageDriver}) did not start: ${lastError ?? output.slice(-500)}`);
+}
+
+/**
+ * The engine to use: an existing one that answers, else a private one (root only). Throws with the reason
+ * when there is none.
+ */
+export async function startDockerEngine(
+  progress: (line: string) => void = () => undefined,
+): Promise<DockerEngine> {
+  const existing = process.env.DOCKER_HOST ?? `unix://${DEFAULT_SOCKET}`;
+  if (await ping(existing)) {
+    return {
+      host: existing,
+      bridgeAddress: await bridgeGateway(existing),
+      privateEngine: false,
+      stop: async () => undefined,
+    };
+  }
+  if (process.env.DOCKER_HOST)
+    throw new Error(`no Docker engine answers at DOCKER_HOST=${process.env.DOCKER_HOST}`);
+  const problem = ensureDockerInstalled(progress);
+  if (problem) throw new Error(problem);
+  if (!isRoot()) throw new Error('no Docker engine is running, and starting one needs root');
+  // overlay2 where the kernel allows it (fast container start); vfs works everywhere (a full copy per layer).
+  try {
+    return await startPrivateEngine('overlay2');
+  } catch {
+    return await startPrivateEngine('vfs');
+  }
+}
