@@ -3,12 +3,14 @@
  * under node's test runner (spec output), then one plain summary line `N passed, N failed` for CI.
  * Portable: no shell globbing.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { PROJECT_ROOT } from './build/template.ts';
 import { ensurePythonTools, PROBLEM_ENV } from './build/toolchain.ts';
+import { type DockerEngine, startDockerEngine } from './local-stack/docker-engine.ts';
+import { buildLambdaImage } from './local-stack/lambda-image.ts';
 
 function findTests(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -32,9 +34,38 @@ if (files.length === 0) {
 // that need them skip and quote this reason.
 const toolchainProblem = await ensurePythonTools();
 
+// The sam local tests need Docker: one engine and one stand-in Lambda image for the whole run (installed and
+// started here where that needs root), stopped at the end. Where it cannot be had, they skip quoting why.
+let engine: DockerEngine | undefined;
+const dockerEnv: Record<string, string> = {};
+if (files.some((f) => f.includes('/sam-local/'))) {
+  const started = performance.now();
+  try {
+    engine = await startDockerEngine((line) => console.error(line));
+    const engineMs = performance.now() - started;
+    const image = await buildLambdaImage(engine.host, (line) => console.error(line));
+    Object.assign(dockerEnv, {
+      DOCKER_HOST: engine.host,
+      LOGIN_HISTORY_DOCKER_BRIDGE: engine.bridgeAddress,
+      LOGIN_HISTORY_LAMBDA_IMAGE: image,
+    });
+    console.error(
+      `Docker for the sam local tests: ${engine.privateEngine ? 'private dockerd' : 'engine'} at ${engine.host} ` +
+        `ready in ${(engineMs / 1000).toFixed(1)} s, image ${image} in ${((performance.now() - started - engineMs) / 1000).toFixed(1)} s`,
+    );
+  } catch (error) {
+    dockerEnv.LOGIN_HISTORY_DOCKER_PROBLEM = (error as Error).message;
+  }
+}
+const stopDocker = async () => {
+  const stopping = engine;
+  engine = undefined;
+  await stopping?.stop();
+};
+
 const scratch = mkdtempSync(join(tmpdir(), 'login-history-tests-'));
 const tap = join(scratch, 'results.tap');
-const run = spawnSync(
+const child = spawn(
   process.execPath,
   [
     '--import',
@@ -54,9 +85,17 @@ const run = spawnSync(
       ...process.env,
       NODE_NO_WARNINGS: '1',
       ...(toolchainProblem ? { [PROBLEM_ENV]: toolchainProblem } : {}),
+      ...dockerEnv,
     },
   },
 );
+// Ctrl-C or a CI timeout: the test runner ends its files, then the engine goes with its containers.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+const status = await new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+const dockerStop = performance.now();
+await stopDocker();
+if (dockerEnv.DOCKER_HOST)
+  console.error(`Docker stopped in ${((performance.now() - dockerStop) / 1000).toFixed(1)} s`);
 
 let summary = 'test runner produced no results';
 try {
@@ -68,4 +107,4 @@ try {
 }
 rmSync(scratch, { recursive: true, force: true });
 console.log(summary);
-process.exit(run.status ?? 1);
+process.exit(status);

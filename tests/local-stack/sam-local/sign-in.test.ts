@@ -6,12 +6,14 @@
  * function's message, every answer within Cognito's 5 s.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DENY_MESSAGE } from '../../../authenticated/src/record-sign-in.ts';
+import { PROJECT_ROOT } from '../../../scripts/build/template.ts';
 import { findTool, missingToolNotice, TOOLS } from '../../../scripts/build/toolchain.ts';
 import { type LocalStack, startLocalStack } from '../../../scripts/local-stack/local-stack.ts';
 import { samBuild } from '../../../scripts/local-stack/sam-local.ts';
@@ -177,6 +179,45 @@ describe('sign-ins through the real SAM emulator (sam local start-lambda)', () =
       const logged = (record as { item: Record<string, unknown> }).item;
       assert.equal(logged.sub, user.sub);
       assert.equal(logged.email, 'admin@example.com');
+    });
+
+    it('our local Lambda endpoint answers and logs as the emulator does, for the same bundle and events', async (t) => {
+      if (unavailable(t) || !stack?.sam) return;
+      const sample = readFileSync(join(PROJECT_ROOT, 'events', 'post-authentication.json'));
+      const invokeOn = async (endpoint: string, payload: Uint8Array) => {
+        const client = new LambdaClient({ endpoint, maxAttempts: 1 });
+        const response = await client.send(
+          new InvokeCommand({ FunctionName: stack?.functionArn, Payload: payload }),
+        );
+        client.destroy();
+        const body = JSON.parse(Buffer.from(response.Payload ?? []).toString('utf8'));
+        return { status: response.StatusCode, functionError: response.FunctionError, body };
+      };
+      // DynamoDB is down (previous test): the deny answer; and an event that is not a sign-in.
+      for (const payload of [sample, Buffer.from('{"triggerSource":"PreSignUp_SignUp"}')]) {
+        const sam = await invokeOn(stack.sam.endpoint, payload);
+        const ours = await invokeOn(stack.lambda.endpoint, payload);
+        assert.equal(ours.status, sam.status);
+        assert.equal(ours.functionError, sam.functionError);
+        assert.deepEqual(Object.keys(ours.body).sort(), Object.keys(sam.body).sort());
+        assert.equal(ours.body.errorType, sam.body.errorType);
+        assert.equal(ours.body.errorMessage, sam.body.errorMessage);
+      }
+      // The failure record as each prints it: the same JSON record shape around our line.
+      const shape = (line: string | undefined) => {
+        const record = JSON.parse(line ?? '{}');
+        return {
+          keys: Object.keys(record).sort(),
+          level: record.level,
+          code: JSON.parse(record.message).code,
+        };
+      };
+      const samLine = stack.sam
+        .output()
+        .filter((line) => line.includes(FAILURE_CODE))
+        .at(-1);
+      const ourLine = stack.lambda.logs.filter((line) => line.text.includes(FAILURE_CODE)).at(-1)?.text;
+      assert.deepEqual(shape(ourLine), shape(samLine));
     });
   });
 });

@@ -1,0 +1,112 @@
+/**
+ * The README's `sam local` block, run verbatim with bash against a real Docker engine (the one `npm test`
+ * prepared, or one of this file's own): it must build, start the local DynamoDB on the bridge, invoke the
+ * function in the Lambda Node.js 22 image under SAM's emulator, show the item it recorded, and stop
+ * everything it started. Bash traces each command with a timestamp, which gives the invoke's wall time.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { PROJECT_ROOT } from '../../../scripts/build/template.ts';
+import { findTool, missingToolNotice, TOOLS } from '../../../scripts/build/toolchain.ts';
+import { docker } from '../../../scripts/local-stack/docker-engine.ts';
+import { type DockerForTests, dockerForTests } from '../../helpers/docker.ts';
+import { skipBecause } from '../../helpers/skip.ts';
+
+const SAMPLE_SUB = '97446a08-1071-7008-8a0b-abb8cc5d9bab';
+const SAMPLE_CLIENT = '1example23456789abcdefghij';
+
+function readmeBlock(): string {
+  const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+  const block = /<!-- sam-local:start -->\s*```bash\n([\s\S]*?)```\s*<!-- sam-local:end -->/.exec(readme);
+  assert.ok(block, 'README.md has the sam-local block');
+  return block[1] as string;
+}
+
+/** Seconds each traced command took: from its trace line to the next one's (bash -x with PS4 timestamps). */
+function commandTimes(trace: string): { command: string; seconds: number }[] {
+  const steps = [...trace.matchAll(/^\++\[(\d+\.\d+)\] (.*)$/gm)].map((m) => ({
+    at: Number(m[1]),
+    command: m[2] as string,
+  }));
+  return steps.slice(0, -1).map((step, i) => ({
+    command: step.command,
+    seconds: (steps[i + 1] as { at: number }).at - step.at,
+  }));
+}
+
+describe('README: sam local invoke, verbatim', () => {
+  let dockerSetup: DockerForTests;
+  let scratch: string;
+
+  before(async () => {
+    scratch = mkdtempSync(join(tmpdir(), 'sam-local-recipe-'));
+    if (findTool(TOOLS.sam)) dockerSetup = await dockerForTests();
+  });
+  after(async () => {
+    if (dockerSetup && 'engine' in dockerSetup) await dockerSetup.engine.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('invokes the function in the Lambda image and shows the item it recorded, then stops what it started', async (t) => {
+    const sam = findTool(TOOLS.sam);
+    if (!sam) return void skipBecause(t, missingToolNotice(TOOLS.sam));
+    if ('problem' in dockerSetup)
+      return void skipBecause(t, `no Docker for sam local: ${dockerSetup.problem}`);
+    if (!existsSync('/bin/bash')) return void skipBecause(t, 'bash is not installed');
+    const { engine } = dockerSetup;
+    const containersBefore = (await docker(engine.host, ['ps', '-aq'])).trim();
+
+    const started = performance.now();
+    const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        '/bin/bash',
+        // Bash ignores PS4 from the environment when run as root: set it, then the block exactly as written.
+        ['-euo', 'pipefail', '-c', `PS4='+[$EPOCHREALTIME] '; set -x\n${readmeBlock()}`],
+        {
+          cwd: PROJECT_ROOT,
+          maxBuffer: 64 * 1024 * 1024,
+          timeout: 600_000,
+          env: {
+            // What a user's shell has: the tools on PATH (sam from its venv, node 22, npm, docker), Docker's address.
+            PATH: `${dirname(sam)}:${dirname(process.execPath)}:${process.env.PATH}`,
+            HOME: process.env.HOME ?? scratch,
+            DOCKER_HOST: engine.host,
+            SAM_CLI_TELEMETRY: '0',
+            // No profile of this machine's may leak in: the recipe must work with none.
+            AWS_CONFIG_FILE: join(scratch, 'no-config'),
+            AWS_SHARED_CREDENTIALS_FILE: join(scratch, 'no-credentials'),
+          },
+        },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const times = commandTimes(result.stderr);
+    const time = (pattern: RegExp) => times.find((c) => pattern.test(c.command))?.seconds.toFixed(1) ?? '?';
+    t.diagnostic(
+      `recipe ${seconds.toFixed(1)} s: lambda-image ${time(/lambda-image/)} s, sam build ${time(/^sam build/)} s, ` +
+        `sam local invoke ${time(/^sam local invoke/)} s (a new container per invoke: always cold)`,
+    );
+    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+
+    // The item, as `npm run history` prints it: the sample event's user and app client, signed in just now.
+    const row = result.stdout
+      .split('\n')
+      .find(
+        (line) => /^\d{4}-\d\d-\d\dT/.test(line) && line.includes(SAMPLE_SUB) && line.includes(SAMPLE_CLIENT),
+      );
+    assert.ok(row, `the history shows the recorded item:\n${result.stdout}`);
+    const signedInAt = Date.parse(row.split(/\s+/)[0] as string);
+    assert.ok(Date.now() - signedInAt < 10 * 60_000, `recorded just now: ${row}`);
+    assert.doesNotMatch(result.stderr, /LOGIN_HISTORY_WRITE_FAILED/, 'the write reached the local DynamoDB');
+    assert.match(result.stderr, /REPORT RequestId: \S+\s+Init Duration: [\d.]+ ms\s+Duration: [\d.]+ ms/);
+
+    // Everything it started is stopped: the local DynamoDB (trap on EXIT), and SAM's container.
+    assert.equal(existsSync(join(PROJECT_ROOT, '.local-stack', 'local-dynamodb.json')), false);
+    assert.equal((await docker(engine.host, ['ps', '-aq'])).trim(), containersBefore);
+  });
+});
