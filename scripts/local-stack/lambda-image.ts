@@ -25,7 +25,7 @@ import {
   rmSync,
   symlinkSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { PROJECT_ROOT } from '../build/template.ts';
 import { docker } from './docker-engine.ts';
 
@@ -140,7 +140,7 @@ export async function buildLambdaImage(
     const tag = `${STANDIN_REPOSITORY}:${sha(
       debFiles.join('\n'),
       nodeVersion,
-      client,
+      basename(client),
       readFileSync(join(SOURCE_DIR, 'bootstrap')),
       readFileSync(join(SOURCE_DIR, 'lambda-entrypoint.sh')),
       JSON.stringify(IMAGE_ENV),

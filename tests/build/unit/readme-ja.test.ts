@@ -42,4 +42,12 @@ describe('README.ja.md', () => {
     const head = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8').split('\n').slice(0, 5).join('\n');
     assert.match(head, /\[日本語\]\(README\.ja\.md\)/);
   });
+
+  it("shows the sam local steps exactly as README.md's tested block", () => {
+    const english = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+    const tested = /<!-- sam-local:start -->\s*```bash\n([\s\S]*?)```/.exec(english)?.[1];
+    assert.ok(tested, 'README.md has the sam-local block');
+    const japanese = readFileSync(join(PROJECT_ROOT, 'README.ja.md'), 'utf8');
+    assert.ok(japanese.includes(`\`\`\`bash\n${tested}\`\`\``), 'README.ja.md shows the same block');
+  });
 });
