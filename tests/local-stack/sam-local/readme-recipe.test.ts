@@ -71,9 +71,12 @@ describe('README: sam local invoke, verbatim', () => {
           maxBuffer: 64 * 1024 * 1024,
           timeout: 600_000,
           env: {
-            // What a user's shell has: the tools on PATH (sam from its venv, node 22, npm, docker), Docker's address.
+            // A user's shell (its CA and npm settings matter: sam build runs npm ci), minus any AWS or Docker
+            // setting of this machine's; the tools on PATH (sam from its venv, node 22, npm, docker).
+            ...Object.fromEntries(
+              Object.entries(process.env).filter(([name]) => !/^(AWS_|DOCKER_|LOGIN_HISTORY_)/.test(name)),
+            ),
             PATH: `${dirname(sam)}:${dirname(process.execPath)}:${process.env.PATH}`,
-            HOME: process.env.HOME ?? scratch,
             DOCKER_HOST: engine.host,
             SAM_CLI_TELEMETRY: '0',
             // No profile of this machine's may leak in: the recipe must work with none.
