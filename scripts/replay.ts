@@ -1,9 +1,7 @@
 /** `npm run replay`: put failure records (sign-ins the function could not write) into the history table. */
 import { accessSync, constants } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import {
   CommandError,
   parseOptions,
@@ -19,7 +17,6 @@ import {
   type LogLine,
   linesFromFile,
   parseSince,
-  recordWriter,
   replayWith,
 } from './ops/replay.ts';
 import {
@@ -28,7 +25,6 @@ import {
   type WriterPool,
   workerThreadsAvailable,
 } from './ops/replay-workers.ts';
-import { readStackIn } from './ops/stack.ts';
 
 const DEFAULT_WORKERS = workerThreadsAvailable() ? Math.min(4, availableParallelism()) : 1;
 
@@ -70,6 +66,7 @@ await runCli(USAGE, async () => {
   let table = values['table-name'];
   let logGroup = values['log-group'];
   if (values['stack-name']) {
+    const { readStackIn } = await import('./ops/stack.ts');
     const stack = await readStackIn(region, values['stack-name']);
     table = stack.output('TableName');
     logGroup ??= stack.optionalOutput('LogGroupName');
@@ -86,6 +83,7 @@ await runCli(USAGE, async () => {
     }
     lines = linesFromFile(values.file);
   } else {
+    const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
     logs = new CloudWatchLogsClient(region ? { region } : {});
     const since = parseSince(values.since as string);
     if (since === undefined)
@@ -97,8 +95,8 @@ await runCli(USAGE, async () => {
   // Writer threads each have their own SDK client (replay-worker.ts); with one, it writes in this thread.
   const writer =
     workers > 1
-      ? startWriterPool(workers, table as string, writeOptions)
-      : thisThread(table as string, writeOptions);
+      ? await startWriterPool(workers, table as string, writeOptions)
+      : await thisThread(table as string, writeOptions);
   try {
     const progress = terminalProgress('failure records handled:');
     const report = await replayWith(writer.write, lines, {
@@ -108,12 +106,18 @@ await runCli(USAGE, async () => {
     progress.end();
     const verb = values['dry-run'] ? 'would insert' : 'inserted';
     console.log(
-      `${verb}: ${report.inserted}, already present: ${report.alreadyPresent}, unreadable: ${report.unreadable.length}` +
-        (report.failed.length > 0 ? `, failed: ${report.failed.length}` : ''),
+      `${verb}: ${report.inserted}, already present: ${report.alreadyPresent}, unreadable: ${report.unreadableCount}` +
+        (report.failedCount > 0 ? `, failed: ${report.failedCount}` : ''),
     );
     for (const u of report.unreadable) console.log(`  unreadable ${u.source}: ${u.reason}`);
+    if (report.unreadableCount > report.unreadable.length)
+      console.log(`  … and ${report.unreadableCount - report.unreadable.length} more unreadable lines`);
     for (const f of report.failed) console.log(`  failed ${f.signInId}: ${f.error}`);
-    return report.unreadable.length > 0 || report.failed.length > 0 ? 1 : 0;
+    if (report.failedCount > report.failed.length)
+      console.log(
+        `  … and ${report.failedCount - report.failed.length} more failed records (run again to retry them)`,
+      );
+    return report.unreadableCount > 0 || report.failedCount > 0 ? 1 : 0;
   } catch (error) {
     if ((error as Error).name === 'ResourceNotFoundException') {
       throw new CommandError(`${(error as Error).message} (check the table / log group name and --region)`);
@@ -125,8 +129,14 @@ await runCli(USAGE, async () => {
   }
 });
 
-/** The writer for --workers 1: the conditional put in this thread, with one SDK client. */
-function thisThread(table: string, options: WriterOptions): WriterPool {
+/**
+ * The writer for --workers 1: the conditional put in this thread, with one SDK client. The SDK is loaded only
+ * here: with writer threads, this thread reads and reports and never holds a DynamoDB client.
+ */
+async function thisThread(table: string, options: WriterOptions): Promise<WriterPool> {
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
+  const { recordWriter } = await import('./ops/replay-writer.ts');
   const doc = DynamoDBDocumentClient.from(
     new DynamoDBClient(options.region ? { region: options.region } : {}),
   );

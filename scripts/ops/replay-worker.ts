@@ -3,8 +3,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HistoryItemRecord } from './failure-records.ts';
-import { recordWriter } from './replay.ts';
 import type { WriterOptions } from './replay-workers.ts';
+import { recordWriter } from './replay-writer.ts';
 
 const { tableName, options } = workerData as { tableName: string; options: WriterOptions };
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient(options.region ? { region: options.region } : {}));

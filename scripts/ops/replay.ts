@@ -5,18 +5,21 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { type CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { NO_OVERWRITE } from '../../authenticated/src/history-item.ts';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { FAILURE_CODE, type HistoryItemRecord, parseLogLine } from './failure-records.ts';
 
 export interface ReplayReport {
   inserted: number;
   alreadyPresent: number;
+  unreadableCount: number;
+  failedCount: number;
+  /** The first DETAIL_LIMIT of each: a million failures must not hold a million messages in memory. */
   unreadable: { source: string; reason: string }[];
   failed: { signInId: string; error: string }[];
 }
+
+/** How many unreadable lines and failed records the report lists one by one; the rest are counted. */
+export const DETAIL_LIMIT = 1000;
 
 export interface LogLine {
   source: string;
@@ -30,6 +33,8 @@ export async function* failureLinesFromLogGroup(
   startTime: number,
   pageSize?: number,
 ): AsyncGenerator<LogLine> {
+  // Loaded here, not at the top: a replay from a file never needs the CloudWatch Logs SDK in memory.
+  const { FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
   let nextToken: string | undefined;
   do {
     const page = await logs.send(
@@ -70,13 +75,6 @@ export async function* linesFromFile(path: string): AsyncGenerator<LogLine> {
   }
 }
 
-/** DynamoDB's throttling errors: retried (with backoff) until they pass, never reported as failures. */
-export const THROTTLING_ERRORS = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-]);
-
 export interface ReplayOptions {
   dryRun: boolean;
   /** Writes in flight at once. */
@@ -90,44 +88,8 @@ export interface ReplayOptions {
 
 export const DEFAULT_CONCURRENCY = 64;
 
-/** Runs `write`, waiting out throttling: exponential backoff with full jitter, as long as it takes. */
-async function untilNotThrottled<T>(write: () => Promise<T>, baseMs: number, maxMs: number): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await write();
-    } catch (error) {
-      if (!THROTTLING_ERRORS.has((error as Error).name)) throw error;
-      await sleep(Math.random() * Math.min(maxMs, baseMs * 2 ** attempt));
-    }
-  }
-}
-
 /** Writes one failure record's item; true when it was already in the table. Throws when it could not. */
 export type RecordWriter = (item: HistoryItemRecord) => Promise<boolean>;
-
-/** The conditional put (or, for a dry run, the existence check), throttling waited out. */
-export function recordWriter(
-  doc: DynamoDBDocumentClient,
-  tableName: string,
-  options: Pick<ReplayOptions, 'dryRun' | 'baseBackoffMs' | 'maxBackoffMs'>,
-): RecordWriter {
-  const { dryRun, baseBackoffMs = 50, maxBackoffMs = 5_000 } = options;
-  return (item) =>
-    untilNotThrottled(
-      () => (dryRun ? exists(doc, tableName, item) : insert(doc, tableName, item)),
-      baseBackoffMs,
-      maxBackoffMs,
-    );
-}
-
-export function replay(
-  doc: DynamoDBDocumentClient,
-  tableName: string,
-  lines: AsyncIterable<LogLine> | Iterable<LogLine>,
-  options: ReplayOptions,
-): Promise<ReplayReport> {
-  return replayWith(recordWriter(doc, tableName, options), lines, options);
-}
 
 /** Reads the lines, writes each failure record with `write` (at most `concurrency` at once), and reports. */
 export async function replayWith(
@@ -136,7 +98,14 @@ export async function replayWith(
   options: Pick<ReplayOptions, 'concurrency' | 'onProgress'>,
 ): Promise<ReplayReport> {
   const { concurrency, onProgress } = options;
-  const report: ReplayReport = { inserted: 0, alreadyPresent: 0, unreadable: [], failed: [] };
+  const report: ReplayReport = {
+    inserted: 0,
+    alreadyPresent: 0,
+    unreadableCount: 0,
+    failedCount: 0,
+    unreadable: [],
+    failed: [],
+  };
   const source = (Symbol.asyncIterator in lines ? lines : toAsync(lines))[Symbol.asyncIterator]();
   let handled = 0;
   // Every worker pulls the next line itself: at most `concurrency` writes and as many lines in memory.
@@ -146,17 +115,20 @@ export async function replayWith(
       const parsed = parseLogLine(line.text);
       if (parsed.kind === 'other') continue;
       if (parsed.kind === 'unreadable') {
-        report.unreadable.push({ source: line.source, reason: parsed.reason });
+        if (report.unreadableCount++ < DETAIL_LIMIT)
+          report.unreadable.push({ source: line.source, reason: parsed.reason });
         continue;
       }
       try {
         if (await write(parsed.item)) report.alreadyPresent++;
         else report.inserted++;
       } catch (error) {
-        report.failed.push({
-          signInId: parsed.item.signInId,
-          error: `${(error as Error).name}: ${(error as Error).message}`,
-        });
+        if (report.failedCount++ < DETAIL_LIMIT) {
+          report.failed.push({
+            signInId: parsed.item.signInId,
+            error: `${(error as Error).name}: ${(error as Error).message}`,
+          });
+        }
       }
       onProgress?.(++handled);
     }
@@ -167,37 +139,6 @@ export async function replayWith(
 
 async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
   yield* items;
-}
-
-/** Returns true when the item was already there. */
-async function insert(
-  doc: DynamoDBDocumentClient,
-  tableName: string,
-  item: HistoryItemRecord,
-): Promise<boolean> {
-  try {
-    await doc.send(new PutCommand({ TableName: tableName, Item: item, ...NO_OVERWRITE }));
-    return false;
-  } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return true;
-    throw error;
-  }
-}
-
-async function exists(
-  doc: DynamoDBDocumentClient,
-  tableName: string,
-  item: HistoryItemRecord,
-): Promise<boolean> {
-  const { Item } = await doc.send(
-    new GetCommand({
-      TableName: tableName,
-      Key: { sub: item.sub, signInId: item.signInId },
-      ProjectionExpression: '#s',
-      ExpressionAttributeNames: { '#s': 'sub' },
-    }),
-  );
-  return Item !== undefined;
 }
 
 /** `--since`: an ISO time or an age such as 90m, 36h, 7d; undefined when it is neither. */

@@ -3,12 +3,15 @@
  * waited out (never reported as a failure), other errors reported per record.
  */
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { type LogLine, replay } from '../../../scripts/ops/replay.ts';
+import { DETAIL_LIMIT, type LogLine } from '../../../scripts/ops/replay.ts';
+import { bundledWorker } from '../../../scripts/ops/replay-workers.ts';
+import { replay } from '../../../scripts/ops/replay-writer.ts';
 
 function failureLine(i: number): LogLine {
   const signedInAt = new Date(Date.UTC(2026, 10, 1) + i).toISOString();
@@ -48,7 +51,14 @@ describe('replay at outage scale', () => {
       return {};
     });
     const report = await replay(doc, 't', logExport(400), { dryRun: false, concurrency: 16 });
-    assert.deepEqual(report, { inserted: 400, alreadyPresent: 0, unreadable: [], failed: [] });
+    assert.deepEqual(report, {
+      inserted: 400,
+      alreadyPresent: 0,
+      unreadableCount: 0,
+      failedCount: 0,
+      unreadable: [],
+      failed: [],
+    });
     assert.equal(peak, 16);
     mock.restore();
   });
@@ -89,5 +99,37 @@ describe('replay at outage scale', () => {
       'every record retried through three throttles',
     );
     mock.restore();
+  });
+
+  it('counts every failure but lists only the first DETAIL_LIMIT: a million failures stay small in memory', async () => {
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+    const mock = mockClient(doc);
+    mock
+      .on(PutCommand)
+      .rejects(Object.assign(new Error('no such table'), { name: 'ResourceNotFoundException' }));
+    async function* withGarbage(): AsyncGenerator<LogLine> {
+      yield* logExport(DETAIL_LIMIT + 500);
+      for (let i = 0; i < DETAIL_LIMIT + 7; i++)
+        yield { source: `bad:${i}`, text: 'LOGIN_HISTORY_WRITE_FAILED {' };
+    }
+    const report = await replay(doc, 't', withGarbage(), { dryRun: false, concurrency: 32 });
+    assert.equal(report.failedCount, DETAIL_LIMIT + 500);
+    assert.equal(report.failed.length, DETAIL_LIMIT);
+    assert.equal(report.unreadableCount, DETAIL_LIMIT + 7);
+    assert.equal(report.unreadable.length, DETAIL_LIMIT);
+    assert.equal(report.inserted + report.alreadyPresent, 0);
+    mock.restore();
+  });
+
+  it('writer threads run the bundled worker (one file, the SDK tree-shaken), not the SDK as separate modules', async () => {
+    const script = await bundledWorker();
+    try {
+      assert.match(script.url.pathname, /replay-worker\.mjs$/);
+      const code = readFileSync(script.url, 'utf8');
+      assert.doesNotMatch(code, /from\s*["']@aws-sdk\//, 'the SDK is inside the bundle, not imported');
+    } finally {
+      script.remove();
+    }
+    assert.equal(existsSync(script.url), false, 'removed with the pool');
   });
 });
