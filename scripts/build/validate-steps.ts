@@ -82,6 +82,9 @@ export async function samBuildMatchesLocalBuild(
       buildDir,
       '--cache-dir',
       join(scratch, 'cache'),
+      // samconfig.toml turns cached builds on, which share .aws-sam/deps in the project: not from tests
+      // that may build at the same time as the README's `sam build`.
+      '--no-cached',
       '--region',
       'us-east-1',
     ]);

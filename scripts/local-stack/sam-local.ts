@@ -22,7 +22,9 @@ function sam(): string {
 
 /** `sam build` of the project into `buildDir`; returns the built template's path. */
 export function samBuild(buildDir: string): string {
-  const result = runTool(sam(), ['build', '--build-dir', buildDir, '--region', 'us-east-1'], {
+  // --no-cached: samconfig.toml's cached builds share .aws-sam/deps, which a concurrent `sam build` in the
+  // project (the README recipe's, the toolchain test's) would be rewriting at the same time.
+  const result = runTool(sam(), ['build', '--build-dir', buildDir, '--no-cached', '--region', 'us-east-1'], {
     cwd: PROJECT_ROOT,
   });
   if (result.status !== 0)

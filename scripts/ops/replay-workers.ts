@@ -6,7 +6,6 @@
  * The main thread keeps reading, parsing and reporting; a worker only writes the items it is sent.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -31,14 +30,12 @@ const WORKER = new URL('./replay-worker.ts', import.meta.url);
  * The worker's code as one bundle (esbuild, the SDK tree-shaken and minified, as the function is built): a
  * thread that loads it holds about 28 MB instead of about 50 MB for the SDK's hundreds of separate modules,
  * which is what keeps a replay with two writer threads under 256 MB (bench "replay"). Written to a temporary
- * folder for this run; where esbuild is missing, the TypeScript file itself runs.
+ * folder for this run (esbuild is a runtime dependency, the version the function is built with); should that
+ * fail, the TypeScript file itself runs, slower to load and larger.
  */
 export async function bundledWorker(): Promise<{ url: URL; remove(): void }> {
   try {
-    const require = createRequire(
-      fileURLToPath(new URL('../../authenticated/package.json', import.meta.url)),
-    );
-    const esbuild = require('esbuild') as typeof import('esbuild');
+    const esbuild = await import('esbuild');
     const dir = mkdtempSync(join(tmpdir(), 'login-history-replay-'));
     const outfile = join(dir, 'replay-worker.mjs');
     await esbuild.build({

@@ -26,7 +26,7 @@ describe('lock files', () => {
   });
 
   it('the tests use the same DynamoDB SDK and esbuild-built TypeScript as the function', () => {
-    for (const name of ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', 'typescript']) {
+    for (const name of ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', 'typescript', 'esbuild']) {
       assert.equal(locked(rootLock, name), locked(fnLock, name), name);
     }
   });
