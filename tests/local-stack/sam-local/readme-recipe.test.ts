@@ -58,7 +58,6 @@ describe('README: sam local invoke, verbatim', () => {
       return void skipBecause(t, `no Docker for sam local: ${dockerSetup.problem}`);
     if (!existsSync('/bin/bash')) return void skipBecause(t, 'bash is not installed');
     const { engine } = dockerSetup;
-    const containersBefore = (await docker(engine.host, ['ps', '-aq'])).trim();
 
     const started = performance.now();
     const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
@@ -90,9 +89,13 @@ describe('README: sam local invoke, verbatim', () => {
     const seconds = (performance.now() - started) / 1000;
     const times = commandTimes(result.stderr);
     const time = (pattern: RegExp) => times.find((c) => pattern.test(c.command))?.seconds.toFixed(1) ?? '?';
+    const report = /REPORT RequestId: \S+\s+Init Duration: [\d.]+ ms\s+Duration: ([\d.]+) ms/.exec(
+      result.stderr,
+    )?.[1];
     t.diagnostic(
       `recipe ${seconds.toFixed(1)} s: lambda-image ${time(/lambda-image/)} s, sam build ${time(/^sam build/)} s, ` +
-        `sam local invoke ${time(/^sam local invoke/)} s (a new container per invoke: always cold)`,
+        `sam local invoke ${time(/^sam local invoke/)} s (a new container per invoke: always cold; ` +
+        `REPORT Duration ${report ?? '?'} ms)`,
     );
     assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
 
@@ -108,8 +111,17 @@ describe('README: sam local invoke, verbatim', () => {
     assert.doesNotMatch(result.stderr, /LOGIN_HISTORY_WRITE_FAILED/, 'the write reached the local DynamoDB');
     assert.match(result.stderr, /REPORT RequestId: \S+\s+Init Duration: [\d.]+ ms\s+Duration: [\d.]+ ms/);
 
-    // Everything it started is stopped: the local DynamoDB (trap on EXIT), and SAM's container.
+    // Everything it started is stopped: the local DynamoDB (trap on EXIT), and SAM's container, the one that
+    // mounted this project's .aws-sam/build (other tests' containers may share the engine meanwhile).
     assert.equal(existsSync(join(PROJECT_ROOT, '.local-stack', 'local-dynamodb.json')), false);
-    assert.equal((await docker(engine.host, ['ps', '-aq'])).trim(), containersBefore);
+    const ids = (await docker(engine.host, ['ps', '-aq'])).split('\n').filter(Boolean);
+    const mounts = ids.length
+      ? await docker(engine.host, ['inspect', '--format', '{{range .Mounts}}{{.Source}} {{end}}', ...ids])
+      : '';
+    assert.doesNotMatch(
+      mounts,
+      new RegExp(`${join(PROJECT_ROOT, '.aws-sam')}`),
+      'the invoke container is gone',
+    );
   });
 });
