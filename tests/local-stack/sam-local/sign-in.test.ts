@@ -15,6 +15,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DENY_MESSAGE } from '../../../authenticated/src/record-sign-in.ts';
 import { PROJECT_ROOT } from '../../../scripts/build/template.ts';
 import { findTool, missingToolNotice, TOOLS } from '../../../scripts/build/toolchain.ts';
+import { docker as dockerCli } from '../../../scripts/local-stack/docker-engine.ts';
 import { type LocalStack, startLocalStack } from '../../../scripts/local-stack/local-stack.ts';
 import { samBuild } from '../../../scripts/local-stack/sam-local.ts';
 import {
@@ -135,6 +136,28 @@ describe('sign-ins through the real SAM emulator (sam local start-lambda)', () =
       assert.equal(item?.triggerSource, 'PostAuthentication_Authentication');
       const failures = (stack.sam?.output() ?? []).filter((line) => line.includes(FAILURE_CODE));
       assert.deepEqual(failures, [], 'no failure record');
+    });
+
+    it("keeps the emulator's traffic on loopback and the engine's own bridge", async (t) => {
+      if (unavailable(t) || !('engine' in docker)) return;
+      const { host, bridgeAddress } = docker.engine;
+      // The warm container's emulator port is published on 127.0.0.1 only.
+      const ports = (await dockerCli(host, ['ps', '--format', '{{.Ports}}'])).split('\n').filter(Boolean);
+      assert.ok(ports.length > 0, 'the warm container runs');
+      for (const line of ports) {
+        for (const binding of line.split(', ')) assert.match(binding, /^127\.0\.0\.1:\d+->/, line);
+      }
+      // DynamoDB listens on the bridge address, not on every interface.
+      assert.equal(new URL(stack?.dynamoEndpoint as string).hostname, bridgeAddress);
+      const options = JSON.parse(
+        await dockerCli(host, ['network', 'inspect', 'bridge', '--format', '{{json .Options}}']),
+      ) as Record<string, string>;
+      if (!options['com.docker.network.bridge.name']?.startsWith('lhdocker')) {
+        return void t.diagnostic('a Docker engine of this machine: its bridge settings are its own');
+      }
+      // Our private engine: no masquerading, so containers cannot reach past the host's bridge address.
+      assert.equal(options['com.docker.network.bridge.enable_ip_masquerade'], 'false');
+      assert.equal(options['com.docker.network.bridge.host_binding_ipv4'], '127.0.0.1');
     });
   });
 
