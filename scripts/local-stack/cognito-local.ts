@@ -115,7 +115,14 @@ export async function startCognitoLocal(options: {
       requestCtx.logger.warn(error, 'PostAuthentication invoke failed');
       throw new UnexpectedLambdaExceptionError();
     }
-    const payload = JSON.parse(Buffer.from(result.Payload ?? []).toString('utf8') || 'null');
+    // SAM's emulator answers a timeout with plain text and no function error; Cognito treats an answer that
+    // is not JSON as invalid output, whatever produced it.
+    let payload: { errorMessage?: string } | null;
+    try {
+      payload = JSON.parse(Buffer.from(result.Payload ?? []).toString('utf8') || 'null');
+    } catch {
+      throw new UserLambdaValidationError('Invalid lambda function output : Invalid JSON');
+    }
     if (result.FunctionError) {
       throw new UserLambdaValidationError(
         `PostAuthentication failed with error ${payload?.errorMessage ?? result.FunctionError}.`,

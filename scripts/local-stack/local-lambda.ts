@@ -6,7 +6,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { dirname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeServer, loopbackUrl } from './servers.ts';
 
@@ -228,9 +228,24 @@ export class LocalLambda {
   }
 
   private spawn(fn: LocalFunction): Environment {
+    const region = fn.environment.AWS_REGION ?? 'us-east-1';
     const child = fork(RUNTIME, [fn.modulePath, fn.handlerExport, fn.name, String(fn.memoryMb)], {
+      // What Lambda defines for every function ("Defined runtime environment variables"), as SAM's emulator
+      // also sets them (compared in tests/local-stack/sam-local/runtime-parity.test.ts). PATH stays the
+      // host's: there is no /var/lang/bin here.
       env: {
         PATH: process.env.PATH ?? '',
+        LANG: 'en_US.UTF-8',
+        TZ: ':UTC',
+        _HANDLER: `${basename(fn.modulePath, extname(fn.modulePath))}.${fn.handlerExport}`,
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+        AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+        AWS_LAMBDA_LOG_STREAM_NAME: `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${randomUUID().replaceAll('-', '')}`,
+        LAMBDA_TASK_ROOT: dirname(fn.modulePath),
+        LAMBDA_RUNTIME_DIR: dirname(RUNTIME),
+        AWS_REGION: region,
+        AWS_DEFAULT_REGION: region,
         ...fn.environment,
         AWS_LAMBDA_FUNCTION_NAME: fn.name,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
