@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from '
 import { request } from 'node:http';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { watchdog } from './servers.ts';
 
 export interface DockerEngine {
   /** The value for DOCKER_HOST. */
@@ -160,21 +161,11 @@ async function startPrivateEngine(storageDriver: 'overlay2' | 'vfs'): Promise<Do
     { stdio: ['ignore', log, log] },
   );
   dockerd.on('error', (error) => writeFileSync(join(root, 'dockerd.log'), `level=fatal ${error.message}\n`));
-  // If this process dies without stop(), the watchdog's stdin closes and it ends dockerd and cleans up.
-  const watchdog = spawn(
-    'sh',
-    [
-      '-c',
-      'read _; kill -TERM "$0" 2>/dev/null; while kill -0 "$0" 2>/dev/null; do sleep 0.2; done; ' +
-        'ip link delete "$1" 2>/dev/null; rm -rf "$2"',
-      String(dockerd.pid),
-      bridge.name,
-      root,
-    ],
-    { stdio: ['pipe', 'ignore', 'ignore'], detached: true },
-  );
-  watchdog.unref();
-  const watchdogDone = new Promise<void>((resolve) => watchdog.once('exit', () => resolve()));
+  // If this process dies without stop(), the watchdog ends dockerd and removes the bridge and the folder.
+  const guard = watchdog(dockerd.pid as number, 'ip link delete "$1" 2>/dev/null; rm -rf "$2"', [
+    bridge.name,
+    root,
+  ]);
 
   const stopEngine = async () => {
     if (!exited(dockerd)) {
@@ -185,9 +176,7 @@ async function startPrivateEngine(storageDriver: 'overlay2' | 'vfs'): Promise<Do
       await Promise.race([gone, new Promise((r) => setTimeout(r, 20_000).unref())]);
       if (!exited(dockerd)) dockerd.kill('SIGKILL');
     }
-    watchdog.ref(); // unref'd so that it never keeps this process alive; now its cleanup must be waited for
-    watchdog.stdin?.end();
-    await watchdogDone;
+    await guard.release();
   };
 
   const deadline = Date.now() + 60_000;

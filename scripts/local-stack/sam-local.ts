@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from '../build/template.ts';
 import { findTool, OFFLINE_TOOL_ENV, runTool, TOOLS } from '../build/toolchain.ts';
 import type { DockerEngine } from './docker-engine.ts';
 import { freePort } from './moto.ts';
+import { watchdog } from './servers.ts';
 
 /** The architecture SAM must run the function as on this machine (the template's default is arm64). */
 export const LOCAL_ARCHITECTURE = process.arch === 'arm64' ? 'arm64' : 'x86_64';
@@ -95,14 +96,18 @@ export async function startSamLocalLambda(options: SamLocalLambdaOptions): Promi
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // If this process dies without stop(), SAM gets SIGTERM all the same.
+  const guard = watchdog(child.pid as number);
 
   const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    // SAM removes its warm containers on SIGTERM (base_local_service's handler) before it exits.
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    await exited;
-    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) {
+      // SAM removes its warm containers on SIGTERM (base_local_service's handler) before it exits.
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await guard.release();
   };
 
   const endpoint = `http://127.0.0.1:${port}`;
