@@ -6,12 +6,20 @@
  * other network), ports published on 127.0.0.1 only. Stopping it removes every container, the bridge and the
  * folder; a watchdog does the same if this process dies first.
  */
-import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { watchdog } from './servers.ts';
+import { hasExited, watchdog, which } from './servers.ts';
+
+/** How `npm test` hands its engine and stand-in image (or why there is none) to the test processes. */
+export const DOCKER_ENV = {
+  host: 'DOCKER_HOST',
+  bridge: 'LOGIN_HISTORY_DOCKER_BRIDGE',
+  image: 'LOGIN_HISTORY_LAMBDA_IMAGE',
+  problem: 'LOGIN_HISTORY_DOCKER_PROBLEM',
+} as const;
 
 export interface DockerEngine {
   /** The value for DOCKER_HOST. */
@@ -25,13 +33,6 @@ export interface DockerEngine {
 
 const DEFAULT_SOCKET = '/var/run/docker.sock';
 const isRoot = () => process.getuid?.() === 0;
-
-function which(command: string): string | undefined {
-  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin', '/usr/bin']) {
-    if (dir && existsSync(join(dir, command))) return join(dir, command);
-  }
-  return undefined;
-}
 
 /** Runs the docker CLI against `host`; rejects with its stderr. */
 export function docker(host: string, args: string[], input?: string): Promise<string> {
@@ -128,10 +129,6 @@ function ip(args: string[]) {
   if (result.status !== 0) throw new Error(`ip ${args.join(' ')}: ${result.stderr.trim()}`);
 }
 
-function exited(child: ChildProcess) {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
 async function startPrivateEngine(storageDriver: 'overlay2' | 'vfs'): Promise<DockerEngine> {
   const root = mkdtempSync(join(tmpdir(), 'login-history-docker-'));
   const socket = join(root, 'docker.sock');
@@ -168,19 +165,19 @@ async function startPrivateEngine(storageDriver: 'overlay2' | 'vfs'): Promise<Do
   ]);
 
   const stopEngine = async () => {
-    if (!exited(dockerd)) {
+    if (!hasExited(dockerd)) {
       const containers = (await docker(host, ['ps', '-aq']).catch(() => '')).split('\n').filter(Boolean);
       if (containers.length > 0) await docker(host, ['rm', '-f', '-v', ...containers]).catch(() => '');
       const gone = new Promise<void>((resolve) => dockerd.once('exit', () => resolve()));
       dockerd.kill('SIGTERM');
       await Promise.race([gone, new Promise((r) => setTimeout(r, 20_000).unref())]);
-      if (!exited(dockerd)) dockerd.kill('SIGKILL');
+      if (!hasExited(dockerd)) dockerd.kill('SIGKILL');
     }
     await guard.release();
   };
 
   const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline && !exited(dockerd)) {
+  while (Date.now() < deadline && !hasExited(dockerd)) {
     if (await ping(host)) {
       return { host, bridgeAddress: bridge.address, privateEngine: true, stop: stopEngine };
     }

@@ -28,6 +28,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { PROJECT_ROOT } from '../build/template.ts';
 import { docker } from './docker-engine.ts';
+import { which } from './servers.ts';
 
 export const STANDIN_REPOSITORY = 'cognito-login-history/lambda-nodejs22-standin';
 const SOURCE_DIR = join(PROJECT_ROOT, 'scripts', 'local-stack', 'lambda-image');
@@ -67,7 +68,7 @@ export function lambdaImageProblem(): string | undefined {
     return `the stand-in Lambda image is built for linux-x64 only (this is ${process.platform}-${process.arch}); with internet access SAM pulls the real image`;
   }
   const missing = ['apt-get', 'dpkg-deb', 'tar', 'cmake', 'make', 'g++', 'python3'].filter(
-    (tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0,
+    (tool) => !which(tool),
   );
   if (missing.length > 0) {
     return `building the stand-in Lambda image needs ${missing.join(', ')} (Debian: apt-get install cmake make g++ python3)`;
@@ -81,9 +82,8 @@ const sha = (...parts: (string | Buffer)[]) => {
   return hash.digest('hex');
 };
 
-/** aws-lambda-ric with its addon compiled for `node`, from the pinned lock; cached. */
-function runtimeInterfaceClient(node: string, progress: (line: string) => void): string {
-  const nodeVersion = run(node, ['--version']).trim();
+/** aws-lambda-ric with its addon compiled for `node` (version `nodeVersion`), from the pinned lock; cached. */
+function runtimeInterfaceClient(node: string, nodeVersion: string, progress: (line: string) => void): string {
   if (!nodeVersion.startsWith('v22.'))
     throw new Error(`the stand-in image needs Node 22, got ${nodeVersion}`);
   const nodeDir = join(dirname(node), '..');
@@ -128,8 +128,8 @@ export async function buildLambdaImage(
   if (problem) throw new Error(problem);
   // npm scripts and the tests run on Node 22 (scripts/run.mjs sees to it): the image gets this very binary.
   const node = process.execPath;
-  const nodeVersion = run(node, ['--version']).trim();
-  const client = runtimeInterfaceClient(node, progress);
+  const nodeVersion = process.version;
+  const client = runtimeInterfaceClient(node, nodeVersion, progress);
   mkdirSync(CACHE_DIR, { recursive: true });
   const scratch = mkdtempSync(join(CACHE_DIR, 'image-'));
   try {

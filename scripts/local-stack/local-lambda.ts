@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closeServer, loopbackUrl } from './servers.ts';
+import { closeServer, eachLine, loopbackUrl } from './servers.ts';
 
 const RUNTIME = join(dirname(fileURLToPath(import.meta.url)), 'lambda-runtime.mjs');
 export const LOCAL_ACCOUNT = '000000000000';
@@ -255,12 +255,8 @@ export class LocalLambda {
       execArgv: [],
     });
     for (const stream of ['stdout', 'stderr'] as const) {
-      let pending = '';
-      child[stream]?.on('data', (chunk: Buffer) => {
-        pending += chunk.toString('utf8');
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines) if (line.trim()) this.log(fn.name, stream, line);
+      eachLine(child[stream], (line) => {
+        if (line.trim()) this.log(fn.name, stream, line);
       });
     }
     const ready = new Promise<void>((resolve, reject) => {

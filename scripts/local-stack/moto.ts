@@ -1,26 +1,13 @@
 /** moto's server (AWS APIs emulated in Python) on a free loopback port, for tests that need its behaviour. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { findTool, TOOLS } from '../build/toolchain.ts';
+import { freePort } from './servers.ts';
 
 export interface RunningMoto {
   endpoint: string;
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /** Starts moto_server, or returns undefined when it is not installed. */

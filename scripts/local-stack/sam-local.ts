@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../build/template.ts';
 import { findTool, OFFLINE_TOOL_ENV, runTool, TOOLS } from '../build/toolchain.ts';
 import type { DockerEngine } from './docker-engine.ts';
-import { freePort } from './moto.ts';
-import { watchdog } from './servers.ts';
+import { eachLine, freePort, hasExited, watchdog } from './servers.ts';
 
 /** The architecture SAM must run the function as on this machine (the template's default is arm64). */
 export const LOCAL_ARCHITECTURE = process.arch === 'arm64' ? 'arm64' : 'x86_64';
@@ -86,21 +85,17 @@ export async function startSamLocalLambda(options: SamLocalLambdaOptions): Promi
     env: { ...process.env, ...OFFLINE_TOOL_ENV, DOCKER_HOST: options.engine.host },
   });
   const lines: string[] = [];
-  let partial = '';
-  const collect = (chunk: Buffer) => {
-    const text = partial + chunk.toString();
-    const parts = text.split('\n');
-    partial = parts.pop() ?? '';
-    lines.push(...parts);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
+  const partial = [
+    eachLine(child.stdout, (line) => lines.push(line)),
+    eachLine(child.stderr, (line) => lines.push(line)),
+  ];
+  const output = () => [...lines, ...partial.map((p) => p()).filter(Boolean)];
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // If this process dies without stop(), SAM gets SIGTERM all the same.
   const guard = watchdog(child.pid as number);
 
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
+    if (!hasExited(child)) {
       // SAM removes its warm containers on SIGTERM (base_local_service's handler) before it exits.
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
@@ -113,15 +108,15 @@ export async function startSamLocalLambda(options: SamLocalLambdaOptions): Promi
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) break;
+    if (hasExited(child)) break;
     // Flask answers 404 on / once it serves; EAGER containers are created before that.
     const answered = await fetch(endpoint, { signal: AbortSignal.timeout(1000) }).then(
       () => true,
       () => false,
     );
-    if (answered) return { endpoint, output: () => [...lines, partial], stop };
+    if (answered) return { endpoint, output, stop };
     await new Promise((r) => setTimeout(r, 250));
   }
   await stop();
-  throw new Error(`sam local start-lambda did not start:\n${[...lines, partial].slice(-30).join('\n')}`);
+  throw new Error(`sam local start-lambda did not start:\n${output().slice(-30).join('\n')}`);
 }

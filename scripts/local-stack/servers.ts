@@ -1,9 +1,51 @@
 /** Small helpers for the loopback servers the local stack and the tests start. */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 
 export const loopbackUrl = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+/** A TCP port free on loopback at the time of asking. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** Where `command` is: on PATH, or in the system folders a non-login root shell may lack (dockerd is in /usr/sbin). */
+export function which(command: string): string | undefined {
+  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin', '/usr/bin']) {
+    if (dir && existsSync(join(dir, command))) return join(dir, command);
+  }
+  return undefined;
+}
+
+/** True once the child has ended, by exit code or by signal. */
+export const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+/**
+ * Calls `onLine` with each complete line `stream` writes; returns what has come of the current line so far.
+ * One buffer per stream, so stdout and stderr never splice into one line.
+ */
+export function eachLine(stream: Readable | null | undefined, onLine: (line: string) => void): () => string {
+  let pending = '';
+  stream?.on('data', (chunk: Buffer) => {
+    const lines = (pending + chunk.toString('utf8')).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) onLine(line);
+  });
+  return () => pending;
+}
 
 /** Stops accepting and drops idle keep-alive sockets, so close() does not wait for clients to hang up. */
 export function closeServer(server: Server): Promise<void> {
