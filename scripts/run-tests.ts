@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { PROJECT_ROOT } from './build/template.ts';
 import { ensurePythonTools, PROBLEM_ENV } from './build/toolchain.ts';
-import { type DockerEngine, startDockerEngine } from './local-stack/docker-engine.ts';
+import { DOCKER_ENV, type DockerEngine, startDockerEngine } from './local-stack/docker-engine.ts';
 import { buildLambdaImage } from './local-stack/lambda-image.ts';
 
 function findTests(dir: string): string[] {
@@ -45,23 +45,18 @@ if (files.some((f) => f.includes('/sam-local/'))) {
     const engineMs = performance.now() - started;
     const image = await buildLambdaImage(engine.host, (line) => console.error(line));
     Object.assign(dockerEnv, {
-      DOCKER_HOST: engine.host,
-      LOGIN_HISTORY_DOCKER_BRIDGE: engine.bridgeAddress,
-      LOGIN_HISTORY_LAMBDA_IMAGE: image,
+      [DOCKER_ENV.host]: engine.host,
+      [DOCKER_ENV.bridge]: engine.bridgeAddress,
+      [DOCKER_ENV.image]: image,
     });
     console.error(
       `Docker for the sam local tests: ${engine.privateEngine ? 'private dockerd' : 'engine'} at ${engine.host} ` +
         `ready in ${(engineMs / 1000).toFixed(1)} s, image ${image} in ${((performance.now() - started - engineMs) / 1000).toFixed(1)} s`,
     );
   } catch (error) {
-    dockerEnv.LOGIN_HISTORY_DOCKER_PROBLEM = (error as Error).message;
+    dockerEnv[DOCKER_ENV.problem] = (error as Error).message;
   }
 }
-const stopDocker = async () => {
-  const stopping = engine;
-  engine = undefined;
-  await stopping?.stop();
-};
 
 const scratch = mkdtempSync(join(tmpdir(), 'login-history-tests-'));
 const tap = join(scratch, 'results.tap');
@@ -93,9 +88,8 @@ const child = spawn(
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
 const status = await new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
 const dockerStop = performance.now();
-await stopDocker();
-if (dockerEnv.DOCKER_HOST)
-  console.error(`Docker stopped in ${((performance.now() - dockerStop) / 1000).toFixed(1)} s`);
+await engine?.stop();
+if (engine) console.error(`Docker stopped in ${((performance.now() - dockerStop) / 1000).toFixed(1)} s`);
 
 let summary = 'test runner produced no results';
 try {

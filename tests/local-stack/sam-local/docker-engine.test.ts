@@ -1,8 +1,8 @@
 /** Where Docker cannot be had, the reason is specific: the engine named, or what is missing. */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { startDockerEngine } from '../../../scripts/local-stack/docker-engine.ts';
-import { DOCKER_ENV, dockerForTests } from '../../helpers/docker.ts';
+import { DOCKER_ENV, startDockerEngine } from '../../../scripts/local-stack/docker-engine.ts';
+import { dockerForTests } from '../../helpers/docker.ts';
 
 describe('Docker for the sam local tests', () => {
   const saved = { ...process.env };
