@@ -12,6 +12,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { esbuildOptionsFor, handlerModulePath } from '../scripts/build/bundle.ts';
 import { functionSettings, loadTemplate, PROJECT_ROOT, tableCreateInput } from '../scripts/build/template.ts';
 import { startDynalite } from '../scripts/local-stack/dynalite.ts';
+import { quantile } from '../scripts/local-stack/quantile.ts';
 import { auditBench } from './audit.ts';
 import { replayBench } from './replay.ts';
 
@@ -221,10 +222,6 @@ function runHarness(
 }
 
 const EVENT = JSON.parse(readFileSync(join(PROJECT_ROOT, 'events', 'post-authentication.json'), 'utf8'));
-const quantile = (values: number[], q: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
-};
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 
 async function coldStartBench(): Promise<void> {

@@ -10,6 +10,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type LocalStack, startLocalStack } from '../../../scripts/local-stack/local-stack.ts';
+import { quantile } from '../../../scripts/local-stack/quantile.ts';
 import {
   createPoolWithClient,
   createUser,
@@ -27,11 +28,6 @@ const REAL_SIGN_INS = 200;
 const CONCURRENCY = 50;
 const COGNITO_LIMIT_MS = 5000;
 const USERS = 20;
-
-const quantile = (values: number[], q: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
-};
 
 describe('load on the local stack', { timeout: 240_000 }, () => {
   let stack: LocalStack;

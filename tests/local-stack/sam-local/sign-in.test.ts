@@ -17,6 +17,7 @@ import { PROJECT_ROOT } from '../../../scripts/build/template.ts';
 import { findTool, missingToolNotice, TOOLS } from '../../../scripts/build/toolchain.ts';
 import { docker as dockerCli } from '../../../scripts/local-stack/docker-engine.ts';
 import { type LocalStack, startLocalStack } from '../../../scripts/local-stack/local-stack.ts';
+import { quantile } from '../../../scripts/local-stack/quantile.ts';
 import { samBuild } from '../../../scripts/local-stack/sam-local.ts';
 import {
   createPoolWithClient,
@@ -33,10 +34,6 @@ import { skipBecause } from '../../helpers/skip.ts';
 
 const PASSWORD = 'Correct-Horse-42';
 const COGNITO_LIMIT_MS = 5000;
-
-const percentile = (values: number[], p: number) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ??
-  NaN;
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const started = performance.now();
@@ -119,7 +116,7 @@ describe('sign-ins through the real SAM emulator (sam local start-lambda)', () =
       for (const ms of [cold.ms, ...warm]) assert.ok(ms < COGNITO_LIMIT_MS, `a sign-in took ${ms} ms`);
       t.diagnostic(
         `sam local start-lambda: first sign-in ${cold.ms.toFixed(0)} ms (runtime start in the warm container), ` +
-          `then p50 ${percentile(warm, 50).toFixed(0)} ms, max ${Math.max(...warm).toFixed(0)} ms over ${warm.length}`,
+          `then p50 ${quantile(warm, 0.5).toFixed(0)} ms, max ${Math.max(...warm).toFixed(0)} ms over ${warm.length}`,
       );
 
       // 1 + 12 + 3 sign-ins: 1 + 4 + 1 for each user, first user has the cold one on top.
