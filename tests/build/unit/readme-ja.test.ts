@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../../../scripts/build/template.ts';
+import { readmeBlock } from '../../helpers/readme.ts';
 
 /** The `$ ` lines of every fenced block, without a trailing `# comment`. */
 function commandLines(file: string): string[] {
@@ -44,9 +45,7 @@ describe('README.ja.md', () => {
   });
 
   it("shows the sam local steps exactly as README.md's tested block", () => {
-    const english = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
-    const tested = /<!-- sam-local:start -->\s*```bash\n([\s\S]*?)```/.exec(english)?.[1];
-    assert.ok(tested, 'README.md has the sam-local block');
+    const tested = readmeBlock('sam-local');
     const japanese = readFileSync(join(PROJECT_ROOT, 'README.ja.md'), 'utf8');
     assert.ok(japanese.includes(`\`\`\`bash\n${tested}\`\`\``), 'README.ja.md shows the same block');
   });

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,17 +14,11 @@ import { PROJECT_ROOT } from '../../../scripts/build/template.ts';
 import { findTool, missingToolNotice, TOOLS } from '../../../scripts/build/toolchain.ts';
 import { docker } from '../../../scripts/local-stack/docker-engine.ts';
 import { type DockerForTests, dockerForTests } from '../../helpers/docker.ts';
+import { readmeBlock } from '../../helpers/readme.ts';
 import { skipBecause } from '../../helpers/skip.ts';
 
 const SAMPLE_SUB = '97446a08-1071-7008-8a0b-abb8cc5d9bab';
 const SAMPLE_CLIENT = '1example23456789abcdefghij';
-
-function readmeBlock(): string {
-  const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
-  const block = /<!-- sam-local:start -->\s*```bash\n([\s\S]*?)```\s*<!-- sam-local:end -->/.exec(readme);
-  assert.ok(block, 'README.md has the sam-local block');
-  return block[1] as string;
-}
 
 /** Seconds each traced command took: from its trace line to the next one's (bash -x with PS4 timestamps). */
 function commandTimes(trace: string): { command: string; seconds: number }[] {
@@ -64,7 +58,7 @@ describe('README: sam local invoke, verbatim', () => {
       execFile(
         '/bin/bash',
         // Bash ignores PS4 from the environment when run as root: set it, then the block exactly as written.
-        ['-euo', 'pipefail', '-c', `PS4='+[$EPOCHREALTIME] '; set -x\n${readmeBlock()}`],
+        ['-euo', 'pipefail', '-c', `PS4='+[$EPOCHREALTIME] '; set -x\n${readmeBlock('sam-local')}`],
         {
           cwd: PROJECT_ROOT,
           maxBuffer: 64 * 1024 * 1024,

@@ -19,26 +19,7 @@ import { skipBecause } from '../../helpers/skip.ts';
 const PROBE = join(import.meta.dirname, 'fixtures', 'probe');
 const NAME = 'ProbeFunction';
 
-/** Variables Lambda defines for every Node.js function that a handler or the SDK may read. */
-const DEFINED = [
-  '_HANDLER',
-  'AWS_REGION',
-  'AWS_DEFAULT_REGION',
-  'AWS_LAMBDA_FUNCTION_NAME',
-  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
-  'AWS_LAMBDA_FUNCTION_VERSION',
-  'AWS_LAMBDA_INITIALIZATION_TYPE',
-  'AWS_LAMBDA_LOG_FORMAT',
-  'AWS_LAMBDA_LOG_LEVEL',
-  'AWS_LAMBDA_LOG_GROUP_NAME',
-  'AWS_LAMBDA_LOG_STREAM_NAME',
-  'LAMBDA_TASK_ROOT',
-  'LAMBDA_RUNTIME_DIR',
-  'LANG',
-  'TZ',
-  'PROBE_SETTING',
-];
-/** Of those, the ones whose value does not depend on where the function runs. */
+/** Variables Lambda defines for every Node.js function whose value does not depend on where it runs. */
 const SAME_VALUE = [
   '_HANDLER',
   'AWS_LAMBDA_FUNCTION_NAME',
@@ -49,6 +30,17 @@ const SAME_VALUE = [
   'AWS_LAMBDA_LOG_LEVEL',
   'LANG',
   'PROBE_SETTING',
+];
+/** Every variable a handler or the SDK may read: those, and the ones that name this place. */
+const DEFINED = [
+  ...SAME_VALUE,
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
+  'TZ',
 ];
 
 type Answer = { ms: number; status?: number; functionError?: string; text: string };

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
@@ -14,22 +14,13 @@ import {
   DescribeUserPoolCommand,
   type UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { PROJECT_ROOT } from '../../../scripts/build/template.ts';
 import { type LocalStack, startLocalStack } from '../../../scripts/local-stack/local-stack.ts';
 import { createPoolWithClient, realisticPoolInput } from '../../../scripts/local-stack/user-pool-fixtures.ts';
 import { CARRIED_FIELDS, unexpectedChanges } from '../../../scripts/ops/user-pool-config.ts';
+import { readmeBlock } from '../../helpers/readme.ts';
 import { skipBecause } from '../../helpers/skip.ts';
 
 const AWS_CLI = '/usr/bin/aws';
-
-function readmeRecipe(): string {
-  const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
-  const block = /<!-- aws-cli-recipe:start -->\s*```bash\n([\s\S]*?)```\s*<!-- aws-cli-recipe:end -->/.exec(
-    readme,
-  );
-  assert.ok(block, 'README.md has the aws-cli-recipe block');
-  return block[1] as string;
-}
 
 function toolsMissing(t: TestContext): boolean {
   const missing = [AWS_CLI, '/usr/bin/jq', '/bin/bash'].filter((tool) => !existsSync(tool));
@@ -51,7 +42,7 @@ describe('README: attach with the AWS CLI alone', () => {
   });
 
   it('carries exactly the fields the attach command carries', () => {
-    const list = /IN\(([^)]*)\)/.exec(readmeRecipe())?.[1] ?? '';
+    const list = /IN\(([^)]*)\)/.exec(readmeBlock('aws-cli-recipe'))?.[1] ?? '';
     const fields = [...list.matchAll(/"([A-Za-z]+)"/g)].map((m) => m[1]);
     assert.deepEqual(fields, [...CARRIED_FIELDS]);
   });
@@ -84,7 +75,7 @@ describe('README: attach with the AWS CLI alone', () => {
     const result = await new Promise<{ code: number; output: string }>((resolve) => {
       execFile(
         '/bin/bash',
-        ['-euo', 'pipefail', '-c', readmeRecipe()],
+        ['-euo', 'pipefail', '-c', readmeBlock('aws-cli-recipe')],
         {
           cwd: scratch,
           env: {
