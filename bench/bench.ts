@@ -1,13 +1,14 @@
 /**
  * `npm run bench`: cold start, warm latency, bundle size and memory of our function next to a naive
  * tutorial-style build and a one-PutItem floor, all in one run on Node 22 against dynalite on loopback.
- * Also measures the build levers one at a time. Prints a table and writes bench/results/*.json.
+ * Also measures the build levers one at a time. Prints a table and writes one file per section,
+ * bench/results/<date>-<section>-<machine>.json, that docs/design.md cites by name.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { esbuildOptionsFor, handlerModulePath } from '../scripts/build/bundle.ts';
 import { functionSettings, loadTemplate, PROJECT_ROOT, tableCreateInput } from '../scripts/build/template.ts';
@@ -22,6 +23,24 @@ const WARM_ROUNDS = 4;
 const BUILD = join(PROJECT_ROOT, 'bench', '.build');
 const HARNESS = join(PROJECT_ROOT, 'bench', 'harness.mjs');
 const TABLE = 'bench-history';
+const MACHINE = `${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB`;
+const SECTIONS = ['cold', 'audit', 'replay'] as const;
+type Section = (typeof SECTIONS)[number];
+const RESULTS_DIR = join(PROJECT_ROOT, 'bench', 'results');
+
+/**
+ * Writes a section's result under a name that says which run it is (date, section, machine), so a figure in
+ * the docs can cite the file it comes from and a later run never overwrites it unseen: the runs the docs
+ * cite are committed, the others are git-ignored (docs/design.md, "How the figures are kept").
+ */
+function saveResult(section: Section, result: object): void {
+  const run = { date: new Date().toISOString(), machine: MACHINE, node: process.version, ...result };
+  const machine = MACHINE.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const file = join(RESULTS_DIR, `${run.date.slice(0, 10)}-${section}-${machine}.json`);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
+  console.log(`\nResults: ${relative(PROJECT_ROOT, file)}`);
+}
 
 /**
  * Node 22 (the Lambda runtime's major): BENCH_NODE, this node if it is 22, or the project's copy in
@@ -250,9 +269,7 @@ async function coldStartBench(): Promise<void> {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
 
-    console.log(
-      `Node ${nodeVersion}, ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
-    );
+    console.log(`Node ${nodeVersion}, ${MACHINE}`);
     console.log(
       `Building ${variants.length} variants; ${RUNS} cold processes each (alternating); ${WARM_INVOCATIONS} warm invocations for ours/baseline/floor.`,
     );
@@ -374,30 +391,20 @@ async function coldStartBench(): Promise<void> {
       );
     }
 
-    const result = {
-      date: new Date().toISOString(),
+    saveResult('cold', {
       node: nodeVersion,
-      machine: `${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
       runs: RUNS,
       warmInvocations: WARM_INVOCATIONS,
       rows,
       ratios,
       targets,
-    };
-    const dir = join(PROJECT_ROOT, 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `${result.date.replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-    writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`\nResults: ${file} (and bench/results/latest.json)`);
+    });
   } finally {
     await dynamo.close();
     rmSync(BUILD, { recursive: true, force: true });
   }
 }
 
-const SECTIONS = ['cold', 'audit', 'replay'] as const;
-type Section = (typeof SECTIONS)[number];
 const asked = process.argv.slice(2);
 const unknown = asked.filter((a) => !SECTIONS.includes(a as Section));
 if (unknown.length > 0) {
@@ -405,7 +412,6 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const run = (section: Section) => asked.length === 0 || asked.includes(section);
-const resultsDir = join(PROJECT_ROOT, 'bench', 'results');
 
 if (run('cold')) await coldStartBench();
 if (run('audit')) {
@@ -419,11 +425,7 @@ if (run('audit')) {
   console.log(
     `  CSV export: ${e.items} sign-ins over ${e.days} days × ${e.shards} shards in ${e.seconds} s = ${e.itemsPerSecond} items/s, ${Math.round(e.bytes / 2 ** 20)} MB, peak RSS ${e.peakRssMb} MB; the same under a ${e.heapCapMb} MB heap cap: peak RSS ${e.cappedPeakRssMb} MB`,
   );
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(
-    join(resultsDir, 'latest-audit.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, ...audit }, null, 2)}\n`,
-  );
+  saveResult('audit', audit);
 }
 if (run('replay')) {
   console.log('\nReplay at outage scale (npm run replay, dynalite in its own process)');
@@ -434,9 +436,5 @@ if (run('replay')) {
   console.log(
     `  ${r.exportMb} MB export, ${r.exportRecords} failure records: replayed in ${r.exportSeconds} s, peak RSS ${r.exportPeakRssMb} MB (default workers); again with --workers 1: ${r.singleWriterSeconds} s, peak RSS ${r.singleWriterPeakRssMb} MB (target ≤ 256 MB)`,
   );
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(
-    join(resultsDir, 'latest-replay.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, ...r }, null, 2)}\n`,
-  );
+  saveResult('replay', r);
 }
