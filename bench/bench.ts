@@ -15,6 +15,7 @@ import { functionSettings, loadTemplate, PROJECT_ROOT, tableCreateInput } from '
 import { startDynalite } from '../scripts/local-stack/dynalite.ts';
 import { quantile } from '../scripts/local-stack/quantile.ts';
 import { auditBench } from './audit.ts';
+import { movedFigures } from './compare.ts';
 import { replayBench } from './replay.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -29,9 +30,25 @@ type Section = (typeof SECTIONS)[number];
 const RESULTS_DIR = join(PROJECT_ROOT, 'bench', 'results');
 
 /**
+ * The run of this section the docs cite: the newest committed bench/results file for it, as committed
+ * (a run on the same day overwrites the working copy). Undefined outside a git checkout or before any.
+ */
+function citedRun(section: Section): { file: string; result: { machine?: string } } | undefined {
+  try {
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const file = git('ls-files', '--', `bench/results/*-${section}-*.json`).trim().split('\n').sort().pop();
+    return file ? { file, result: JSON.parse(git('show', `HEAD:${file}`)) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Writes a section's result under a name that says which run it is (date, section, machine), so a figure in
  * the docs can cite the file it comes from and a later run never overwrites it unseen: the runs the docs
- * cite are committed, the others are git-ignored (docs/design.md, "How the figures are kept").
+ * cite are committed, the others are git-ignored. Then says whether the docs need new figures: only when a
+ * number moved by more than 10% against the cited run (docs/design.md, "How the figures are kept").
  */
 function saveResult(section: Section, result: object): void {
   const run = { date: new Date().toISOString(), machine: MACHINE, node: process.version, ...result };
@@ -40,6 +57,17 @@ function saveResult(section: Section, result: object): void {
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
   console.log(`\nResults: ${relative(PROJECT_ROOT, file)}`);
+  const cited = citedRun(section);
+  if (!cited) return;
+  const moved = movedFigures(cited.result, run);
+  const otherMachine = cited.result.machine === MACHINE ? '' : ` (measured on ${cited.result.machine})`;
+  console.log(
+    moved.length === 0
+      ? `Within 10% of the cited run ${cited.file}${otherMachine}: the docs keep their figures.`
+      : `Moved by more than 10% against the cited run ${cited.file}${otherMachine}:\n` +
+          moved.map((m) => `  ${m.path}: ${m.cited} → ${m.measured}`).join('\n') +
+          '\nIf this holds on a rerun, commit this file (git add -f) and refresh the figures that cite it.',
+  );
 }
 
 /**
