@@ -1,19 +1,21 @@
 /**
  * `npm run bench`: cold start, warm latency, bundle size and memory of our function next to a naive
  * tutorial-style build and a one-PutItem floor, all in one run on Node 22 against dynalite on loopback.
- * Also measures the build levers one at a time. Prints a table and writes bench/results/*.json.
+ * Also measures the build levers one at a time. Prints a table and writes one file per section,
+ * bench/results/<date>-<section>-<machine>.json, that docs/design.md cites by name.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { esbuildOptionsFor, handlerModulePath } from '../scripts/build/bundle.ts';
 import { functionSettings, loadTemplate, PROJECT_ROOT, tableCreateInput } from '../scripts/build/template.ts';
 import { startDynalite } from '../scripts/local-stack/dynalite.ts';
 import { quantile } from '../scripts/local-stack/quantile.ts';
 import { auditBench } from './audit.ts';
+import { movedFigures } from './compare.ts';
 import { replayBench } from './replay.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -22,6 +24,51 @@ const WARM_ROUNDS = 4;
 const BUILD = join(PROJECT_ROOT, 'bench', '.build');
 const HARNESS = join(PROJECT_ROOT, 'bench', 'harness.mjs');
 const TABLE = 'bench-history';
+const MACHINE = `${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB`;
+const SECTIONS = ['cold', 'audit', 'replay'] as const;
+type Section = (typeof SECTIONS)[number];
+const RESULTS_DIR = join(PROJECT_ROOT, 'bench', 'results');
+
+/**
+ * The run of this section the docs cite: the newest committed bench/results file for it, as committed
+ * (a run on the same day overwrites the working copy). Undefined outside a git checkout or before any.
+ */
+function citedRun(section: Section): { file: string; result: { machine?: string } } | undefined {
+  try {
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const file = git('ls-files', '--', `bench/results/*-${section}-*.json`).trim().split('\n').sort().pop();
+    return file ? { file, result: JSON.parse(git('show', `HEAD:${file}`)) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes a section's result under a name that says which run it is (date, section, machine), so a figure in
+ * the docs can cite the file it comes from and a later run never overwrites it unseen: the runs the docs
+ * cite are committed, the others are git-ignored. Then says whether the docs need new figures: only when a
+ * number moved by more than 10% against the cited run (docs/design.md, "How the figures are kept").
+ */
+function saveResult(section: Section, result: object): void {
+  const run = { date: new Date().toISOString(), machine: MACHINE, node: process.version, ...result };
+  const machine = MACHINE.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const file = join(RESULTS_DIR, `${run.date.slice(0, 10)}-${section}-${machine}.json`);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
+  console.log(`\nResults: ${relative(PROJECT_ROOT, file)}`);
+  const cited = citedRun(section);
+  if (!cited) return;
+  const moved = movedFigures(cited.result, run);
+  const otherMachine = cited.result.machine === MACHINE ? '' : ` (measured on ${cited.result.machine})`;
+  console.log(
+    moved.length === 0
+      ? `Within 10% of the cited run ${cited.file}${otherMachine}: the docs keep their figures.`
+      : `Moved by more than 10% against the cited run ${cited.file}${otherMachine}:\n` +
+          moved.map((m) => `  ${m.path}: ${m.cited} → ${m.measured}`).join('\n') +
+          '\nIf this holds on a rerun, commit this file (git add -f) and refresh the figures that cite it.',
+  );
+}
 
 /**
  * Node 22 (the Lambda runtime's major): BENCH_NODE, this node if it is 22, or the project's copy in
@@ -250,9 +297,7 @@ async function coldStartBench(): Promise<void> {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
 
-    console.log(
-      `Node ${nodeVersion}, ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
-    );
+    console.log(`Node ${nodeVersion}, ${MACHINE}`);
     console.log(
       `Building ${variants.length} variants; ${RUNS} cold processes each (alternating); ${WARM_INVOCATIONS} warm invocations for ours/baseline/floor.`,
     );
@@ -374,30 +419,20 @@ async function coldStartBench(): Promise<void> {
       );
     }
 
-    const result = {
-      date: new Date().toISOString(),
+    saveResult('cold', {
       node: nodeVersion,
-      machine: `${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
       runs: RUNS,
       warmInvocations: WARM_INVOCATIONS,
       rows,
       ratios,
       targets,
-    };
-    const dir = join(PROJECT_ROOT, 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `${result.date.replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-    writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`\nResults: ${file} (and bench/results/latest.json)`);
+    });
   } finally {
     await dynamo.close();
     rmSync(BUILD, { recursive: true, force: true });
   }
 }
 
-const SECTIONS = ['cold', 'audit', 'replay'] as const;
-type Section = (typeof SECTIONS)[number];
 const asked = process.argv.slice(2);
 const unknown = asked.filter((a) => !SECTIONS.includes(a as Section));
 if (unknown.length > 0) {
@@ -405,7 +440,6 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const run = (section: Section) => asked.length === 0 || asked.includes(section);
-const resultsDir = join(PROJECT_ROOT, 'bench', 'results');
 
 if (run('cold')) await coldStartBench();
 if (run('audit')) {
@@ -419,11 +453,7 @@ if (run('audit')) {
   console.log(
     `  CSV export: ${e.items} sign-ins over ${e.days} days × ${e.shards} shards in ${e.seconds} s = ${e.itemsPerSecond} items/s, ${Math.round(e.bytes / 2 ** 20)} MB, peak RSS ${e.peakRssMb} MB; the same under a ${e.heapCapMb} MB heap cap: peak RSS ${e.cappedPeakRssMb} MB`,
   );
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(
-    join(resultsDir, 'latest-audit.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, ...audit }, null, 2)}\n`,
-  );
+  saveResult('audit', audit);
 }
 if (run('replay')) {
   console.log('\nReplay at outage scale (npm run replay, dynalite in its own process)');
@@ -434,9 +464,5 @@ if (run('replay')) {
   console.log(
     `  ${r.exportMb} MB export, ${r.exportRecords} failure records: replayed in ${r.exportSeconds} s, peak RSS ${r.exportPeakRssMb} MB (default workers); again with --workers 1: ${r.singleWriterSeconds} s, peak RSS ${r.singleWriterPeakRssMb} MB (target ≤ 256 MB)`,
   );
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(
-    join(resultsDir, 'latest-replay.json'),
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, ...r }, null, 2)}\n`,
-  );
+  saveResult('replay', r);
 }

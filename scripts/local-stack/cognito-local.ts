@@ -1,8 +1,9 @@
 /**
  * cognito-local (a Cognito user-pool emulator) started in this process on a free loopback port.
  *
- * Its own trigger wiring differs from AWS in two ways that matter here (see FACTS.md): it reads triggers
- * from one global config instead of each pool's LambdaConfig, and it swallows PostAuthentication errors.
+ * Its own trigger wiring differs from AWS in two ways that matter here (docs/tests-and-ci.md): it reads
+ * triggers from one global config instead of each pool's LambdaConfig, and it swallows PostAuthentication
+ * errors.
  * This adapter changes only that dispatch: a sign-in invokes the pool's own LambdaConfig.PostAuthentication
  * through the Lambda Invoke API (our local endpoint), and a function error fails the sign-in with
  * UserLambdaValidationException "PostAuthentication failed with error <message>." as AWS does.

@@ -31,12 +31,20 @@ describe('README.ja.md', () => {
       '$ npm test',
       '$ sam deploy --guided',
       '$ npm run attach -- --user-pool-id ap-northeast-1_AbCdEf123 --stack-name cognito-login-history',
-      '$ npm run history -- --inactive-since 90d --user-pool-id local_24Mm1hsn --table-name login-history-local',
-      '$ npm run history -- --from 2026-10-01 --to 2026-10-31 --table-name login-history-local --format csv',
+      '$ npm run history -- --inactive-since 90d --user-pool-id "$USER_POOL_ID" --table-name "$TABLE_NAME"',
+      '$ npm run history -- --from "$(date -u +%Y-%m-01)" --to "$(date -u +%F)" --table-name "$TABLE_NAME" --format csv',
       '$ npm run replay -- --stack-name cognito-login-history --since 24h',
     ]) {
       assert.ok(japanese.includes(expected), expected);
     }
+  });
+
+  it('follows the same path: as many sections as README.md', () => {
+    const sections = (file: string) =>
+      readFileSync(join(PROJECT_ROOT, file), 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith('## ')).length;
+    assert.equal(sections('README.ja.md'), sections('README.md'));
   });
 
   it('is linked from the top of README.md', () => {
@@ -44,9 +52,14 @@ describe('README.ja.md', () => {
     assert.match(head, /\[日本語\]\(README\.ja\.md\)/);
   });
 
-  it("shows the sam local steps exactly as README.md's tested block", () => {
-    const tested = readmeBlock('sam-local');
-    const japanese = readFileSync(join(PROJECT_ROOT, 'README.ja.md'), 'utf8');
-    assert.ok(japanese.includes(`\`\`\`bash\n${tested}\`\`\``), 'README.ja.md shows the same block');
-  });
+  for (const [what, block] of [
+    ['the local stack', 'local-stack'],
+    ['sam local', 'sam-local'],
+  ]) {
+    it(`shows the ${what} steps exactly as the tested ${block} block`, () => {
+      const tested = readmeBlock(block as string);
+      const japanese = readFileSync(join(PROJECT_ROOT, 'README.ja.md'), 'utf8');
+      assert.ok(japanese.includes(`\`\`\`bash\n${tested}\`\`\``), 'README.ja.md shows the same block');
+    });
+  }
 });

@@ -260,7 +260,7 @@ describe('attach and detach on moto (resets omitted settings like AWS)', () => {
       const backupFile = join(scratch, `mfa-${mode}.json`);
       assert.equal(await attachPostAuthenticationTrigger(clients, options(id, { backupFile })), 'changed');
 
-      // What was sent: the pool's own MfaConfiguration (README, "What attach sends for MFA"), no UserPoolTier.
+      // What was sent: the pool's own MfaConfiguration (docs/design.md, "What attach sends"), no UserPoolTier.
       assert.equal(updates.length, 1);
       assert.equal(updates[0]?.MfaConfiguration, mode);
       assert.equal('UserPoolTier' in (updates[0] ?? {}), false, 'UserPoolTier is never sent');

@@ -1,7 +1,7 @@
 /**
- * The README's attach recipe for people who use only the AWS CLI (v2 from Debian, /usr/bin/aws) and jq,
- * run verbatim against cognito-local, so the documentation cannot rot. Skipped with a notice without
- * the tools; CI installs them (REQUIRE_TOOLCHAIN=1 turns a skip into a failure).
+ * The attach recipe in docs/aws-cli-recipes.md, for people who use only the AWS CLI (v2 from Debian,
+ * /usr/bin/aws) and jq, run verbatim against cognito-local, so the documentation cannot rot. Skipped with a
+ * notice without the tools; CI installs them (REQUIRE_TOOLCHAIN=1 turns a skip into a failure).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -28,7 +28,7 @@ function toolsMissing(t: TestContext): boolean {
   return skipBecause(t, `${missing.join(', ')} not installed (Debian: apt-get install awscli jq)`);
 }
 
-describe('README: attach with the AWS CLI alone', () => {
+describe('docs/aws-cli-recipes.md: attach with the AWS CLI alone', () => {
   let stack: LocalStack;
   let scratch: string;
 
