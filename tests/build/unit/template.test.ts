@@ -12,6 +12,7 @@ import {
   TABLE_ID,
   tableCreateInput,
 } from '../../../scripts/build/template.ts';
+import { roleStatements } from '../../../scripts/build/template-policy.ts';
 
 const template = loadTemplate();
 const resources = template.Resources as Record<
@@ -38,17 +39,18 @@ describe('template.yaml', () => {
     const role = resources[fn?.Properties.Role['Fn::GetAtt'][0]];
     assert.equal(role?.Type, 'AWS::IAM::Role');
     assert.equal(role?.Properties.ManagedPolicyArns, undefined, 'no managed policies');
-    const statements = role?.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    // Inline policies and the RolePolicy resources attached to the role (the table's policy names the role).
+    const statements = roleStatements(resources, fn?.Properties.Role['Fn::GetAtt'][0]);
     assert.deepEqual(
       statements.map((s: any) => [s.Effect, s.Action, s.Resource]),
       [
-        ['Allow', 'dynamodb:PutItem', { 'Fn::GetAtt': [TABLE_ID, 'Arn'] }],
         [
           'Allow',
           ['logs:CreateLogStream', 'logs:PutLogEvents'],
           // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Sub expression
           { 'Fn::Sub': '${LoginHistoryLogGroup.Arn}' },
         ],
+        ['Allow', 'dynamodb:PutItem', { 'Fn::GetAtt': [TABLE_ID, 'Arn'] }],
       ],
     );
     assert.ok(
@@ -217,8 +219,11 @@ describe('template.yaml', () => {
     assert.deepEqual(Object.keys(template.Outputs).sort(), [
       'AttachCommand',
       'DashboardUrl',
+      'ErasureRoleArn',
+      'ErasureSaltSecretArn',
       'FunctionArn',
       'LogGroupName',
+      'ReplayRoleArn',
       'TableName',
     ]);
     assert.match(JSON.stringify(template.Outputs.AttachCommand), /npm run attach -- --user-pool-id/);
