@@ -7,8 +7,9 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CommandError, parseOptions, requireOne, runCli, terminalProgress, UsageError } from './ops/cli.ts';
 import { type ErasurePlan, type ErasureTarget, erase, type KindSummary, planErasure } from './ops/erasure.ts';
 import { subHash } from './ops/erasure-record.ts';
-import { type AwsCredentialIdentity, assumeRole, callerArn, readSalt } from './ops/erasure-session.ts';
+import { readSalt } from './ops/erasure-session.ts';
 import { READ_MAX_ATTEMPTS } from './ops/history-query.ts';
+import { type AwsCredentialIdentity, assumeRole, callerArn } from './ops/role-session.ts';
 import { readStackIn } from './ops/stack.ts';
 import { lookUpSub } from './ops/user-lookup.ts';
 
@@ -99,7 +100,7 @@ await runCli(USAGE, async () => {
   if (!requestedBy)
     console.error('warning: STS is not reachable; the erasure record will say "unknown" for who ran it');
   const credentials: AwsCredentialIdentity | undefined = roleArn
-    ? await assumeRole(region, roleArn)
+    ? await assumeRole(region, roleArn, 'erase')
     : undefined;
   const salt = await readSalt(region, credentials, saltSecret);
   const target: ErasureTarget = { signInTable, authEventsTable, sub, subHash: subHash(salt, sub) };
