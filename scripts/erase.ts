@@ -9,7 +9,7 @@ import { type ErasurePlan, type ErasureTarget, erase, type KindSummary, planEras
 import { subHash } from './ops/erasure-record.ts';
 import { readSalt } from './ops/erasure-session.ts';
 import { READ_MAX_ATTEMPTS } from './ops/history-query.ts';
-import { type AwsCredentialIdentity, assumeRole, callerArn } from './ops/role-session.ts';
+import { type AwsCredentialIdentity, callerArn, credentialsOf } from './ops/role-session.ts';
 import { readStackIn } from './ops/stack.ts';
 import { lookUpSub } from './ops/user-lookup.ts';
 
@@ -100,7 +100,7 @@ await runCli(USAGE, async () => {
   if (!requestedBy)
     console.error('warning: STS is not reachable; the erasure record will say "unknown" for who ran it');
   const credentials: AwsCredentialIdentity | undefined = roleArn
-    ? await assumeRole(region, roleArn, 'erase')
+    ? await credentialsOf(region, roleArn, 'erase', requestedBy)
     : undefined;
   const salt = await readSalt(region, credentials, saltSecret);
   const target: ErasureTarget = { signInTable, authEventsTable, sub, subHash: subHash(salt, sub) };

@@ -25,6 +25,7 @@ import {
   type WriterPool,
   workerThreadsAvailable,
 } from './ops/replay-workers.ts';
+import type { AwsCredentialIdentity } from './ops/role-session.ts';
 
 const DEFAULT_WORKERS = workerThreadsAvailable() ? Math.min(4, availableParallelism()) : 1;
 
@@ -77,9 +78,11 @@ await runCli(USAGE, async () => {
     roleArn ??= stack.optionalOutput('ReplayRoleArn');
   }
   // The table's resource policy lets only the stack's writers put: everything below runs as its ReplayRole.
-  const credentials = roleArn
-    ? await (await import('./ops/role-session.ts')).assumeRole(region, roleArn, 'replay')
-    : undefined;
+  let credentials: AwsCredentialIdentity | undefined;
+  if (roleArn) {
+    const { callerArn, credentialsOf } = await import('./ops/role-session.ts');
+    credentials = await credentialsOf(region, roleArn, 'replay', await callerArn(region));
+  }
   if (!values.file && !logGroup) throw new UsageError('--log-group is required (or --stack-name)');
 
   let lines: AsyncIterable<LogLine>;

@@ -59,7 +59,8 @@ export function startedRecord(fields: {
 
 /**
  * The completion of a started erasure. An interrupted run's deletions are not lost from the count: it deleted
- * whatever of `found` is no longer `remaining` when this run began; this run deleted `deletedNow`.
+ * whatever of `itemsFound` is no longer there when this run began (`remaining`: the items recorded before the
+ * erasure started, still present); this run deleted `deletedNow`, including items recorded since.
  */
 export function completedRecord(
   started: ErasureRecord,

@@ -37,6 +37,8 @@ export interface KindSummary {
   /** ISO times of the oldest and newest item, when there is one. */
   first?: string;
   last?: string;
+  /** When an interrupted erasure is resumed: how many of them it found already (recorded before it began). */
+  olderThanResumed?: number;
 }
 
 export interface ErasurePlan {
@@ -95,13 +97,15 @@ async function summary(
   doc: DynamoDBDocumentClient,
   target: ErasureTarget,
   kind: keyof ItemCounts,
+  resumedFrom: string | undefined,
 ): Promise<KindSummary> {
-  const result: KindSummary = { count: 0 };
+  const result: KindSummary = { count: 0, ...(resumedFrom ? { olderThanResumed: 0 } : {}) };
   for await (const page of keysOf(doc, target, kind)) {
     for (const { time } of page) {
       result.count++;
       if (!result.first || time < result.first) result.first = time;
       if (!result.last || time > result.last) result.last = time;
+      if (resumedFrom && time <= resumedFrom) result.olderThanResumed = (result.olderThanResumed ?? 0) + 1;
     }
   }
   return result;
@@ -127,10 +131,11 @@ export async function latestRecord(
 }
 
 export async function planErasure(doc: DynamoDBDocumentClient, target: ErasureTarget): Promise<ErasurePlan> {
-  const [signIns, authEvents, latest] = await Promise.all([
-    summary(doc, target, 'signIns'),
-    target.authEventsTable ? summary(doc, target, 'authEvents') : undefined,
-    latestRecord(doc, target.signInTable, target.subHash),
+  const latest = await latestRecord(doc, target.signInTable, target.subHash);
+  const resumedFrom = latest?.status === 'started' ? latest.requestedAt : undefined;
+  const [signIns, authEvents] = await Promise.all([
+    summary(doc, target, 'signIns', resumedFrom),
+    target.authEventsTable ? summary(doc, target, 'authEvents', resumedFrom) : undefined,
   ]);
   return { signIns, authEvents, latest };
 }
@@ -138,6 +143,12 @@ export async function planErasure(doc: DynamoDBDocumentClient, target: ErasureTa
 const countsOf = (plan: ErasurePlan): ItemCounts => ({
   signIns: plan.signIns.count,
   authEvents: plan.authEvents?.count ?? 0,
+});
+
+/** Of the items an interrupted erasure found, how many are still there (items recorded since are new). */
+const leftOfResumed = (plan: ErasurePlan): ItemCounts => ({
+  signIns: plan.signIns.olderThanResumed ?? plan.signIns.count,
+  authEvents: plan.authEvents?.olderThanResumed ?? plan.authEvents?.count ?? 0,
 });
 
 export type ErasureOutcome =
@@ -188,7 +199,7 @@ export async function erase(
     }
   }
   const record = completedRecord(started, {
-    remaining,
+    remaining: resuming ? leftOfResumed(plan) : remaining,
     deletedNow,
     completedAt: now().toISOString(),
   });

@@ -55,3 +55,23 @@ export async function assumeRole(
     sts.destroy();
   }
 }
+
+/**
+ * Is `caller` (an STS caller ARN) already a session of `roleArn`? A role may not assume itself unless its own
+ * policy allows it, so a command run with the role's credentials (an AWS profile) uses them as they are.
+ */
+export function isSessionOf(caller: string | undefined, roleArn: string): boolean {
+  const role = /^arn:([\w-]+):iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(roleArn);
+  const session = /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/.+$/.exec(caller ?? '');
+  return !!role && !!session && role[1] === session[1] && role[2] === session[2] && role[3] === session[3];
+}
+
+/** The role's credentials, or undefined when the caller already is that role (see isSessionOf). */
+export async function credentialsOf(
+  region: string | undefined,
+  roleArn: string,
+  command: string,
+  caller: string | undefined,
+): Promise<AwsCredentialIdentity | undefined> {
+  return isSessionOf(caller, roleArn) ? undefined : assumeRole(region, roleArn, command);
+}

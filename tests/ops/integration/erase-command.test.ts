@@ -339,10 +339,13 @@ describe('npm run erase', () => {
       ['started'],
     );
 
+    // The person signs in again before the erasure is resumed: that sign-in goes too, and is counted.
+    await seed(sub, 1);
+
     const resumed = await erase(['--sub', sub, ...where(), '--yes']);
     assert.equal(resumed.code, 0, resumed.out);
     assert.match(resumed.out, /was interrupted: erasing resumes it/);
-    assert.match(resumed.out, new RegExp(`Erased ${total} sign-ins and 0 auth events \\(resumed\\)\\.`));
+    assert.match(resumed.out, new RegExp(`Erased ${total + 1} sign-ins and 0 auth events \\(resumed\\)\\.`));
     assert.equal((await countOf(sub)).signIns, 0);
     const records = (await erasureRecords()).filter((r) => r.subHash === hashOf(sub));
     assert.deepEqual(
@@ -352,6 +355,7 @@ describe('npm run erase', () => {
         ['completed', interrupted[0]?.requestedAt],
       ],
     );
-    assert.deepEqual(records[1]?.itemsErased, { signIns: total, authEvents: 0 });
+    assert.deepEqual(records[1]?.itemsFound, { signIns: total, authEvents: 0 });
+    assert.deepEqual(records[1]?.itemsErased, { signIns: total + 1, authEvents: 0 });
   });
 });
