@@ -1,6 +1,6 @@
 /** The salt of the erasure record's sub hash, read from Secrets Manager as the erasure role. */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CommandError } from './cli.ts';
+import { CommandError, explainAwsError } from './cli.ts';
 import { type AwsCredentialIdentity, clientConfig } from './role-session.ts';
 
 export async function readSalt(
@@ -16,7 +16,8 @@ export async function readSalt(
     }
     return SecretString;
   } catch (error) {
-    if (error instanceof CommandError) throw error;
+    // No region, no credentials, access denied: cli.ts says what to do about those.
+    if (error instanceof CommandError || explainAwsError(error as Error)) throw error;
     throw new CommandError(`cannot read the erasure salt ${secretId}: ${(error as Error).message}`);
   } finally {
     secrets.destroy();

@@ -3,7 +3,7 @@
  * stack (STS AssumeRole). The history table lets only the stack's roles put (replay) or delete (erase).
  */
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { CommandError } from './cli.ts';
+import { CommandError, explainAwsError } from './cli.ts';
 
 export interface AwsCredentialIdentity {
   accessKeyId: string;
@@ -17,12 +17,22 @@ export const clientConfig = (region: string | undefined, credentials?: AwsCreden
   ...(credentials ? { credentials } : {}),
 });
 
-/** The caller's ARN, or undefined when STS cannot be reached (the record then says "unknown"). */
+/** No region, no or expired credentials: cli.ts tells the user what to do, better than any wrapping. */
+function isSetupError(error: unknown): boolean {
+  const explained = explainAwsError(error as Error);
+  return !!explained && !explained.startsWith('cannot reach') && !explained.startsWith('access denied');
+}
+
+/**
+ * The caller's ARN, or undefined when STS cannot be reached (the record then says "unknown"). No region or no
+ * credentials is not "unreachable": that error goes to the user, explained (cli.ts).
+ */
 export async function callerArn(region: string | undefined): Promise<string | undefined> {
   const sts = new STSClient({ ...clientConfig(region), maxAttempts: 2 });
   try {
     return (await sts.send(new GetCallerIdentityCommand({}))).Arn;
-  } catch {
+  } catch (error) {
+    if (isSetupError(error)) throw error;
     return undefined;
   } finally {
     sts.destroy();
@@ -48,6 +58,7 @@ export async function assumeRole(
       expiration: c.Expiration,
     };
   } catch (error) {
+    if (isSetupError(error)) throw error;
     throw new CommandError(
       `cannot assume ${roleArn}: ${(error as Error).message}. Your identity needs sts:AssumeRole on it (docs/append-only-and-erasure.md).`,
     );

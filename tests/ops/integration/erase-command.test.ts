@@ -120,9 +120,12 @@ describe('npm run erase', () => {
   const where = () => ['--table-name', SIGN_INS, '--salt-secret', saltArn, '--region', REGION];
   const withAuthEvents = () => [...where(), '--auth-events-table-name', AUTH_EVENTS];
   const args = (more: string[]) => ['--import', 'tsx', join('scripts', 'erase.ts'), ...more];
-  const erase = (more: string[]) =>
+  const erase = (more: string[], envChange: NodeJS.ProcessEnv = {}) =>
     new Promise<{ code: number; out: string }>((resolve) => {
-      execFile(process.execPath, args(more), { cwd: PROJECT_ROOT, env }, (error, stdout, stderr) =>
+      const runEnv = Object.fromEntries(
+        Object.entries({ ...env, ...envChange }).filter(([, value]) => value !== undefined),
+      );
+      execFile(process.execPath, args(more), { cwd: PROJECT_ROOT, env: runEnv }, (error, stdout, stderr) =>
         resolve({ code: error ? Number(error.code ?? 1) : 0, out: `${stdout}${stderr}` }),
       );
     });
@@ -207,13 +210,24 @@ describe('npm run erase', () => {
     await seed(user.sub, 3, 2);
     const seeded = await countOf(user.sub);
 
-    // Four runs at once: each is a separate process that must leave everything as it was.
-    const [both, unknown, noPool, noYes] = await Promise.all([
+    // Five runs at once: each is a separate process that must leave everything as it was.
+    const noAwsConfig = {
+      AWS_REGION: undefined,
+      AWS_CONFIG_FILE: join(scratch, 'no-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(scratch, 'no-credentials'),
+    };
+    const [noRegion, both, unknown, noPool, noYes] = await Promise.all([
+      erase(['--sub', user.sub, '--table-name', SIGN_INS, '--salt-secret', saltArn, '--yes'], noAwsConfig),
       erase(['--sub', user.sub, '--email', 'bad-input@example.com', ...where(), '--yes']),
       erase(['--username', 'nobody', '--user-pool-id', poolId, ...where(), '--yes']),
       erase(['--email', 'bad-input@example.com', ...where(), '--yes']),
       erase(['--email', 'bad-input@example.com', '--user-pool-id', poolId, ...withAuthEvents()]),
     ]);
+    assert.equal(noRegion.code, 1, noRegion.out);
+    assert.equal(
+      noRegion.out.trim(),
+      'error: no AWS region: pass --region, or set AWS_REGION (or a region in your AWS profile)',
+    );
     assert.equal(both.code, 2, both.out);
     assert.match(both.out, /give exactly one of --sub, --username, --email/);
 
