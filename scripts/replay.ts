@@ -25,19 +25,22 @@ import {
   type WriterPool,
   workerThreadsAvailable,
 } from './ops/replay-workers.ts';
+import type { AwsCredentialIdentity } from './ops/role-session.ts';
 
 const DEFAULT_WORKERS = workerThreadsAvailable() ? Math.min(4, availableParallelism()) : 1;
 
 const USAGE = `usage: npm run replay -- (--log-group <name> --since <time> | --file <path>)
                       (--table-name <table> | --stack-name <stack>) [--dry-run] [--concurrency N]
-                      [--workers N] [--region <region>]
+                      [--workers N] [--role-arn <arn>] [--region <region>]
 
 Finds LOGIN_HISTORY_WRITE_FAILED records (CloudWatch Logs FilterLogEvents, or a file of exported log
 lines, both streamed) and inserts their items with a conditional put: running it twice adds nothing.
 --since takes an ISO time (2026-11-26T00:00:00Z) or an age (90m, 36h, 7d). --stack-name supplies the table
 and, without --file, the log group. --concurrency: writes in flight (default ${DEFAULT_CONCURRENCY}); throttling
 is waited out. --workers: threads that write (default ${DEFAULT_WORKERS}: one per core, at most 4), since one
-thread's SDK work caps it near 1,700 puts/s. Exit 1 when a record was unreadable or could not be inserted.`;
+thread's SDK work caps it near 1,700 puts/s. The table accepts puts only from the stack's writers: replay runs
+as the stack's ReplayRole (output ReplayRoleArn, or --role-arn). Exit 1 when a record was unreadable or could
+not be inserted.`;
 
 await runCli(USAGE, async () => {
   const values = parseOptions(process.argv.slice(2), {
@@ -49,6 +52,7 @@ await runCli(USAGE, async () => {
     'dry-run': { type: 'boolean', default: false },
     concurrency: { type: 'string' },
     workers: { type: 'string' },
+    'role-arn': { type: 'string' },
     region: { type: 'string' },
   });
   const workers = positiveInteger('workers', values.workers, 16) ?? DEFAULT_WORKERS;
@@ -65,11 +69,19 @@ await runCli(USAGE, async () => {
 
   let table = values['table-name'];
   let logGroup = values['log-group'];
+  let roleArn = values['role-arn'];
   if (values['stack-name']) {
     const { readStackIn } = await import('./ops/stack.ts');
     const stack = await readStackIn(region, values['stack-name']);
     table = stack.output('TableName');
     logGroup ??= stack.optionalOutput('LogGroupName');
+    roleArn ??= stack.optionalOutput('ReplayRoleArn');
+  }
+  // The table's resource policy lets only the stack's writers put: everything below runs as its ReplayRole.
+  let credentials: AwsCredentialIdentity | undefined;
+  if (roleArn) {
+    const { callerArn, credentialsOf } = await import('./ops/role-session.ts');
+    credentials = await credentialsOf(region, roleArn, 'replay', await callerArn(region));
   }
   if (!values.file && !logGroup) throw new UsageError('--log-group is required (or --stack-name)');
 
@@ -84,14 +96,17 @@ await runCli(USAGE, async () => {
     lines = linesFromFile(values.file);
   } else {
     const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
-    logs = new CloudWatchLogsClient(region ? { region } : {});
+    logs = new CloudWatchLogsClient({
+      ...(region ? { region } : {}),
+      ...(credentials ? { credentials } : {}),
+    });
     const since = parseSince(values.since as string);
     if (since === undefined)
       throw new UsageError(`--since "${values.since}" is neither an ISO time nor an age like 36h`);
     lines = failureLinesFromLogGroup(logs, logGroup as string, since);
   }
 
-  const writeOptions = { dryRun: values['dry-run'], region };
+  const writeOptions = { dryRun: values['dry-run'], region, credentials };
   // Writer threads each have their own SDK client (replay-worker.ts); with one, it writes in this thread.
   const writer =
     workers > 1
@@ -138,7 +153,10 @@ async function thisThread(table: string, options: WriterOptions): Promise<Writer
   const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
   const { recordWriter } = await import('./ops/replay-writer.ts');
   const doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient(options.region ? { region: options.region } : {}),
+    new DynamoDBClient({
+      ...(options.region ? { region: options.region } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+    }),
   );
   return { write: recordWriter(doc, table, options), close: async () => doc.destroy() };
 }

@@ -34,10 +34,9 @@ export function templatePolicyViolations(template: Template): string[] {
 
   if (fn.Properties?.Policies !== undefined)
     violations.push(`${FUNCTION_ID} must use its own role, not Policies`);
-  const role = resources[fn.Properties?.Role?.['Fn::GetAtt']?.[0]];
-  const statements: Template[] = (role?.Properties?.Policies ?? []).flatMap(
-    (p: Template) => p.PolicyDocument?.Statement ?? [],
-  );
+  const roleId = fn.Properties?.Role?.['Fn::GetAtt']?.[0];
+  const role = resources[roleId];
+  const statements = roleStatements(resources, roleId);
   if (!role || role.Properties?.ManagedPolicyArns)
     violations.push(`${FUNCTION_ID}'s role must have no managed policies`);
   const actions = statements.flatMap((s) => [s.Action].flat());
@@ -65,6 +64,65 @@ export function templatePolicyViolations(template: Template): string[] {
   if (!logGroup?.Properties?.RetentionInDays)
     violations.push(`${FUNCTION_ID} must log into a group with retention`);
   violations.push(...alarmTopicViolations(resources));
+  violations.push(...eventRuleTopicViolations(resources));
+  violations.push(...appendOnlyViolations(resources));
+  return violations;
+}
+
+/** A role's statements: its inline Policies and the AWS::IAM::RolePolicy resources attached to it. */
+export function roleStatements(resources: Template, roleId: string): Template[] {
+  const inline = (resources[roleId]?.Properties?.Policies ?? []).map((p: Template) => p.PolicyDocument);
+  const attached = Object.values(resources)
+    .filter((r: Template) => r.Type === 'AWS::IAM::RolePolicy' && r.Properties?.RoleName?.Ref === roleId)
+    .map((r: Template) => r.Properties?.PolicyDocument);
+  return [...inline, ...attached].flatMap((doc: Template | undefined) => doc?.Statement ?? []);
+}
+
+/** Item changes no principal may make on an audit table (a delete only through the erasure role). */
+export const APPEND_ONLY_DENIED = [
+  'dynamodb:UpdateItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+];
+
+/**
+ * Every table is audit data: its resource policy must deny item changes to every principal (the policy
+ * engine test proves what the whole policy allows; this rule catches a table added without one).
+ */
+function appendOnlyViolations(resources: Template): string[] {
+  const violations: string[] = [];
+  for (const [id, table] of Object.entries(resources)) {
+    if ((table as Template).Type !== 'AWS::DynamoDB::Table') continue;
+    const statements: Template[] =
+      (table as Template).Properties?.ResourcePolicy?.PolicyDocument?.Statement ?? [];
+    const deniedToAll = new Set(
+      statements
+        .filter((s) => s.Effect === 'Deny' && s.Principal === '*' && s.Condition === undefined)
+        .flatMap((s) => asList(s.Action).map(String)),
+    );
+    const missing = APPEND_ONLY_DENIED.filter((action) => !deniedToAll.has(action));
+    if (missing.length > 0) {
+      violations.push(
+        `${id} must be append-only: its ResourcePolicy must deny ${missing.join(', ')} to every principal`,
+      );
+    }
+    const deletes = statements.filter(
+      (s) => s.Effect === 'Deny' && s.Principal === '*' && asList(s.Action).includes('dynamodb:DeleteItem'),
+    );
+    if (!deletes.some((s) => s.Condition?.ArnNotEquals?.['aws:PrincipalArn'] !== undefined)) {
+      violations.push(
+        `${id} must let only the erasure role delete: deny dynamodb:DeleteItem to every other principal`,
+      );
+    }
+    const puts = statements.filter(
+      (s) => s.Effect === 'Deny' && s.Principal === '*' && asList(s.Action).includes('dynamodb:PutItem'),
+    );
+    if (!puts.some((s) => s.Condition?.ArnNotEquals?.['aws:PrincipalArn'] !== undefined)) {
+      violations.push(`${id} must let only its writers put: deny dynamodb:PutItem to every other principal`);
+    }
+  }
   return violations;
 }
 
@@ -84,14 +142,14 @@ function refsIn(value: unknown): string[] {
 
 const asList = (value: unknown): unknown[] => (value === undefined ? [] : [value].flat());
 
-/** Does a policy statement allow CloudWatch (the service principal) every one of `actions`? */
-function grantsCloudWatch(statements: Template[], actions: string[]): boolean {
+/** Does a policy statement allow the service principal (CloudWatch unless named) every one of `actions`? */
+function grantsCloudWatch(statements: Template[], actions: string[], service = CLOUDWATCH): boolean {
   return statements.some((s) => {
     const services = asList(s.Principal?.Service);
     const granted = asList(s.Action).map(String);
     const covers = (action: string) =>
       granted.some((g) => g === action || (g.endsWith('*') && action.startsWith(g.slice(0, -1))));
-    return s.Effect === 'Allow' && services.includes(CLOUDWATCH) && actions.every(covers);
+    return s.Effect === 'Allow' && services.includes(service) && actions.every(covers);
   });
 }
 
@@ -138,6 +196,45 @@ function alarmTopicViolations(resources: Template): string[] {
       .flatMap((r: Template) => r.Properties?.PolicyDocument?.Statement ?? []);
     if (!grantsCloudWatch(topicStatements, ['sns:Publish'])) {
       violations.push(`${id} is an alarm action but no topic policy lets ${CLOUDWATCH} sns:Publish to it`);
+    }
+  }
+  return violations;
+}
+
+const EVENTBRIDGE = 'events.amazonaws.com';
+
+/**
+ * An SNS topic an EventBridge rule targets must let EventBridge publish and use its key: without both the
+ * rule matches, its invocation fails and nobody hears of it
+ * (https://repost.aws/knowledge-center/sns-not-getting-eventbridge-notification).
+ */
+function eventRuleTopicViolations(resources: Template): string[] {
+  const violations: string[] = [];
+  const topicIds = new Set(
+    Object.values(resources)
+      .filter((r: Template) => r.Type === 'AWS::Events::Rule')
+      .flatMap((rule: Template) => refsIn(rule.Properties?.Targets))
+      .filter((id) => resources[id]?.Type === 'AWS::SNS::Topic'),
+  );
+  for (const id of topicIds) {
+    const keyId = refsIn(resources[id].Properties?.KmsMasterKeyId).find(
+      (ref) => resources[ref]?.Type === 'AWS::KMS::Key',
+    );
+    const keyStatements = keyId ? (resources[keyId].Properties?.KeyPolicy?.Statement ?? []) : [];
+    if (keyId && !grantsCloudWatch(keyStatements, ['kms:Decrypt', 'kms:GenerateDataKey'], EVENTBRIDGE)) {
+      violations.push(
+        `${keyId} encrypts topic ${id}, an EventBridge target, but its key policy does not let ${EVENTBRIDGE} use kms:Decrypt and kms:GenerateDataKey*`,
+      );
+    }
+    const topicStatements = Object.values(resources)
+      .filter(
+        (r: Template) => r.Type === 'AWS::SNS::TopicPolicy' && refsIn(r.Properties?.Topics).includes(id),
+      )
+      .flatMap((r: Template) => r.Properties?.PolicyDocument?.Statement ?? []);
+    if (!grantsCloudWatch(topicStatements, ['sns:Publish'], EVENTBRIDGE)) {
+      violations.push(
+        `${id} is an EventBridge target but no topic policy lets ${EVENTBRIDGE} sns:Publish to it`,
+      );
     }
   }
   return violations;

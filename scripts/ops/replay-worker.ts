@@ -7,7 +7,12 @@ import type { WriterOptions } from './replay-workers.ts';
 import { recordWriter } from './replay-writer.ts';
 
 const { tableName, options } = workerData as { tableName: string; options: WriterOptions };
-const doc = DynamoDBDocumentClient.from(new DynamoDBClient(options.region ? { region: options.region } : {}));
+const doc = DynamoDBDocumentClient.from(
+  new DynamoDBClient({
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  }),
+);
 const write = recordWriter(doc, tableName, options);
 
 parentPort?.on('message', async ({ id, item }: { id: number; item: HistoryItemRecord }) => {

@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { HistoryItemRecord } from './failure-records.ts';
 import type { RecordWriter, ReplayOptions } from './replay.ts';
+import type { AwsCredentialIdentity } from './role-session.ts';
 
 type Reply = { id: number; present: boolean } | { id: number; error: { name: string; message: string } };
 
@@ -22,6 +23,8 @@ export interface WriterPool {
 
 export type WriterOptions = Pick<ReplayOptions, 'dryRun' | 'baseBackoffMs' | 'maxBackoffMs'> & {
   region?: string;
+  /** The ReplayRole's session (plain data: it crosses to the writer threads). */
+  credentials?: AwsCredentialIdentity;
 };
 
 const WORKER = new URL('./replay-worker.ts', import.meta.url);

@@ -103,6 +103,32 @@ describe('the validation rejects broken templates', () => {
     expectRejected(t, projectRules(path), /no topic policy lets cloudwatch/);
   });
 
+  it('a table whose resource policy lets a principal update items (project rules)', (t) => {
+    const path = brokenCopy('table-allows-updates', (s) => s.replace(/\n {16}- dynamodb:UpdateItem/, ''));
+    expectRejected(t, projectRules(path), /LoginHistoryTable must be append-only: .*dynamodb:UpdateItem/);
+  });
+
+  it('a table whose resource policy lets anyone put (project rules)', (t) => {
+    const path = brokenCopy('table-allows-any-put', (s) =>
+      s.replace(/ {12}- Sid: OnlyTheWritersPut\n(?: {14}.*\n)+/, ''),
+    );
+    expectRejected(t, projectRules(path), /LoginHistoryTable must let only its writers put/);
+  });
+
+  it('alarm topic whose policy does not let the EventBridge rule publish (project rules)', (t) => {
+    const path = brokenCopy('topic-without-eventbridge', (s) =>
+      s.replace(/ {10}- Sid: ProtectionChangeRulePublishes\n(?: {12}.*\n)+/, ''),
+    );
+    expectRejected(t, projectRules(path), /AlarmTopic is an EventBridge target but no topic policy/);
+  });
+
+  it('alarm topic key whose policy does not grant EventBridge (project rules)', (t) => {
+    const path = brokenCopy('key-without-eventbridge', (s) =>
+      s.replace(/ {10}- Sid: EventBridgeRulesOfThisAccountPublish\n(?: {12}.*\n)+/, ''),
+    );
+    expectRejected(t, projectRules(path), /AlarmTopicKey encrypts topic AlarmTopic, an EventBridge target/);
+  });
+
   it('permission without SourceArn and SourceAccount (checkov CKV_AWS_364)', (t) => {
     const path = brokenCopy('no-source-conditions', (s) =>
       s.replace(/^ {6}SourceArn: .*\n/m, '').replace(/^ {6}SourceAccount: .*\n/m, ''),

@@ -12,6 +12,7 @@ import {
   TABLE_ID,
   tableCreateInput,
 } from '../../../scripts/build/template.ts';
+import { roleStatements } from '../../../scripts/build/template-policy.ts';
 
 const template = loadTemplate();
 const resources = template.Resources as Record<
@@ -38,17 +39,18 @@ describe('template.yaml', () => {
     const role = resources[fn?.Properties.Role['Fn::GetAtt'][0]];
     assert.equal(role?.Type, 'AWS::IAM::Role');
     assert.equal(role?.Properties.ManagedPolicyArns, undefined, 'no managed policies');
-    const statements = role?.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement);
+    // Inline policies and the RolePolicy resources attached to the role (the table's policy names the role).
+    const statements = roleStatements(resources, fn?.Properties.Role['Fn::GetAtt'][0]);
     assert.deepEqual(
       statements.map((s: any) => [s.Effect, s.Action, s.Resource]),
       [
-        ['Allow', 'dynamodb:PutItem', { 'Fn::GetAtt': [TABLE_ID, 'Arn'] }],
         [
           'Allow',
           ['logs:CreateLogStream', 'logs:PutLogEvents'],
           // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Sub expression
           { 'Fn::Sub': '${LoginHistoryLogGroup.Arn}' },
         ],
+        ['Allow', 'dynamodb:PutItem', { 'Fn::GetAtt': [TABLE_ID, 'Arn'] }],
       ],
     );
     assert.ok(
@@ -213,12 +215,68 @@ describe('template.yaml', () => {
     assert.ok(alarms.some((a) => a.includes('"Errors"') && a.includes('"Throttles"')));
   });
 
+  it('makes tampering loud: protection changes of the table and every erasure reach the alarm topic', () => {
+    const rule = resources.TableProtectionChangedRule?.Properties ?? {};
+    const pattern = rule.EventPattern;
+    assert.deepEqual(pattern['detail-type'], ['AWS API Call via CloudTrail']);
+    const branches = pattern.detail.$or as any[];
+    const watched = Object.fromEntries(
+      branches.flatMap((b) => b.eventName.map((name: string) => [name, b.requestParameters])),
+    );
+    assert.deepEqual(Object.keys(watched).sort(), [
+      'DeleteResourcePolicy',
+      'PutResourcePolicy',
+      'UpdateContinuousBackups',
+      'UpdateTable',
+      'UpdateTimeToLive',
+    ]);
+    // Only weakening changes: a deploy that adds an index (UpdateTable) or keeps PITR on raises nothing.
+    assert.deepEqual(watched.UpdateTable.deletionProtectionEnabled, [false]);
+    assert.deepEqual(watched.UpdateContinuousBackups.pointInTimeRecoverySpecification, {
+      pointInTimeRecoveryEnabled: [false],
+    });
+    // This stack's table only, named either way the API accepts.
+    for (const name of ['UpdateTable', 'UpdateContinuousBackups', 'UpdateTimeToLive']) {
+      assert.deepEqual(watched[name].tableName, [{ Ref: TABLE_ID }, { 'Fn::GetAtt': [TABLE_ID, 'Arn'] }]);
+    }
+    assert.deepEqual(watched.PutResourcePolicy.resourceArn, [{ 'Fn::GetAtt': [TABLE_ID, 'Arn'] }]);
+    assert.deepEqual(rule.Targets, {
+      'Fn::If': [
+        'HasAlarmEmail',
+        [{ Id: 'alarm-topic', Arn: { Ref: 'AlarmTopic' } }],
+        { Ref: 'AWS::NoValue' },
+      ],
+    });
+    const alarm = resources.TableProtectionChangedAlarm?.Properties ?? {};
+    assert.deepEqual(
+      [alarm.Namespace, alarm.MetricName, alarm.Dimensions],
+      ['AWS/Events', 'MatchedEvents', [{ Name: 'RuleName', Value: { Ref: 'TableProtectionChangedRule' } }]],
+    );
+
+    const erasures = resources.ErasureRoleAssumedRule?.Properties.EventPattern.detail;
+    assert.deepEqual(erasures.eventName, ['AssumeRole']);
+    assert.deepEqual(erasures.requestParameters.roleArn, [{ 'Fn::GetAtt': ['ErasureRole', 'Arn'] }]);
+
+    // The topic lets exactly these rules publish, and its key lets EventBridge use it.
+    const statements = resources.AlarmTopicPolicy?.Properties.PolicyDocument.Statement as any[];
+    const events = statements.find((s) => s.Principal.Service === 'events.amazonaws.com');
+    assert.deepEqual(events.Condition.ArnEquals['aws:SourceArn'], [
+      { 'Fn::GetAtt': ['TableProtectionChangedRule', 'Arn'] },
+      { 'Fn::GetAtt': ['ErasureRoleAssumedRule', 'Arn'] },
+    ]);
+    const key = resources.AlarmTopicKey?.Properties.KeyPolicy.Statement as any[];
+    assert.ok(key.some((s) => s.Principal.Service === 'events.amazonaws.com'));
+  });
+
   it('tells the next step in its outputs', () => {
     assert.deepEqual(Object.keys(template.Outputs).sort(), [
       'AttachCommand',
       'DashboardUrl',
+      'ErasureRoleArn',
+      'ErasureSaltSecretArn',
       'FunctionArn',
       'LogGroupName',
+      'ReplayRoleArn',
       'TableName',
     ]);
     assert.match(JSON.stringify(template.Outputs.AttachCommand), /npm run attach -- --user-pool-id/);

@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -156,6 +158,60 @@ describe('npm run replay', () => {
     });
     after(async () => {
       await moto?.stop();
+    });
+
+    it('runs as the replay role (--role-arn), in every writer thread; without STS it writes nothing', async (t) => {
+      if (!moto) {
+        skipBecause(t, missingToolNotice(TOOLS.moto));
+        return;
+      }
+      // A proxy in front of dynalite that notes the access key each DynamoDB request is signed with.
+      const keys = new Set<string>();
+      const proxy = createServer((req, res) => {
+        keys.add(/Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? '(unsigned)');
+        const upstream = request(
+          `${engine.endpoint}${req.url}`,
+          { method: req.method, headers: req.headers },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          },
+        );
+        req.pipe(upstream);
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      try {
+        const table = await newTable();
+        const file = join(scratch, 'as-role.log');
+        writeFileSync(file, lines.join('\n'));
+        const role = 'arn:aws:iam::123456789012:role/login-history-ReplayRole-TEST';
+        const env = {
+          AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+          AWS_ENDPOINT_URL_STS: moto.endpoint,
+        };
+        const noSts = await cli(['--file', file, '--table-name', table, '--role-arn', role], {
+          ...env,
+          AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9',
+        });
+        assert.equal(noSts.code, 1, noSts.out);
+        assert.match(
+          noSts.out,
+          /cannot assume arn:aws:iam::123456789012:role\/login-history-ReplayRole-TEST/,
+        );
+        assert.equal((await items(table)).length, 0);
+
+        const asRole = await cli(
+          ['--file', file, '--table-name', table, '--role-arn', role, '--workers', '2'],
+          env,
+        );
+        assert.equal(asRole.code, 0, asRole.out);
+        assert.match(asRole.out, /inserted: 6, already present: 0, unreadable: 0/);
+        // moto issues temporary keys (ASIA…) for the role's session; the caller's own key never writes.
+        assert.ok(keys.size > 0);
+        for (const key of keys) assert.match(key, /^ASIA/, `a DynamoDB request signed with ${key}`);
+      } finally {
+        await new Promise((resolve) => proxy.close(resolve));
+      }
     });
 
     it('reads the log group with FilterLogEvents across streams and pages, and inserts idempotently', async (t) => {
