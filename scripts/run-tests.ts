@@ -1,5 +1,6 @@
 /**
- * `npm test`: provisions the pinned Python tools on first use, then runs every tests/**\/*.test.ts file
+ * `npm test`: provisions the pinned Python tools and, as root, the Debian packages some tests run (AWS CLI v2,
+ * jq, docker.io, a compiler for the stand-in Lambda image) on first use, then runs every tests/**\/*.test.ts file
  * under node's test runner (spec output), then one plain summary line `N passed, N failed` for CI.
  * Portable: no shell globbing.
  */
@@ -7,10 +8,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { AWS_CLI_PROBLEM_ENV, AWS_CLI_RECIPE_TOOLS, ensureDebianTools } from './build/debian-tools.ts';
 import { PROJECT_ROOT } from './build/template.ts';
 import { ensurePythonTools, PROBLEM_ENV } from './build/toolchain.ts';
 import { DOCKER_ENV, type DockerEngine, startDockerEngine } from './local-stack/docker-engine.ts';
-import { buildLambdaImage } from './local-stack/lambda-image.ts';
+import { buildLambdaImage, LAMBDA_IMAGE_BUILD_TOOLS } from './local-stack/lambda-image.ts';
 
 function findTests(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -34,6 +36,11 @@ if (files.length === 0) {
 // that need them skip and quote this reason.
 const toolchainProblem = await ensurePythonTools();
 
+// The README's CLI-only attach recipe runs Debian's AWS CLI v2 and jq: installed here where that needs root.
+const awsCliProblem = files.some((f) => f.includes('aws-cli-recipe'))
+  ? ensureDebianTools(AWS_CLI_RECIPE_TOOLS, "the README's AWS CLI recipe test")
+  : undefined;
+
 // The sam local tests need Docker: one engine and one stand-in Lambda image for the whole run (installed and
 // started here where that needs root), stopped at the end. Where it cannot be had, they skip quoting why.
 let engine: DockerEngine | undefined;
@@ -43,6 +50,8 @@ if (files.some((f) => f.includes('/sam-local/'))) {
   try {
     engine = await startDockerEngine((line) => console.error(line));
     const engineMs = performance.now() - started;
+    const buildToolsProblem = ensureDebianTools(LAMBDA_IMAGE_BUILD_TOOLS, 'the stand-in Lambda image');
+    if (buildToolsProblem) throw new Error(buildToolsProblem);
     const image = await buildLambdaImage(engine.host, (line) => console.error(line));
     Object.assign(dockerEnv, {
       [DOCKER_ENV.host]: engine.host,
@@ -80,6 +89,7 @@ const child = spawn(
       ...process.env,
       NODE_NO_WARNINGS: '1',
       ...(toolchainProblem ? { [PROBLEM_ENV]: toolchainProblem } : {}),
+      ...(awsCliProblem ? { [AWS_CLI_PROBLEM_ENV]: awsCliProblem } : {}),
       ...dockerEnv,
     },
   },
