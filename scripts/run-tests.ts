@@ -64,10 +64,10 @@ const dockerEnv: Record<string, string> = {};
 if (files.some((f) => tierOf(f) === 'sam-local')) {
   const started = performance.now();
   try {
-    engine = await startDockerEngine((line) => console.error(line));
-    const engineMs = performance.now() - started;
     const buildToolsProblem = ensureDebianTools(LAMBDA_IMAGE_BUILD_TOOLS, 'the stand-in Lambda image');
     if (buildToolsProblem) throw new Error(buildToolsProblem);
+    engine = await startDockerEngine((line) => console.error(line));
+    const engineMs = performance.now() - started;
     const image = await buildLambdaImage(engine.host, (line) => console.error(line));
     Object.assign(dockerEnv, {
       [DOCKER_ENV.host]: engine.host,
