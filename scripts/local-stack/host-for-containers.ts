@@ -71,15 +71,15 @@ export function addressForContainers(
 
 /** An interface's IPv4 addresses, also while it is down (os.networkInterfaces() lists only running ones). */
 export function interfaceIpv4(iface: string): string[] | undefined {
-  const result = spawnSync('ip', ['-json', '-4', 'address', 'show', 'dev', iface], { encoding: 'utf8' });
+  // Plain output (not -json): the same `inet a.b.c.d/n` lines from every iproute2 version and busybox's ip.
+  const result = spawnSync('ip', ['-4', 'address', 'show', 'dev', iface], { encoding: 'utf8' });
   if (result.error) {
-    // No iproute2: the running interfaces Node sees (docker0 runs while a container is attached).
+    // No ip command: the running interfaces Node sees (docker0 runs while a container is attached).
     const listed = networkInterfaces()[iface];
     return listed?.filter((a) => a.family === 'IPv4').map((a) => a.address);
   }
   if (result.status !== 0) return undefined; // "Device … does not exist."
-  const [link] = JSON.parse(result.stdout || '[]') as { addr_info?: { local?: string }[] }[];
-  return (link?.addr_info ?? []).map((a) => a.local).filter((a): a is string => Boolean(a));
+  return [...result.stdout.matchAll(/^\s*inet (\d+\.\d+\.\d+\.\d+)\//gm)].map((m) => m[1] as string);
 }
 
 function dockerCli(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
