@@ -197,6 +197,17 @@ async function startPrivateEngine(
   throw new Error(`dockerd (${storageDriver}) did not start: ${lastError ?? output.slice(-500)}`);
 }
 
+/** The engine at `host` when it answers, used as it is (stop() leaves it running). */
+async function answeringEngine(host: string): Promise<DockerEngine | undefined> {
+  if (!(await ping(host))) return undefined;
+  return {
+    host,
+    bridgeAddress: await hostAddressOnBridge(host),
+    privateEngine: false,
+    stop: async () => undefined,
+  };
+}
+
 /**
  * The engine to use: an existing one that answers, else a private one (root only). Throws with the reason
  * when there is none.
@@ -204,15 +215,8 @@ async function startPrivateEngine(
 export async function startDockerEngine(
   progress: (line: string) => void = () => undefined,
 ): Promise<DockerEngine> {
-  const existing = process.env.DOCKER_HOST ?? `unix://${DEFAULT_SOCKET}`;
-  if (await ping(existing)) {
-    return {
-      host: existing,
-      bridgeAddress: await hostAddressOnBridge(existing),
-      privateEngine: false,
-      stop: async () => undefined,
-    };
-  }
+  const existing = await answeringEngine(process.env.DOCKER_HOST ?? `unix://${DEFAULT_SOCKET}`);
+  if (existing) return existing;
   if (process.env.DOCKER_HOST)
     throw new Error(`no Docker engine answers at DOCKER_HOST=${process.env.DOCKER_HOST}`);
   return startPrivateEngineWithFallback('own', progress);
@@ -226,16 +230,9 @@ export async function startDockerEngine(
 export async function startDefaultDockerEngine(
   progress: (line: string) => void = () => undefined,
 ): Promise<DockerEngine> {
-  const machines = `unix://${DEFAULT_SOCKET}`;
-  if (await ping(machines)) {
-    return {
-      host: machines,
-      bridgeAddress: await hostAddressOnBridge(machines),
-      privateEngine: false,
-      stop: async () => undefined,
-    };
-  }
-  return startPrivateEngineWithFallback('default', progress);
+  return (
+    (await answeringEngine(`unix://${DEFAULT_SOCKET}`)) ?? startPrivateEngineWithFallback('default', progress)
+  );
 }
 
 async function startPrivateEngineWithFallback(
