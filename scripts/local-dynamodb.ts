@@ -10,16 +10,20 @@ import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadTemplate, PROJECT_ROOT, tableCreateInput } from './build/template.ts';
 import { startDynalite } from './local-stack/dynalite.ts';
+import { findAddressForContainers } from './local-stack/host-for-containers.ts';
 import { LOCAL_SDK_REGION, LOCAL_TABLE_NAME } from './local-stack/local-stack.ts';
 import { CommandError, parseOptions, positiveInteger, runCli, UsageError } from './ops/cli.ts';
 
-const USAGE = `usage: npm run local-dynamodb -- start [--host <address>] [--port <port>]
+const USAGE = `usage: npm run local-dynamodb -- start [--host <address> | --for-docker] [--port <port>]
        npm run local-dynamodb -- stop
 
-start  runs dynalite in the background with the table ${LOCAL_TABLE_NAME} (env.json's TABLE_NAME) created
-       from template.yaml, on --host (default 127.0.0.1; for sam local on Linux, the Docker bridge address)
-       and --port (default 8000); prints the endpoint once the table exists.
-stop   stops it. State: .local-stack/local-dynamodb.json, log: .local-stack/local-dynamodb.log.`;
+start         runs dynalite in the background with the table ${LOCAL_TABLE_NAME} (env.json's TABLE_NAME)
+              created from template.yaml, on --host (default 127.0.0.1) and --port (default 8000); prints
+              the endpoint once the table exists.
+--for-docker  listens where Docker containers started with --add-host host.docker.internal:host-gateway
+              reach this machine (sam local): the default bridge's address on Linux, 127.0.0.1 with Docker
+              Desktop. Asks the engine the docker command talks to.
+stop          stops it. State: .local-stack/local-dynamodb.json, log: .local-stack/local-dynamodb.log.`;
 
 const STATE_DIR = join(PROJECT_ROOT, '.local-stack');
 const STATE_FILE = join(STATE_DIR, 'local-dynamodb.json');
@@ -107,7 +111,8 @@ async function stop(): Promise<number> {
 await runCli(USAGE, async () => {
   const [command, ...rest] = process.argv.slice(2);
   const values = parseOptions(rest, {
-    host: { type: 'string', default: '127.0.0.1' },
+    host: { type: 'string' },
+    'for-docker': { type: 'boolean', default: false },
     port: { type: 'string', default: '8000' },
     help: { type: 'boolean', default: false },
   });
@@ -115,13 +120,23 @@ await runCli(USAGE, async () => {
     console.log(USAGE);
     return 0;
   }
-  if (!isIP(values.host)) throw new UsageError(`--host must be an IP address, got "${values.host}"`);
+  if (values.host !== undefined && values['for-docker'])
+    throw new UsageError('--host and --for-docker both say where to listen: give one');
+  if (values.host !== undefined && !isIP(values.host))
+    throw new UsageError(`--host must be an IP address, got "${values.host}"`);
   const port = positiveInteger('port', values.port, 65535) as number;
   if (command === 'serve') {
-    await serve(values.host, port);
+    await serve(values.host ?? '127.0.0.1', port);
     return new Promise<never>(() => undefined); // serves until SIGTERM
   }
-  if (command === 'start') return start(values.host, port);
+  if (command === 'start') {
+    const host = values['for-docker']
+      ? await findAddressForContainers().catch((error: Error) => {
+          throw new CommandError(`cannot tell where Docker containers reach this machine: ${error.message}`);
+        })
+      : (values.host ?? '127.0.0.1');
+    return start(host, port);
+  }
   if (command === 'stop') return stop();
   throw new UsageError(command ? `unknown command "${command}"` : 'start or stop?');
 });

@@ -1,46 +1,71 @@
 /**
- * `npm test`: provisions the pinned Python tools on first use, then runs every tests/**\/*.test.ts file
- * under node's test runner (spec output), then one plain summary line `N passed, N failed` for CI.
- * Portable: no shell globbing.
+ * `npm test`: provisions the pinned Python tools and, as root, the Debian packages some tests run (AWS CLI v2,
+ * jq, docker.io, a compiler for the stand-in Lambda image) on first use, then runs every tests/**\/*.test.ts file
+ * under node's test runner (spec output), then one plain summary line `N passed, N failed, N skipped` for CI.
+ * `--tier <name>` (npm run test:unit, …) runs one tier and prepares only what it needs. No shell globbing.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AWS_CLI_PROBLEM_ENV, AWS_CLI_RECIPE_TOOLS, ensureDebianTools } from './build/debian-tools.ts';
 import { PROJECT_ROOT } from './build/template.ts';
+import { findTestFiles, isTier, TIERS, tierOf } from './build/test-tiers.ts';
 import { ensurePythonTools, PROBLEM_ENV } from './build/toolchain.ts';
 import { DOCKER_ENV, type DockerEngine, startDockerEngine } from './local-stack/docker-engine.ts';
-import { buildLambdaImage } from './local-stack/lambda-image.ts';
+import { buildLambdaImage, LAMBDA_IMAGE_BUILD_TOOLS } from './local-stack/lambda-image.ts';
 
-function findTests(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return findTests(path);
-    return entry.name.endsWith('.test.ts') ? [path] : [];
-  });
+const USAGE = `usage: npm test [-- <path part>...]
+       npm run test:unit | test:integration | test:e2e | test:sam-local [-- <path part>...]
+
+Runs the test files under tests/ (those whose path contains one of the parts, when given; of one tier with
+--tier <${Object.keys(TIERS).join('|')}>), then prints one line: N passed, N failed, N skipped.
+Prepares what the chosen files need first: the pinned Python tools, and as root the Debian packages and a
+private Docker engine (stopped at the end). The unit tier needs none of them. See docs/testing.md.`;
+
+const { values, positionals: filter } = parseArgs({
+  options: { tier: { type: 'string' }, help: { type: 'boolean', default: false } },
+  allowPositionals: true,
+  strict: false, // a path part may start with a dash
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
 }
-
-const filter = process.argv.slice(2);
-const files = findTests(join(PROJECT_ROOT, 'tests'))
-  .map((f) => relative(PROJECT_ROOT, f))
-  .filter((f) => filter.length === 0 || filter.some((part) => f.includes(part)))
-  .sort();
+const tier = values.tier;
+if (tier !== undefined && (typeof tier !== 'string' || !isTier(tier))) {
+  console.error(`error: --tier must be one of ${Object.keys(TIERS).join(', ')}\n\n${USAGE}`);
+  process.exit(2);
+}
+const files = findTestFiles(PROJECT_ROOT)
+  .filter((f) => tier === undefined || tierOf(f) === tier)
+  .filter((f) => filter.length === 0 || filter.some((part) => f.includes(part)));
 if (files.length === 0) {
-  console.error(`no test files match ${filter.join(' ')}`);
+  console.error(`no test files match ${[tier && `--tier ${tier}`, ...filter].filter(Boolean).join(' ')}`);
   process.exit(2);
 }
 
-// The SAM CLI, cfn-lint, checkov and moto at their pinned versions; where they cannot be had, the tests
-// that need them skip and quote this reason.
-const toolchainProblem = await ensurePythonTools();
+// The SAM CLI, cfn-lint, checkov and moto at their pinned versions, for every tier but unit; where they cannot
+// be had, the tests that need them skip and quote this reason.
+const toolchainProblem = files.some((f) => TIERS[tierOf(f) ?? 'integration'].needsPythonTools)
+  ? await ensurePythonTools()
+  : undefined;
+
+// The README's CLI-only attach recipe runs Debian's AWS CLI v2 and jq: installed here where that needs root.
+const awsCliProblem = files.some((f) => f.includes('aws-cli-recipe'))
+  ? ensureDebianTools(AWS_CLI_RECIPE_TOOLS, "the README's AWS CLI recipe test")
+  : undefined;
 
 // The sam local tests need Docker: one engine and one stand-in Lambda image for the whole run (installed and
 // started here where that needs root), stopped at the end. Where it cannot be had, they skip quoting why.
 let engine: DockerEngine | undefined;
 const dockerEnv: Record<string, string> = {};
-if (files.some((f) => f.includes('/sam-local/'))) {
+if (files.some((f) => tierOf(f) === 'sam-local')) {
   const started = performance.now();
   try {
+    const buildToolsProblem = ensureDebianTools(LAMBDA_IMAGE_BUILD_TOOLS, 'the stand-in Lambda image');
+    if (buildToolsProblem) throw new Error(buildToolsProblem);
     engine = await startDockerEngine((line) => console.error(line));
     const engineMs = performance.now() - started;
     const image = await buildLambdaImage(engine.host, (line) => console.error(line));
@@ -80,6 +105,7 @@ const child = spawn(
       ...process.env,
       NODE_NO_WARNINGS: '1',
       ...(toolchainProblem ? { [PROBLEM_ENV]: toolchainProblem } : {}),
+      ...(awsCliProblem ? { [AWS_CLI_PROBLEM_ENV]: awsCliProblem } : {}),
       ...dockerEnv,
     },
   },

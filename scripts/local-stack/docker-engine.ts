@@ -5,13 +5,19 @@
  * 10.213.x.0/24 with no masquerading and no forwarding (containers reach only the host's bridge address, no
  * other network), ports published on 127.0.0.1 only. Stopping it removes every container, the bridge and the
  * folder; a watchdog does the same if this process dies first.
+ *
+ * `startDefaultDockerEngine` starts an engine as a user's first `dockerd` runs instead: a fresh data root and
+ * Docker's default bridge docker0, created by dockerd itself (the same isolation flags; they do not change how
+ * the bridge is created or what the engine reports about it).
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasExited, watchdog, which } from './servers.ts';
+import { type DebianTool, ensureDebianTools } from '../build/debian-tools.ts';
+import { DEFAULT_BRIDGE_INTERFACE, findAddressForContainers, interfaceIpv4 } from './host-for-containers.ts';
+import { hasExited, watchdog } from './servers.ts';
 
 /** How `npm test` hands its engine and stand-in image (or why there is none) to the test processes. */
 export const DOCKER_ENV = {
@@ -63,47 +69,23 @@ function ping(host: string): Promise<boolean> {
   });
 }
 
-async function bridgeGateway(host: string): Promise<string> {
-  const gateway = (
-    await docker(host, [
-      'network',
-      'inspect',
-      'bridge',
-      '--format',
-      '{{range .IPAM.Config}}{{.Gateway}}{{end}}',
-    ])
-  ).trim();
-  if (!/^\d+\.\d+\.\d+\.\d+$/.test(gateway))
-    throw new Error(`the engine's bridge has no IPv4 gateway (${gateway})`);
-  return gateway;
+/** The host's address on the engine's default bridge, as `local-dynamodb --for-docker` finds it. */
+function hostAddressOnBridge(host: string): Promise<string> {
+  return findAddressForContainers({ ...process.env, DOCKER_HOST: host });
 }
 
-/**
- * Installs Debian's docker.io (and iproute2) when dockerd is missing and this is root on Debian; returns
- * undefined when dockerd is there, else why Docker cannot be had.
- */
+/** The engine, its CLI and iproute2 (the private engine's own bridge is made with `ip`). */
+const DOCKER_TOOLS: DebianTool[] = [
+  { command: 'dockerd', debianPackage: 'docker.io' },
+  { command: 'docker', debianPackage: 'docker.io' },
+  { command: 'ip', debianPackage: 'iproute2' },
+];
+
+/** Installs Debian's docker.io (and iproute2) where missing, as root; undefined when there, else why not. */
 export function ensureDockerInstalled(
   progress: (line: string) => void = () => undefined,
 ): string | undefined {
-  if (which('dockerd') && which('docker') && which('ip')) return undefined;
-  if (!isRoot())
-    return 'Docker is not installed and this is not root (install Docker, or run as root on Debian)';
-  if (!which('apt-get')) return 'Docker is not installed and there is no apt-get to install it with';
-  progress('Installing Debian docker.io for the SAM emulator tests — first run only…');
-  const install = () =>
-    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'docker.io', 'iproute2'], {
-      encoding: 'utf8',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-  let result = install();
-  if (result.status !== 0) {
-    spawnSync('apt-get', ['update', '-qq'], { encoding: 'utf8' });
-    result = install();
-  }
-  if (result.status !== 0 || !which('dockerd')) {
-    return `apt-get install docker.io failed: ${(result.stderr || String(result.error)).trim().split('\n').at(-1)}`;
-  }
-  return undefined;
+  return ensureDebianTools(DOCKER_TOOLS, 'the SAM emulator tests', progress);
 }
 
 /** A /24 in 10.213.0.0/16 that no interface of this machine uses, and a bridge name for it. */
@@ -129,14 +111,30 @@ function ip(args: string[]) {
   if (result.status !== 0) throw new Error(`ip ${args.join(' ')}: ${result.stderr.trim()}`);
 }
 
-async function startPrivateEngine(storageDriver: 'overlay2' | 'vfs'): Promise<DockerEngine> {
+/** The bridge a private engine uses: one made for it beforehand, or Docker's default one made by dockerd. */
+type BridgeChoice = 'own' | 'default';
+
+async function startPrivateEngine(
+  storageDriver: 'overlay2' | 'vfs',
+  bridgeChoice: BridgeChoice,
+): Promise<DockerEngine> {
   const root = mkdtempSync(join(tmpdir(), 'login-history-docker-'));
   const socket = join(root, 'docker.sock');
   const host = `unix://${socket}`;
-  const bridge = freeBridgeSubnet();
-  ip(['link', 'add', 'name', bridge.name, 'type', 'bridge']);
-  ip(['addr', 'add', `${bridge.address}/24`, 'dev', bridge.name]);
-  ip(['link', 'set', bridge.name, 'up']);
+  let bridge: { name: string; address?: string };
+  // The bridge this engine owns and removes afterwards; a docker0 that was here before is left as it was.
+  let ownedBridge = '';
+  if (bridgeChoice === 'own') {
+    const own = freeBridgeSubnet();
+    ip(['link', 'add', 'name', own.name, 'type', 'bridge']);
+    ip(['addr', 'add', `${own.address}/24`, 'dev', own.name]);
+    ip(['link', 'set', own.name, 'up']);
+    bridge = own;
+    ownedBridge = own.name;
+  } else {
+    bridge = { name: DEFAULT_BRIDGE_INTERFACE };
+    if (interfaceIpv4(DEFAULT_BRIDGE_INTERFACE) === undefined) ownedBridge = DEFAULT_BRIDGE_INTERFACE;
+  }
   // An empty configuration file: the machine's /etc/docker/daemon.json must not change this engine.
   writeFileSync(join(root, 'daemon.json'), '{}\n');
   const log = openSync(join(root, 'dockerd.log'), 'a');
@@ -149,7 +147,7 @@ async function startPrivateEngine(storageDriver: 'overlay2' | 'vfs'): Promise<Do
       `--pidfile=${join(root, 'dockerd.pid')}`,
       `--host=${host}`,
       `--storage-driver=${storageDriver}`,
-      `--bridge=${bridge.name}`,
+      ...(bridgeChoice === 'own' ? [`--bridge=${bridge.name}`] : []),
       '--iptables=false',
       '--ip-masq=false',
       '--ip-forward=false',
@@ -159,10 +157,11 @@ async function startPrivateEngine(storageDriver: 'overlay2' | 'vfs'): Promise<Do
   );
   dockerd.on('error', (error) => writeFileSync(join(root, 'dockerd.log'), `level=fatal ${error.message}\n`));
   // If this process dies without stop(), the watchdog ends dockerd and removes the bridge and the folder.
-  const guard = watchdog(dockerd.pid as number, 'ip link delete "$1" 2>/dev/null; rm -rf "$2"', [
-    bridge.name,
-    root,
-  ]);
+  const guard = watchdog(
+    dockerd.pid as number,
+    '[ -z "$1" ] || ip link delete "$1" 2>/dev/null; rm -rf "$2"',
+    [ownedBridge, root],
+  );
 
   const stopEngine = async () => {
     if (!hasExited(dockerd)) {
@@ -179,7 +178,13 @@ async function startPrivateEngine(storageDriver: 'overlay2' | 'vfs'): Promise<Do
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline && !hasExited(dockerd)) {
     if (await ping(host)) {
-      return { host, bridgeAddress: bridge.address, privateEngine: true, stop: stopEngine };
+      try {
+        const bridgeAddress = bridge.address ?? (await hostAddressOnBridge(host));
+        return { host, bridgeAddress, privateEngine: true, stop: stopEngine };
+      } catch (error) {
+        await stopEngine();
+        throw error;
+      }
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -192,6 +197,17 @@ async function startPrivateEngine(storageDriver: 'overlay2' | 'vfs'): Promise<Do
   throw new Error(`dockerd (${storageDriver}) did not start: ${lastError ?? output.slice(-500)}`);
 }
 
+/** The engine at `host` when it answers, used as it is (stop() leaves it running). */
+async function answeringEngine(host: string): Promise<DockerEngine | undefined> {
+  if (!(await ping(host))) return undefined;
+  return {
+    host,
+    bridgeAddress: await hostAddressOnBridge(host),
+    privateEngine: false,
+    stop: async () => undefined,
+  };
+}
+
 /**
  * The engine to use: an existing one that answers, else a private one (root only). Throws with the reason
  * when there is none.
@@ -199,24 +215,37 @@ async function startPrivateEngine(storageDriver: 'overlay2' | 'vfs'): Promise<Do
 export async function startDockerEngine(
   progress: (line: string) => void = () => undefined,
 ): Promise<DockerEngine> {
-  const existing = process.env.DOCKER_HOST ?? `unix://${DEFAULT_SOCKET}`;
-  if (await ping(existing)) {
-    return {
-      host: existing,
-      bridgeAddress: await bridgeGateway(existing),
-      privateEngine: false,
-      stop: async () => undefined,
-    };
-  }
+  const existing = await answeringEngine(process.env.DOCKER_HOST ?? `unix://${DEFAULT_SOCKET}`);
+  if (existing) return existing;
   if (process.env.DOCKER_HOST)
     throw new Error(`no Docker engine answers at DOCKER_HOST=${process.env.DOCKER_HOST}`);
+  return startPrivateEngineWithFallback('own', progress);
+}
+
+/**
+ * An engine in Docker's default configuration, as a user's machine has one: the machine's own engine when one
+ * answers at the default socket (never DOCKER_HOST, which `npm test` points at its private engine), else
+ * (root only) a private dockerd on a fresh data root with the default bridge docker0, made by dockerd itself.
+ */
+export async function startDefaultDockerEngine(
+  progress: (line: string) => void = () => undefined,
+): Promise<DockerEngine> {
+  return (
+    (await answeringEngine(`unix://${DEFAULT_SOCKET}`)) ?? startPrivateEngineWithFallback('default', progress)
+  );
+}
+
+async function startPrivateEngineWithFallback(
+  bridgeChoice: BridgeChoice,
+  progress: (line: string) => void,
+): Promise<DockerEngine> {
   const problem = ensureDockerInstalled(progress);
   if (problem) throw new Error(problem);
   if (!isRoot()) throw new Error('no Docker engine is running, and starting one needs root');
   // overlay2 where the kernel allows it (fast container start); vfs works everywhere (a full copy per layer).
   try {
-    return await startPrivateEngine('overlay2');
+    return await startPrivateEngine('overlay2', bridgeChoice);
   } catch {
-    return await startPrivateEngine('vfs');
+    return await startPrivateEngine('vfs', bridgeChoice);
   }
 }

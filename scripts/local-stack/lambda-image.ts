@@ -26,6 +26,7 @@ import {
   symlinkSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import type { DebianTool } from '../build/debian-tools.ts';
 import { PROJECT_ROOT } from '../build/template.ts';
 import { docker } from './docker-engine.ts';
 import { which } from './servers.ts';
@@ -62,14 +63,25 @@ function run(command: string, args: string[], options: { cwd?: string; env?: Nod
   return result.stdout;
 }
 
+/** What compiles aws-lambda-ric's addon; `npm test` installs them where missing (scripts/build/debian-tools.ts). */
+export const LAMBDA_IMAGE_BUILD_TOOLS: DebianTool[] = [
+  { command: 'cmake', debianPackage: 'cmake' },
+  { command: 'make', debianPackage: 'make' },
+  { command: 'g++', debianPackage: 'g++' },
+];
+
 /** Why the stand-in cannot be built on this machine, or undefined. */
 export function lambdaImageProblem(): string | undefined {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     return `the stand-in Lambda image is built for linux-x64 only (this is ${process.platform}-${process.arch}); with internet access SAM pulls the real image`;
   }
-  const missing = ['apt-get', 'dpkg-deb', 'tar', 'cmake', 'make', 'g++', 'python3'].filter(
-    (tool) => !which(tool),
-  );
+  const missing = [
+    'apt-get',
+    'dpkg-deb',
+    'tar',
+    'python3',
+    ...LAMBDA_IMAGE_BUILD_TOOLS.map((t) => t.command),
+  ].filter((tool) => !which(tool));
   if (missing.length > 0) {
     return `building the stand-in Lambda image needs ${missing.join(', ')} (Debian: apt-get install cmake make g++ python3)`;
   }

@@ -196,17 +196,6 @@ describe('template.yaml', () => {
     }
   });
 
-  it('builds ESM for es2022 with the SDK bundled and no source maps', () => {
-    const build = fn?.Metadata.BuildProperties;
-    assert.equal(fn?.Metadata.BuildMethod, 'esbuild');
-    assert.equal(build.Format, 'esm');
-    assert.deepEqual(build.OutExtension, ['.js=.mjs']);
-    assert.equal(build.Target, 'es2022');
-    assert.equal(build.Sourcemap, false);
-    assert.equal(build.External, undefined);
-    assert.equal(build.UseNpmCi, true, 'sam build installs exactly the lock file');
-  });
-
   it('alarms on write failures and on function errors and throttles', () => {
     const filter = ofType('AWS::Logs::MetricFilter')[0]?.[1];
     assert.match(filter?.Properties.FilterPattern, /LOGIN_HISTORY_WRITE_FAILED/);
@@ -266,20 +255,6 @@ describe('template.yaml', () => {
     ]);
     const key = resources.AlarmTopicKey?.Properties.KeyPolicy.Statement as any[];
     assert.ok(key.some((s) => s.Principal.Service === 'events.amazonaws.com'));
-  });
-
-  it('tells the next step in its outputs', () => {
-    assert.deepEqual(Object.keys(template.Outputs).sort(), [
-      'AttachCommand',
-      'DashboardUrl',
-      'ErasureRoleArn',
-      'ErasureSaltSecretArn',
-      'FunctionArn',
-      'LogGroupName',
-      'ReplayRoleArn',
-      'TableName',
-    ]);
-    assert.match(JSON.stringify(template.Outputs.AttachCommand), /npm run attach -- --user-pool-id/);
   });
 
   it('has an operator dashboard: sign-ins, write failures, duration against the timeout, errors and throttles', () => {

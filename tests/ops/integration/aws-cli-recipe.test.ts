@@ -1,7 +1,7 @@
 /**
  * The attach recipe in docs/aws-cli-recipes.md, for people who use only the AWS CLI (v2 from Debian,
- * /usr/bin/aws) and jq, run verbatim against cognito-local, so the documentation cannot rot. Skipped with a
- * notice without the tools; CI installs them (REQUIRE_TOOLCHAIN=1 turns a skip into a failure).
+ * /usr/bin/aws) and jq, run verbatim against cognito-local, so the documentation cannot rot. `npm test` installs
+ * the tools where missing (as root); elsewhere the test skips quoting why (REQUIRE_TOOLCHAIN=1 turns a skip into a failure).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -14,6 +14,11 @@ import {
   DescribeUserPoolCommand,
   type UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AWS_CLI_PROBLEM_ENV,
+  AWS_CLI_RECIPE_TOOLS,
+  missingTools,
+} from '../../../scripts/build/debian-tools.ts';
 import { type LocalStack, startLocalStack } from '../../../scripts/local-stack/local-stack.ts';
 import { createPoolWithClient, realisticPoolInput } from '../../../scripts/local-stack/user-pool-fixtures.ts';
 import { CARRIED_FIELDS, unexpectedChanges } from '../../../scripts/ops/user-pool-config.ts';
@@ -22,10 +27,17 @@ import { skipBecause } from '../../helpers/skip.ts';
 
 const AWS_CLI = '/usr/bin/aws';
 
+/** Skips quoting why `npm test` could not install the tools (or how to get them), when any is missing. */
 function toolsMissing(t: TestContext): boolean {
-  const missing = [AWS_CLI, '/usr/bin/jq', '/bin/bash'].filter((tool) => !existsSync(tool));
+  if (!existsSync('/bin/bash')) return skipBecause(t, 'bash is not installed');
+  const missing = missingTools(AWS_CLI_RECIPE_TOOLS);
   if (missing.length === 0) return false;
-  return skipBecause(t, `${missing.join(', ')} not installed (Debian: apt-get install awscli jq)`);
+  const packages = missing.map((tool) => tool.debianPackage).join(' ');
+  return skipBecause(
+    t,
+    process.env[AWS_CLI_PROBLEM_ENV] ??
+      `${missing.map((tool) => tool.path).join(', ')} not installed (Debian: apt-get install ${packages})`,
+  );
 }
 
 describe('docs/aws-cli-recipes.md: attach with the AWS CLI alone', () => {
