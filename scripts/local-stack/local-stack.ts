@@ -183,6 +183,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dataDir,
       clientEnv: {
         ...LOCAL_CREDENTIALS,
+        // A profile named in the user's shell would win over the local keys (the SDK skips environment
+        // credentials when AWS_PROFILE is set) and could fail on an expired SSO session.
+        AWS_PROFILE: '',
         AWS_REGION: LOCAL_SDK_REGION,
         AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
         AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoEndpoint,
