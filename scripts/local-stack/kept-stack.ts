@@ -207,7 +207,9 @@ export async function serveKeptStack(): Promise<void> {
   // `start` went away (Ctrl-C) before this was up: nobody has its pid, so it must not stay behind.
   let up = false;
   process.once('disconnect', () => {
-    if (!up) void shutdown(1);
+    if (up) return;
+    console.error('`start` went away before the stack was up (Ctrl-C?); stopping');
+    void shutdown(1);
   });
   try {
     tell(
