@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { PROJECT_ROOT } from './build/template.ts';
 import { createDemoPool, DEMO_USERS_DESCRIPTION } from './local-stack/demo-pool.ts';
-import { type LocalStack, startLocalStack } from './local-stack/local-stack.ts';
+import { type LocalStack, startLocalStack, useLocalStack } from './local-stack/local-stack.ts';
 import { signIn } from './local-stack/user-pool-fixtures.ts';
 import { parseOptions, runCli, UsageError } from './ops/cli.ts';
 
@@ -90,7 +90,7 @@ await runCli(USAGE, async () => {
     // The function logs a recorded sign-in at DEBUG (no log ingestion per sign-in in production); showing its
     // logs runs it at DEBUG, as setting its ApplicationLogLevel would.
     stack = await startLocalStack({ echoLogs: showLogs, functionLogLevel: showLogs ? 'DEBUG' : undefined });
-    Object.assign(process.env, stack.clientEnv);
+    useLocalStack(stack);
     console.log(
       `    DynamoDB ${stack.dynamoEndpoint} (table ${stack.tableName}), Cognito ${stack.cognitoEndpoint}`,
     );

@@ -20,7 +20,7 @@ import { PROJECT_ROOT } from '../build/template.ts';
 import { CommandError } from '../ops/cli.ts';
 import { attachPostAuthenticationTrigger, createClients } from '../ops/trigger-attachment.ts';
 import { activeUsers, createDemoPool, type DemoPool } from './demo-pool.ts';
-import { LOCAL_SDK_REGION, type LocalStack, startLocalStack } from './local-stack.ts';
+import { LOCAL_SDK_REGION, type LocalStack, startLocalStack, useLocalStack } from './local-stack.ts';
 import { signIn } from './user-pool-fixtures.ts';
 
 export const STACK_HOME = process.env.LOGIN_HISTORY_LOCAL_STACK_DIR ?? join(PROJECT_ROOT, '.local-stack');
@@ -85,7 +85,18 @@ function running(): State | undefined {
   return undefined;
 }
 
+/** The SDK ignores the exported keys while a profile is named; an exported empty AWS_PROFILE breaks the AWS CLI. */
+function warnOfProfile(): void {
+  const profile = process.env.AWS_PROFILE;
+  if (!profile) return;
+  progress(
+    `Note: this shell sets AWS_PROFILE=${profile}, and the SDK then uses that profile instead of the local keys ` +
+      '(an expired SSO session fails every command). Run: unset AWS_PROFILE',
+  );
+}
+
 export async function startKeptStack(): Promise<number> {
+  warnOfProfile();
   const current = running();
   if (current) {
     progress(`The local stack is already running (pid ${current.pid}); its variables again:`);
@@ -217,7 +228,7 @@ export async function serveKeptStack(): Promise<void> {
     );
     // DEBUG: the function's one line per recorded sign-in goes to the log, as with ApplicationLogLevel DEBUG.
     stack = await startLocalStack({ dataDir: DATA_DIR, echoLogs: true, functionLogLevel: 'DEBUG' });
-    Object.assign(process.env, stack.clientEnv);
+    useLocalStack(stack);
     const cognito = new CognitoIdentityProviderClient({});
     const kept = existsSync(POOL_FILE);
     const pool = await keptDemoPool(cognito);

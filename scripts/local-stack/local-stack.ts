@@ -70,6 +70,16 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+/**
+ * Points this process's SDK clients (and the commands it runs with process.env) at the stack. A profile
+ * named in the user's shell would win over the local keys (the SDK skips environment credentials when
+ * AWS_PROFILE is set) and fail on, say, an expired SSO session, so it is dropped here.
+ */
+export function useLocalStack(stack: LocalStack): void {
+  Object.assign(process.env, stack.clientEnv);
+  delete process.env.AWS_PROFILE;
+}
+
 const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -183,9 +193,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dataDir,
       clientEnv: {
         ...LOCAL_CREDENTIALS,
-        // A profile named in the user's shell would win over the local keys (the SDK skips environment
-        // credentials when AWS_PROFILE is set) and could fail on an expired SSO session.
-        AWS_PROFILE: '',
         AWS_REGION: LOCAL_SDK_REGION,
         AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
         AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoEndpoint,
