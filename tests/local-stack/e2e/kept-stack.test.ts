@@ -169,8 +169,11 @@ describe('npm run local-stack across starts', () => {
 
   it('reprints the exports while running, cleans up after a dead process, and reads the kept pool back', async (t) => {
     if (!canRun()) return void skipBecause(t, NO_PROC);
-    const first = await localStack(home, 'start');
+    // A profile named in the shell: the stack's own process drops it (its attach step would fail otherwise),
+    // and start says how to drop it from the shell.
+    const first = await localStack(home, 'start', { AWS_PROFILE: 'no-such-profile' });
     assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /AWS_PROFILE=no-such-profile.*Run: unset AWS_PROFILE/);
     // stdout holds export lines only, so `eval "$(…)"` runs nothing else.
     assert.match(first.stdout, /^(export [A-Z_]+=\S+\n)+$/);
     const exports = parseExports(first.stdout);
