@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   CognitoIdentityProviderClient,
   DescribeUserPoolCommand,
@@ -23,7 +23,9 @@ import { activeUsers, createDemoPool, type DemoPool } from './demo-pool.ts';
 import { LOCAL_SDK_REGION, type LocalStack, startLocalStack, useLocalStack } from './local-stack.ts';
 import { signIn } from './user-pool-fixtures.ts';
 
-export const STACK_HOME = process.env.LOGIN_HISTORY_LOCAL_STACK_DIR ?? join(PROJECT_ROOT, '.local-stack');
+export const STACK_HOME = resolve(
+  process.env.LOGIN_HISTORY_LOCAL_STACK_DIR ?? join(PROJECT_ROOT, '.local-stack'),
+);
 const STATE_FILE = join(STACK_HOME, 'local-stack.json');
 export const LOG_FILE = join(STACK_HOME, 'local-stack.log');
 export const DATA_DIR = join(STACK_HOME, 'data');
@@ -39,7 +41,8 @@ const STOP_HINT = 'Stop it with: npm run local-stack -- stop';
 
 interface State {
   pid: number;
-  exports: Record<string, string>;
+  /** Absent while the background process is still starting. */
+  exports?: Record<string, string>;
 }
 
 const progress = (line: string) => process.stderr.write(`${line}\n`);
@@ -60,10 +63,9 @@ function isOurs(pid: number): boolean {
   } catch {
     return false;
   }
-  const cmdline = `/proc/${pid}/cmdline`;
   if (!existsSync('/proc/self/cmdline')) return true;
   try {
-    return readFileSync(cmdline, 'utf8').includes(SERVE_MARKER);
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(SERVE_MARKER);
   } catch {
     return false;
   }
@@ -98,7 +100,12 @@ function warnOfProfile(): void {
 export async function startKeptStack(): Promise<number> {
   warnOfProfile();
   const current = running();
-  if (current) {
+  if (current && !current.exports) {
+    throw new CommandError(
+      `another start of the local stack is under way (pid ${current.pid}); run start again once it is up`,
+    );
+  }
+  if (current?.exports) {
     progress(`The local stack is already running (pid ${current.pid}); its variables again:`);
     process.stdout.write(exportLines(current.exports));
     progress(STOP_HINT);
@@ -118,7 +125,10 @@ export async function startKeptStack(): Promise<number> {
       env: { ...process.env, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' },
     },
   );
-  const exports = await new Promise<Record<string, string>>((resolve, reject) => {
+  // Recorded at once, so a second start waits its turn and `stop` can end a start that hangs.
+  const writeState = (state: State) => writeFileSync(STATE_FILE, `${JSON.stringify(state)}\n`);
+  writeState({ pid: child.pid as number });
+  const exports = await new Promise<Record<string, string>>((done, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(
@@ -131,11 +141,12 @@ export async function startKeptStack(): Promise<number> {
       if (message.progress) progress(message.progress);
       if (message.exports) {
         clearTimeout(timer);
-        resolve(message.exports);
+        done(message.exports);
       }
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
+      rmSync(STATE_FILE, { force: true });
       const tail = readFileSync(LOG_FILE, 'utf8').trim().split('\n').slice(-5).join('\n  ');
       reject(
         new CommandError(`the local stack did not start (exit ${code}):\n  ${tail}\nFull log: ${LOG_FILE}`),
@@ -145,7 +156,7 @@ export async function startKeptStack(): Promise<number> {
   child.removeAllListeners('exit');
   child.disconnect();
   child.unref();
-  writeFileSync(STATE_FILE, `${JSON.stringify({ pid: child.pid as number, exports } satisfies State)}\n`);
+  writeState({ pid: child.pid as number, exports });
   process.stdout.write(exportLines(exports));
   progress(`Local stack running in the background (pid ${child.pid}); data in ${DATA_DIR}, log ${LOG_FILE}.`);
   progress(STOP_HINT);
@@ -168,7 +179,7 @@ export async function stopKeptStack(): Promise<number> {
   rmSync(STATE_FILE, { force: true });
   progress(`Stopped the local stack (pid ${current.pid}). Its data stays in ${DATA_DIR} for the next start`);
   progress(
-    `(delete that folder to start afresh). This shell still has its variables: unset ${Object.keys(current.exports).join(' ')}`,
+    `(delete that folder to start afresh). This shell still has its variables: unset ${Object.keys(current.exports ?? {}).join(' ')}`,
   );
   return 0;
 }
