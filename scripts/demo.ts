@@ -21,7 +21,7 @@ const USAGE = `usage: npm run demo [-- --show-function-logs]
 
 To keep a local stack and try the commands yourself: npm run local-stack -- start (docs/local-stack.md).`;
 
-const KEEP_A_STACK = `To keep a local stack with the same pool and users and try every command yourself:
+const KEEP_A_STACK = `To keep a local stack with the demo's pool and users and try every command yourself:
 
     eval "$(npm run --silent local-stack -- start)"
     npm run history -- --date "$(date -u +%F)" --table-name "$TABLE_NAME"

@@ -71,4 +71,24 @@ describe('npm run demo', () => {
     // Usernames and emails are attribute values: never in a routine log line.
     assert.doesNotMatch(lines.join('\n'), /@example\.com|kiosk-07/);
   });
+
+  it('--help prints the usage on stdout and runs nothing; the removed --keep-data says what replaced it', async () => {
+    const run = (flag: string) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', 'scripts/demo.ts', flag],
+          { cwd: PROJECT_ROOT },
+          (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const help = await run('--help');
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /^usage: npm run demo \[-- --show-function-logs\]\n/);
+    assert.doesNotMatch(help.stdout, /▶/);
+    const keep = await run('--keep-data');
+    assert.equal(keep.code, 2);
+    assert.match(keep.stderr, /--keep-data is gone: `npm run local-stack -- start` keeps a stack/);
+    assert.equal(keep.stdout, '');
+  });
 });
