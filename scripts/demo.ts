@@ -1,28 +1,35 @@
 /**
- * `npm run demo`: the whole product offline in one command. Starts the local stack, creates a user pool
- * with realistic settings and three users, attaches the trigger with `npm run attach`, signs the users in
- * (one with TOTP MFA), prints the login history with `npm run history`, and stops everything.
+ * `npm run demo`: the whole product offline in one command. Starts the local stack, creates a user pool with
+ * realistic settings and four users (one with TOTP MFA, one who never signs in), attaches the trigger with
+ * `npm run attach`, signs three of them in (one twice), prints the login history and the dormant accounts
+ * with `npm run history`, stops everything, and says how to keep a stack to try the commands
+ * (`npm run local-stack -- start`, which builds its pool and users with the same code).
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { PROJECT_ROOT } from './build/template.ts';
-import { type LocalStack, startLocalStack } from './local-stack/local-stack.ts';
-import {
-  createPoolWithClient,
-  createUser,
-  enableTotpMfa,
-  realisticPoolInput,
-  signIn,
-} from './local-stack/user-pool-fixtures.ts';
-import { parseOptions, runCli } from './ops/cli.ts';
+import { createDemoPool, DEMO_USERS_DESCRIPTION } from './local-stack/demo-pool.ts';
+import { type LocalStack, startLocalStack, useLocalStack } from './local-stack/local-stack.ts';
+import { signIn } from './local-stack/user-pool-fixtures.ts';
+import { parseOptions, runCli, UsageError } from './ops/cli.ts';
 
-const USAGE = `usage: npm run demo [-- --keep-data] [-- --show-function-logs]
+const USAGE = `usage: npm run demo [-- --show-function-logs]
 
-  --keep-data           keep DynamoDB and Cognito data in .local-stack/ between runs
-  --show-function-logs  print the function's log lines as they happen`;
+  --show-function-logs  print the function's log lines as they happen, at DEBUG: one line per recorded
+                        sign-in (identifiers only: sub, pool, app client, request id)
 
-const PASSWORD = 'Demo-Password-2026';
+To keep a local stack and try the commands yourself: npm run local-stack -- start (docs/local-stack.md).`;
+
+const KEEP_A_STACK = `To keep a local stack with the demo's pool and users and try every command yourself:
+
+    eval "$(npm run --silent local-stack -- start)"
+    npm run history -- --date "$(date -u +%F)" --table-name "$TABLE_NAME"
+    npm run history -- --inactive-since 90d --user-pool-id "$USER_POOL_ID" --table-name "$TABLE_NAME"
+    npm run local-stack -- stop
+
+(docs/local-stack.md: what runs, where its data lives, how to stop it)`;
+
 const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
 const step = (text: string) => console.log(`\n▶ ${text}  [${elapsed()}]`);
@@ -59,44 +66,44 @@ process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = '1';
 
 await runCli(USAGE, async () => {
   const values = parseOptions(process.argv.slice(2), {
-    'keep-data': { type: 'boolean', default: false },
     'show-function-logs': { type: 'boolean', default: false },
+    'keep-data': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
   });
-  const dataDir = values['keep-data'] ? join(PROJECT_ROOT, '.local-stack') : undefined;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (values['keep-data']) {
+    // It kept files nothing read back, and a rerun added a second pool to them without saying so.
+    throw new UsageError(
+      '--keep-data is gone: `npm run local-stack -- start` keeps a stack running, with its data kept in ' +
+        '.local-stack/ and read back on the next start (docs/local-stack.md)',
+    );
+  }
+  const showLogs = values['show-function-logs'];
 
   try {
     step(
       'Starting the local stack: dynalite, the function built like `sam build`, Lambda endpoint, cognito-local',
     );
-    stack = await startLocalStack({ dataDir, echoLogs: values['show-function-logs'] });
-    Object.assign(process.env, stack.clientEnv);
+    // The function logs a recorded sign-in at DEBUG (no log ingestion per sign-in in production); showing its
+    // logs runs it at DEBUG, as setting its ApplicationLogLevel would.
+    stack = await startLocalStack({ echoLogs: showLogs, functionLogLevel: showLogs ? 'DEBUG' : undefined });
+    useLocalStack(stack);
     console.log(
       `    DynamoDB ${stack.dynamoEndpoint} (table ${stack.tableName}), Cognito ${stack.cognitoEndpoint}`,
     );
     console.log(`    Lambda ${stack.lambda.endpoint} running ${stack.modulePath}`);
 
-    step('Creating a user pool with production-like settings, an app client, and the invoke permission');
+    step(
+      'Creating a user pool with production-like settings, an app client, four users, the invoke permission',
+    );
     const cognito = new CognitoIdentityProviderClient({});
-    const pool = await createPoolWithClient(cognito, realisticPoolInput(`demo-users-${Date.now()}`));
+    const pool = await createDemoPool(cognito, `demo-users-${Date.now()}`);
     stack.grantInvoke(pool.poolArn); // what `sam deploy` does with CognitoUserPoolArn=<pool ARN>
     console.log(`    pool ${pool.poolId}, app client ${pool.clientId}`);
-
-    step('Creating four users');
-    const admin = await createUser(cognito, pool.poolId, 'admin@example.com', PASSWORD, {
-      email: 'admin@example.com',
-    });
-    const kiosk = await createUser(cognito, pool.poolId, 'kiosk-07', PASSWORD);
-    const mfa = await createUser(cognito, pool.poolId, 'demo-with-mfa@example.com', PASSWORD, {
-      email: 'demo-with-mfa@example.com',
-    });
-    await enableTotpMfa(cognito, pool.clientId, mfa);
-    await createUser(cognito, pool.poolId, 'left-the-company@example.com', PASSWORD, {
-      email: 'left-the-company@example.com',
-    });
-    console.log(
-      '    admin@example.com (email), kiosk-07 (no email attribute), demo-with-mfa@example.com (TOTP MFA),\n' +
-        '    left-the-company@example.com (never signs in)',
-    );
+    console.log(DEMO_USERS_DESCRIPTION.replace(/^/gm, '    '));
 
     step('Attaching the trigger: npm run attach -- --user-pool-id … --function-arn …');
     await runScript('attach.ts', [
@@ -111,7 +118,7 @@ await runCli(USAGE, async () => {
     step(
       'Signing in (InitiateAuth USER_PASSWORD_AUTH; RespondToAuthChallenge SOFTWARE_TOKEN_MFA for the MFA user)',
     );
-    for (const user of [admin, kiosk, mfa, admin]) {
+    for (const user of [pool.admin, pool.kiosk, pool.mfa, pool.admin]) {
       const tokens = await signIn(cognito, pool.clientId, user);
       console.log(
         `    ${user.username.padEnd(26)} signed in, tokens received: ${tokens.IdToken ? 'yes' : 'no'}`,
@@ -145,10 +152,14 @@ await runCli(USAGE, async () => {
       stack.tableName,
     ]);
 
+    // A further step goes here, while the stack still runs.
     step('Stopping the local stack');
     await stack.stop();
     stack = undefined;
-    console.log(`\nDemo finished in ${elapsed()}.${dataDir ? ` Data kept in ${dataDir}.` : ''}`);
+    console.log(
+      `\nDemo finished in ${elapsed()}. Its stack is gone, and with it what the commands above read.`,
+    );
+    console.log(KEEP_A_STACK);
     return 0;
   } catch (error) {
     console.error(`\nDemo failed: ${(error as Error).message}`);

@@ -28,7 +28,13 @@ export interface LocalStackOptions {
   parameters?: Record<string, string>;
   /** Run this prebuilt `sam build` artifact folder instead of building (env LOGIN_HISTORY_BUNDLE_DIR). */
   bundleDir?: string;
+  /** Print the function's log lines as they happen (on stdout, prefixed with the function name). */
   echoLogs?: boolean;
+  /**
+   * The function's ApplicationLogLevel for this run (AWS_LAMBDA_LOG_LEVEL), e.g. DEBUG to see its one line per
+   * recorded sign-in; the template's level otherwise. What you would set on the function to troubleshoot.
+   */
+  functionLogLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** Put a fault-injecting proxy between the function and DynamoDB (see `faults`). */
   faultProxy?: boolean;
   /** cognito-local's clock, e.g. to create accounts "in the past" for the dormant-account report. */
@@ -62,6 +68,16 @@ export interface LocalStack {
   /** Stops DynamoDB (for fault tests); the endpoint then refuses connections. */
   stopDynamo(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/**
+ * Points this process's SDK clients (and the commands it runs with process.env) at the stack. A profile
+ * named in the user's shell would win over the local keys (the SDK skips environment credentials when
+ * AWS_PROFILE is set) and fail on, say, an expired SSO session, so it is dropped here.
+ */
+export function useLocalStack(stack: LocalStack): void {
+  Object.assign(process.env, stack.clientEnv);
+  delete process.env.AWS_PROFILE;
 }
 
 const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
@@ -131,6 +147,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             memoryMb: settings.memoryMb,
             environment: {
               ...settings.runtimeEnvironment,
+              ...(options.functionLogLevel ? { AWS_LAMBDA_LOG_LEVEL: options.functionLogLevel } : {}),
               ...settings.environment,
               ...LOCAL_CREDENTIALS,
               AWS_REGION: LOCAL_SDK_REGION,
@@ -168,6 +185,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       now: options.cognitoNow,
     });
     stoppers.push(() => cognito.close());
+    // The Cognito endpoint every client of this stack calls (SDK clients, our commands, the kept stack's exports).
+    const cognitoEndpoint = cognito.endpoint;
 
     const permission = template.Resources.CognitoInvokePermission.Properties;
     return {
@@ -176,7 +195,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...LOCAL_CREDENTIALS,
         AWS_REGION: LOCAL_SDK_REGION,
         AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
-        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
+        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoEndpoint,
         AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
       },
       functionName: FUNCTION_ID,
@@ -187,7 +206,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamoEndpoint,
       faults,
       sam,
-      cognitoEndpoint: cognito.endpoint,
+      cognitoEndpoint,
       grantInvoke: (poolArn) =>
         lambda.addPermission(FUNCTION_ID, {
           StatementId: 'CognitoInvokePermission',

@@ -1,20 +1,28 @@
-/** `npm run demo` as a user runs it: exits 0, attaches with the real command, and shows the history. */
+/**
+ * `npm run demo -- --show-function-logs` as a user runs it: exits 0, attaches with the real command, shows
+ * the history and the function's one log line per sign-in, and says how to keep a stack afterwards.
+ */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../../../scripts/build/template.ts';
 
 describe('npm run demo', () => {
-  it('signs three users in four times, prints their history, and names the fourth as dormant', async () => {
-    const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
+  let code: number;
+  let output: string;
+  before(async () => {
+    ({ code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
       execFile(
         process.execPath,
-        ['--import', 'tsx', 'scripts/demo.ts'],
+        ['--import', 'tsx', 'scripts/demo.ts', '--show-function-logs'],
         { cwd: PROJECT_ROOT },
         (error, stdout, stderr) =>
           resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
       );
-    });
+    }));
+  });
+
+  it('signs three users in four times, prints their history, and names the fourth as dormant', () => {
     assert.equal(code, 0, output);
     assert.match(
       output,
@@ -41,5 +49,46 @@ describe('npm run demo', () => {
       /left-the-company@example\.com\s+left-the-company@example\.com\s+enabled/,
     );
     assert.match(output, /Demo finished in/);
+    assert.match(output, /eval "\$\(npm run --silent local-stack -- start\)"/, 'how to keep a stack');
+    assert.match(output, /npm run local-stack -- stop/);
+  });
+
+  it('shows one function log line per recorded sign-in, with identifiers only', () => {
+    const lines = output.split('\n').filter((line) => line.startsWith('  [AuthenticatedFunction] '));
+    const written = lines.filter((line) => line.includes('LOGIN_HISTORY_WRITTEN'));
+    assert.equal(written.length, 4, lines.join('\n'));
+    // Each user in the day's history has their line (found by sub).
+    const day = output.split('▶ Login history of ')[1]?.split('▶')[0] ?? '';
+    const subs = new Set(
+      [...day.matchAll(/\s([0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12})$/gm)].map((m) => m[1] as string),
+    );
+    assert.equal(subs.size, 3, day);
+    for (const sub of subs)
+      assert.ok(
+        written.some((line) => line.includes(sub)),
+        sub,
+      );
+    // Usernames and emails are attribute values: never in a routine log line.
+    assert.doesNotMatch(lines.join('\n'), /@example\.com|kiosk-07/);
+  });
+
+  it('--help prints the usage on stdout and runs nothing; the removed --keep-data says what replaced it', async () => {
+    const run = (flag: string) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', 'scripts/demo.ts', flag],
+          { cwd: PROJECT_ROOT },
+          (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const help = await run('--help');
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /^usage: npm run demo \[-- --show-function-logs\]\n/);
+    assert.doesNotMatch(help.stdout, /▶/);
+    const keep = await run('--keep-data');
+    assert.equal(keep.code, 2);
+    assert.match(keep.stderr, /--keep-data is gone: `npm run local-stack -- start` keeps a stack/);
+    assert.equal(keep.stdout, '');
   });
 });
