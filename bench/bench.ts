@@ -296,7 +296,10 @@ async function coldStartBench(): Promise<void> {
       `Node ${nodeVersion}, ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
     );
     console.log(
-      `Building ${variants.length} variants; ${RUNS} cold processes each (alternating); ${WARM_INVOCATIONS} warm invocations for ours/baseline/floor.`,
+      `Building ${variants.length} variants; ${RUNS} cold processes each (alternating); ${WARM_INVOCATIONS} warm invocations for ${variants
+        .filter((v) => v.warm)
+        .map((v) => v.name)
+        .join('/')}.`,
     );
     const built = new Map<string, { path: string; bytes: number }>();
     for (const v of variants) built.set(v.name, await build(v));
