@@ -64,7 +64,7 @@ export function templatePolicyViolations(template: Template): string[] {
   if (resources[AUTH_EVENTS_FUNCTION_ID] || resources[AUTH_EVENTS_TABLE_ID]) {
     violations.push(...authEventsViolations(resources));
   }
-  violations.push(...alarmTopicViolations(resources));
+  violations.push(...alarmTopicViolations(resources), ...ruleFunctionViolations(template.Rules ?? {}));
   return violations;
 }
 
@@ -201,6 +201,37 @@ function authEventsViolations(resources: Template): string[] {
     if (!watched) violations.push(`${queueId} needs an alarm on ApproximateNumberOfMessagesVisible`);
   }
   return violations;
+}
+
+/** The only intrinsic functions CloudFormation evaluates in `Rules` (AWS CloudFormation, "Rule functions"). */
+const RULE_FUNCTIONS = new Set([
+  'Fn::And',
+  'Fn::Contains',
+  'Fn::EachMemberEquals',
+  'Fn::EachMemberIn',
+  'Fn::Equals',
+  'Fn::Not',
+  'Fn::Or',
+  'Fn::RefAll',
+  'Fn::ValueOf',
+  'Fn::ValueOfAll',
+]);
+
+/** Linters accept any intrinsic in a rule; CloudFormation rejects the deployment (e.g. Fn::Join). */
+function ruleFunctionViolations(rules: Template): string[] {
+  const used = (value: unknown): string[] => {
+    if (Array.isArray(value)) return value.flatMap(used);
+    if (!value || typeof value !== 'object') return [];
+    return Object.entries(value).flatMap(([key, v]) => [
+      ...(key.startsWith('Fn::') ? [key] : []),
+      ...used(v),
+    ]);
+  };
+  return Object.entries(rules).flatMap(([name, rule]) =>
+    [...new Set(used(rule))]
+      .filter((fn) => !RULE_FUNCTIONS.has(fn))
+      .map((fn) => `Rules.${name} uses ${fn}, which CloudFormation does not allow in rules`),
+  );
 }
 
 const ALARM_ACTION_KEYS = ['AlarmActions', 'OKActions', 'InsufficientDataActions'];

@@ -134,6 +134,16 @@ describe('the validation rejects broken templates', () => {
     expectRejected(t, projectRules(path), /AuthEventsFunction's role grants dynamodb:Query/);
   });
 
+  it('a rule function CloudFormation does not allow in Rules, which the linters accept (project rules)', (t) => {
+    const path = brokenCopy('rule-with-join', (s) =>
+      s.replace(
+        /( {6}- Assert:\n)(?: {10}.*\n)+/,
+        '$1          Fn::Not: [{ "Fn::Equals": [{ "Fn::Join": ["", { Ref: AuthEventsClientIds }] }, ""] }]\n',
+      ),
+    );
+    expectRejected(t, projectRules(path), /Rules\.AuthEventsNeedClientIds uses Fn::Join/);
+  });
+
   it('permission without SourceArn and SourceAccount (checkov CKV_AWS_364)', (t) => {
     const path = brokenCopy('no-source-conditions', (s) =>
       s.replace(/^ {6}SourceArn: .*\n/m, '').replace(/^ {6}SourceAccount: .*\n/m, ''),
