@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
+  AUTH_EVENTS_TABLE_ID,
   FUNCTION_ID,
   functionSettings,
   loadTemplate,
@@ -60,7 +61,9 @@ describe('template.yaml', () => {
   });
 
   it('lets only the given pool in this account invoke the function', () => {
-    const permissions = ofType('AWS::Lambda::Permission');
+    const permissions = ofType('AWS::Lambda::Permission').filter(
+      ([, p]) => p.Properties.FunctionName['Fn::GetAtt'][0] === FUNCTION_ID,
+    );
     assert.equal(permissions.length, 1);
     const [, permission] = permissions[0] ?? [];
     assert.deepEqual(permission?.Properties, {
@@ -197,14 +200,17 @@ describe('template.yaml', () => {
   });
 
   it('alarms on write failures and on function errors and throttles', () => {
-    const filter = ofType('AWS::Logs::MetricFilter')[0]?.[1];
+    const filter = resources.WriteFailureMetricFilter;
     assert.match(filter?.Properties.FilterPattern, /LOGIN_HISTORY_WRITE_FAILED/);
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => JSON.stringify(a.Properties));
     assert.ok(alarms.some((a) => a.includes('WriteFailures')));
     assert.ok(alarms.some((a) => a.includes('"Errors"') && a.includes('"Throttles"')));
   });
 
-  it('makes tampering loud: protection changes of the table and every erasure reach the alarm topic', () => {
+  /** The auth-events table's part of a list: present only when the stack records authentication events. */
+  const ifAuthEvents = (value: object) => ({ 'Fn::If': ['RecordAuthEvents', value, { Ref: 'AWS::NoValue' }] });
+
+  it('makes tampering loud: protection changes of the tables and every erasure reach the alarm topic', () => {
     const rule = resources.TableProtectionChangedRule?.Properties ?? {};
     const pattern = rule.EventPattern;
     assert.deepEqual(pattern['detail-type'], ['AWS API Call via CloudTrail']);
@@ -226,9 +232,17 @@ describe('template.yaml', () => {
     });
     // This stack's table only, named either way the API accepts.
     for (const name of ['UpdateTable', 'UpdateContinuousBackups', 'UpdateTimeToLive']) {
-      assert.deepEqual(watched[name].tableName, [{ Ref: TABLE_ID }, { 'Fn::GetAtt': [TABLE_ID, 'Arn'] }]);
+      assert.deepEqual(watched[name].tableName, [
+        { Ref: TABLE_ID },
+        { 'Fn::GetAtt': [TABLE_ID, 'Arn'] },
+        ifAuthEvents({ Ref: AUTH_EVENTS_TABLE_ID }),
+        ifAuthEvents({ 'Fn::GetAtt': [AUTH_EVENTS_TABLE_ID, 'Arn'] }),
+      ]);
     }
-    assert.deepEqual(watched.PutResourcePolicy.resourceArn, [{ 'Fn::GetAtt': [TABLE_ID, 'Arn'] }]);
+    assert.deepEqual(watched.PutResourcePolicy.resourceArn, [
+      { 'Fn::GetAtt': [TABLE_ID, 'Arn'] },
+      ifAuthEvents({ 'Fn::GetAtt': [AUTH_EVENTS_TABLE_ID, 'Arn'] }),
+    ]);
     assert.deepEqual(rule.Targets, {
       'Fn::If': [
         'HasAlarmEmail',
@@ -257,21 +271,33 @@ describe('template.yaml', () => {
     assert.ok(key.some((s) => s.Principal.Service === 'events.amazonaws.com'));
   });
 
-  it('has an operator dashboard: sign-ins, write failures, duration against the timeout, errors and throttles', () => {
+  /** The dashboard body as CloudFormation renders it (Join of Subs, the If resolved), parsed. */
+  function dashboardWidgets(parameters: Record<string, string> = {}) {
     const [[, dashboard] = []] = ofType('AWS::CloudWatch::Dashboard');
-    const [body, variables] = dashboard!.Properties.DashboardBody['Fn::Sub'] as [
-      string,
-      Record<string, number>,
-    ];
-    // Substitute the Sub variables as CloudFormation would, then the body must be valid JSON.
-    const json = body.replace(/\$\{TimeoutMs\}/g, String(variables.TimeoutMs)).replace(/\$\{[^}]+\}/g, 'x');
-    const widgets = JSON.parse(json).widgets as { properties: Record<string, any> }[];
+    const joined = resolveConditions(template, parameters)(dashboard!.Properties.DashboardBody) as {
+      'Fn::Join': [string, unknown[]];
+    };
+    const render = (part: unknown): string => {
+      if (typeof part === 'string') return part;
+      const [body, variables] = (part as { 'Fn::Sub': [string, Record<string, unknown>] })['Fn::Sub'];
+      return body.replace(/\$\{([^}]+)\}/g, (_, name: string) =>
+        typeof variables[name] === 'number' ? String(variables[name]) : 'x',
+      );
+    };
+    const json = joined['Fn::Join'][1].map(render).join(joined['Fn::Join'][0]);
+    return JSON.parse(json).widgets as { properties: Record<string, any> }[];
+  }
+
+  it('has an operator dashboard: sign-ins, write failures, duration against the timeout, errors and throttles', () => {
+    const widgets = dashboardWidgets();
+    const body = JSON.stringify(resources.LoginHistoryDashboard?.Properties.DashboardBody);
+    assert.equal(widgets.length, 4, 'no auth-events widgets when AuthEvents is disabled');
     const metricsOf = (i: number) => JSON.stringify(widgets[i]?.properties.metrics);
     assert.match(metricsOf(0), /"Invocations"/);
     assert.match(metricsOf(1), /"WriteFailures"/);
     assert.match(
       body,
-      /"LoginHistory\/\$\{AWS::StackName\}", "WriteFailures"/,
+      /\\"LoginHistory\/\$\{AWS::StackName\}\\", \\"WriteFailures\\"/,
       'the metric filter namespace',
     );
     assert.match(metricsOf(2), /"Duration".*"p50".*"p99"/);
@@ -285,5 +311,145 @@ describe('template.yaml', () => {
       JSON.stringify(template.Outputs.DashboardUrl),
       /#dashboards\/dashboard\/\$\{LoginHistoryDashboard\}/,
     );
+  });
+
+  it('adds failed sign-ins per minute and the top source IPs to the dashboard when AuthEvents is enabled', () => {
+    const widgets = dashboardWidgets({ AuthEvents: 'enabled' });
+    assert.equal(widgets.length, 6);
+    assert.match(JSON.stringify(widgets[4]?.properties.metrics), /"FailedSignIns"/);
+    assert.equal(widgets[4]?.properties.period, 60, 'per minute');
+    assert.deepEqual(Object.keys(widgets[5]?.properties.insightRule ?? {}).sort(), [
+      'maxContributorCount',
+      'orderBy',
+      'ruleName',
+    ]);
+  });
+
+  describe('the auth-events part (AuthEvents=enabled)', () => {
+    const enabled = resolveConditions(template, { AuthEvents: 'enabled' });
+    const props = (id: string) => enabled(resources[id]?.Properties) as Record<string, any>;
+
+    it('exists only when AuthEvents is enabled, which is not the default', () => {
+      assert.equal(template.Parameters.AuthEvents.Default, 'disabled');
+      const conditional = Object.entries(resources).filter(([, r]) => r.Condition === 'RecordAuthEvents');
+      assert.deepEqual(conditional.map(([id]) => id).sort(), [
+        'AuthEventsDeadLetterAlarm',
+        'AuthEventsDeadLetterQueue',
+        'AuthEventsDeadLetterQueuePolicy',
+        'AuthEventsFunction',
+        'AuthEventsFunctionErrorsAlarm',
+        'AuthEventsFunctionRole',
+        'AuthEventsInvokePermission',
+        'AuthEventsLogGroup',
+        'AuthEventsRule',
+        'AuthEventsTable',
+        'FailedSignInAlarm',
+        'FailedSignInMetricFilter',
+        'FailedSignInSourcesRule',
+      ]);
+      assert.deepEqual(template.Rules.AuthEventsNeedClientIds.RuleCondition, {
+        'Fn::Equals': [{ Ref: 'AuthEvents' }, 'enabled'],
+      });
+    });
+
+    it('keys the table per the contract: 16 day shards, bySourceIp, sparse bySub, TTL', () => {
+      const input = tableCreateInput(template, 't', { AuthEvents: 'enabled' }, 'AuthEventsTable');
+      assert.deepEqual(input.KeySchema, [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ]);
+      assert.deepEqual(
+        input.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.KeySchema?.map((k) => k.AttributeName)]),
+        [
+          ['bySourceIp', ['sourceIp', 'sk']],
+          ['bySub', ['sub', 'sk']],
+        ],
+      );
+      assert.equal(props('AuthEventsTable').TimeToLiveSpecification.AttributeName, 'expiresAt');
+      assert.equal(props('AuthEventsTable').BillingMode, 'PAY_PER_REQUEST');
+    });
+
+    it('grants the function PutItem on its table, its log group and its dead-letter queue, nothing else', () => {
+      const statements = props('AuthEventsFunctionRole').Policies.flatMap(
+        (p: any) => p.PolicyDocument.Statement,
+      );
+      assert.deepEqual(
+        statements.map((s: any) => [s.Action, s.Resource]),
+        [
+          ['dynamodb:PutItem', { 'Fn::GetAtt': ['AuthEventsTable', 'Arn'] }],
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Sub expression
+          [['logs:CreateLogStream', 'logs:PutLogEvents'], { 'Fn::Sub': '${AuthEventsLogGroup.Arn}' }],
+          ['sqs:SendMessage', { 'Fn::GetAtt': ['AuthEventsDeadLetterQueue', 'Arn'] }],
+        ],
+      );
+    });
+
+    const triggerBuildProperties = () =>
+      resources[FUNCTION_ID]?.Metadata.BuildProperties as Record<string, unknown>;
+
+    it('runs Node.js 22 with its architecture, capped concurrency, retries into the DLQ on failure', () => {
+      const fn = props('AuthEventsFunction');
+      assert.equal(fn.Runtime, 'nodejs22.x');
+      assert.deepEqual(fn.Architectures, [{ Ref: 'Architecture' }]);
+      assert.deepEqual(fn.ReservedConcurrentExecutions, { Ref: 'AuthEventsConcurrency' });
+      assert.equal(fn.EventInvokeConfig.MaximumRetryAttempts, 2);
+      assert.deepEqual(fn.EventInvokeConfig.DestinationConfig.OnFailure, {
+        Type: 'SQS',
+        Destination: { 'Fn::GetAtt': ['AuthEventsDeadLetterQueue', 'Arn'] },
+      });
+      assert.deepEqual(resources.AuthEventsFunction?.Metadata.BuildProperties, {
+        ...triggerBuildProperties(),
+        EntryPoints: ['auth-events.ts'],
+      });
+      assert.equal(props('AuthEventsLogGroup').RetentionInDays.Ref, 'LogRetentionDays');
+    });
+
+    it('listens on the default bus in the read-only-management-events state, with retries and a DLQ', () => {
+      const rule = props('AuthEventsRule');
+      assert.equal(rule.EventBusName, 'default');
+      assert.equal(rule.State, 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
+      assert.deepEqual(rule.Targets, [
+        {
+          Id: 'auth-events-function',
+          Arn: { 'Fn::GetAtt': ['AuthEventsFunction', 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['AuthEventsDeadLetterQueue', 'Arn'] } },
+        },
+      ]);
+      const invoke = props('AuthEventsInvokePermission');
+      assert.deepEqual(
+        [invoke.Principal, invoke.SourceArn],
+        ['events.amazonaws.com', { 'Fn::GetAtt': ['AuthEventsRule', 'Arn'] }],
+      );
+    });
+
+    it('keeps dead letters 14 days, encrypted, sent only by this rule, and alarms on them', () => {
+      const queue = props('AuthEventsDeadLetterQueue');
+      assert.equal(queue.MessageRetentionPeriod, 14 * 86_400);
+      assert.equal(queue.SqsManagedSseEnabled, true);
+      const [statement] = props('AuthEventsDeadLetterQueuePolicy').PolicyDocument.Statement;
+      assert.deepEqual(statement.Condition, {
+        ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['AuthEventsRule', 'Arn'] } },
+      });
+      const alarm = props('AuthEventsDeadLetterAlarm');
+      assert.equal(alarm.MetricName, 'ApproximateNumberOfMessagesVisible');
+      assert.deepEqual(resources.AuthEventsDeadLetterAlarm?.Properties.AlarmActions, {
+        'Fn::If': ['HasAlarmEmail', [{ Ref: 'AlarmTopic' }], { Ref: 'AWS::NoValue' }],
+      });
+    });
+
+    it('alarms on failed sign-ins per 5 minutes at the threshold parameter, from the JSON log', () => {
+      assert.equal(
+        props('FailedSignInMetricFilter').FilterPattern,
+        '{ $.code = "AUTH_EVENT_RECORDED" && $.outcome = "failure" }',
+      );
+      const alarm = props('FailedSignInAlarm');
+      assert.deepEqual([alarm.MetricName, alarm.Period, alarm.Statistic], ['FailedSignIns', 300, 'Sum']);
+      assert.deepEqual(alarm.Threshold, { Ref: 'FailedSignInAlarmThreshold' });
+      const [body] = props('FailedSignInSourcesRule').RuleBody['Fn::Sub'] as [string];
+      const insight = JSON.parse(body.replace(/\$\{LogGroup\}/, 'x'));
+      assert.deepEqual(insight.Contribution.Keys, ['$.sourceIp']);
+      assert.equal(insight.LogFormat, 'JSON');
+    });
   });
 });
