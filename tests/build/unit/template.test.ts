@@ -208,7 +208,9 @@ describe('template.yaml', () => {
   });
 
   /** The auth-events table's part of a list: present only when the stack records authentication events. */
-  const ifAuthEvents = (value: object) => ({ 'Fn::If': ['RecordAuthEvents', value, { Ref: 'AWS::NoValue' }] });
+  const ifAuthEvents = (value: object) => ({
+    'Fn::If': ['RecordAuthEvents', value, { Ref: 'AWS::NoValue' }],
+  });
 
   it('makes tampering loud: protection changes of the tables and every erasure reach the alarm topic', () => {
     const rule = resources.TableProtectionChangedRule?.Properties ?? {};
