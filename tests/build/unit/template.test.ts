@@ -341,6 +341,7 @@ describe('template.yaml', () => {
         'AuthEventsFunction',
         'AuthEventsFunctionErrorsAlarm',
         'AuthEventsFunctionRole',
+        'AuthEventsFunctionTableAccess',
         'AuthEventsInvokePermission',
         'AuthEventsLogGroup',
         'AuthEventsRule',
@@ -372,16 +373,15 @@ describe('template.yaml', () => {
     });
 
     it('grants the function PutItem on its table, its log group and its dead-letter queue, nothing else', () => {
-      const statements = props('AuthEventsFunctionRole').Policies.flatMap(
-        (p: any) => p.PolicyDocument.Statement,
-      );
+      // Its inline policy and the RolePolicy that puts (apart, so the table's policy can name the role).
+      const statements = roleStatements(resources, 'AuthEventsFunctionRole');
       assert.deepEqual(
         statements.map((s: any) => [s.Action, s.Resource]),
         [
-          ['dynamodb:PutItem', { 'Fn::GetAtt': ['AuthEventsTable', 'Arn'] }],
           // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Sub expression
           [['logs:CreateLogStream', 'logs:PutLogEvents'], { 'Fn::Sub': '${AuthEventsLogGroup.Arn}' }],
           ['sqs:SendMessage', { 'Fn::GetAtt': ['AuthEventsDeadLetterQueue', 'Arn'] }],
+          ['dynamodb:PutItem', { 'Fn::GetAtt': ['AuthEventsTable', 'Arn'] }],
         ],
       );
     });
