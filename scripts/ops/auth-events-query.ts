@@ -80,7 +80,13 @@ class QueryCursor {
   private index = 0;
   private pending: Promise<IteratorResult<QueryCommandOutput>>;
   constructor(private readonly pages: AsyncIterator<QueryCommandOutput>) {
-    this.pending = pages.next();
+    this.pending = this.request();
+  }
+  /** The next page, requested now; its error surfaces when it is awaited, never as an unhandled rejection. */
+  private request(): Promise<IteratorResult<QueryCommandOutput>> {
+    const page = this.pages.next();
+    page.catch(() => undefined);
+    return page;
   }
   /** The next item, loading pages as needed; undefined when the query is exhausted. */
   async head(): Promise<Record<string, unknown> | undefined> {
@@ -89,7 +95,7 @@ class QueryCursor {
       if (next.done) return undefined;
       this.page = next.value.Items ?? [];
       this.index = 0;
-      this.pending = this.pages.next();
+      this.pending = this.request();
     }
     return this.page[this.index];
   }
@@ -151,7 +157,7 @@ export async function* authEventsOfPeriod(
 }
 
 /**
- * One user's recorded authentication events (successes and failures), oldest first, through the bySub
+ * One user's recorded authentication events (successes and failures), oldest first (or `newestFirst`), through the bySub
  * index; optionally only those from `fromMs` and/or to `toMs` (both included). Events without a sub (an
  * unknown user name, or a failure before Cognito knew the user) cannot be found this way.
  */
@@ -159,7 +165,7 @@ export async function* authEventsOfUser(
   client: DynamoDBDocumentClient,
   tableName: string,
   sub: string,
-  options: { fromMs?: number; toMs?: number; pageSize?: number } = {},
+  options: { fromMs?: number; toMs?: number; pageSize?: number; newestFirst?: boolean } = {},
 ): AsyncGenerator<AuthEventRecord> {
   const { fromMs, toMs } = options;
   const values: Record<string, unknown> = { ':sub': sub };
@@ -183,7 +189,7 @@ export async function* authEventsOfUser(
       KeyConditionExpression: `#sub = :sub${range}`,
       ExpressionAttributeNames: { '#sub': 'sub' },
       ExpressionAttributeValues: values,
-      ScanIndexForward: true,
+      ScanIndexForward: !options.newestFirst,
     },
   );
   for await (const page of pages) {
