@@ -216,12 +216,14 @@ describe('template.yaml', () => {
   it('tells the next step in its outputs', () => {
     assert.deepEqual(Object.keys(template.Outputs).sort(), [
       'AttachCommand',
+      'AuthEventsTableName',
       'DashboardUrl',
       'FunctionArn',
       'LogGroupName',
       'TableName',
     ]);
     assert.match(JSON.stringify(template.Outputs.AttachCommand), /npm run attach -- --user-pool-id/);
+    assert.equal(template.Outputs.AuthEventsTableName.Condition, 'RecordAuthEvents', 'only with the table');
   });
 
   it('has an operator dashboard: sign-ins, write failures, duration against the timeout, errors and throttles', () => {
