@@ -20,3 +20,23 @@ export function createConsoleLogger(minimum: string | undefined): Logger {
     if (ORDER[level] >= threshold) console[level](JSON.stringify(record));
   };
 }
+
+/**
+ * One top-level JSON object per line on stdout, with `timestamp` and `level`. Lambda's JSON log format wraps
+ * console output as a string inside `message`; a line written straight to stdout stays a JSON object, so
+ * metric filters (`$.outcome`) and Contributor Insights (`$.sourceIp`) can address its fields, and Lambda
+ * applies the function's log level to it by its `level` key.
+ */
+export function createJsonLineLogger(
+  minimum: string | undefined,
+  write: (line: string) => void = (line) => process.stdout.write(line),
+): Logger {
+  const threshold = ORDER[(minimum ?? 'info').toLowerCase() as LogLevel] ?? ORDER.info;
+  return (level, record) => {
+    if (ORDER[level] >= threshold) {
+      write(
+        `${JSON.stringify({ timestamp: new Date().toISOString(), level: level.toUpperCase(), ...record })}\n`,
+      );
+    }
+  };
+}

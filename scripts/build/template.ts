@@ -12,6 +12,10 @@ export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 
 export const TEMPLATE_PATH = join(PROJECT_ROOT, 'template.yaml');
 export const FUNCTION_ID = 'AuthenticatedFunction';
 export const TABLE_ID = 'LoginHistoryTable';
+/** The auth-events part (issue 18; parameter AuthEvents=enabled). */
+export const AUTH_EVENTS_FUNCTION_ID = 'AuthEventsFunction';
+export const AUTH_EVENTS_TABLE_ID = 'AuthEventsTable';
+export const AUTH_EVENTS_RULE_ID = 'AuthEventsRule';
 
 // biome-ignore lint/suspicious/noExplicitAny: a CloudFormation template is untyped JSON
 export type Template = Record<string, any>;
@@ -89,8 +93,9 @@ export function tableCreateInput(
   template: Template,
   tableName: string,
   parameters: Record<string, string> = {},
+  tableId = TABLE_ID,
 ): CreateTableCommandInput {
-  const props = resolveConditions(template, parameters)(template.Resources[TABLE_ID].Properties) as Template;
+  const props = resolveConditions(template, parameters)(template.Resources[tableId].Properties) as Template;
   return {
     TableName: tableName,
     BillingMode: props.BillingMode,
@@ -127,18 +132,77 @@ export function parameterDefaults(template: Template): Record<string, string> {
 }
 
 function resolveValue(value: unknown, refs: Record<string, string>): string | number {
-  if (typeof value === 'string' || typeof value === 'number') return value;
-  const ref = (value as { Ref?: string } | null)?.Ref;
-  if (ref !== undefined && ref in refs) return refs[ref] as string;
-  throw new Error(`cannot resolve ${JSON.stringify(value)} locally`);
+  const resolved = resolveIntrinsics(value, refs, new Set());
+  if (typeof resolved === 'string' || typeof resolved === 'number') return resolved;
+  throw new Error(`cannot resolve ${JSON.stringify(value)} to one value locally`);
+}
+
+/** Names of the template's CommaDelimitedList parameters: a `Ref` to one is a list. */
+function listParameters(template: Template): Set<string> {
+  return new Set(
+    Object.entries(template.Parameters ?? {})
+      .filter(([, p]) => (p as { Type?: string }).Type === 'CommaDelimitedList')
+      .map(([name]) => name),
+  );
+}
+
+/**
+ * Resolves Ref (to parameters and the given resource names), Fn::Select, Fn::Split and Fn::Join in any
+ * value, as CloudFormation would; anything else is an error (the local stack cannot guess it).
+ */
+export function resolveIntrinsics(value: unknown, refs: Record<string, string>, lists: Set<string>): unknown {
+  const resolve = (v: unknown) => resolveIntrinsics(v, refs, lists);
+  if (Array.isArray(value)) return value.map(resolve);
+  if (!value || typeof value !== 'object') return value;
+  const node = value as Record<string, unknown>;
+  if ('Ref' in node) {
+    const ref = String(node.Ref);
+    if (!(ref in refs)) throw new Error(`cannot resolve Ref ${ref} locally`);
+    return lists.has(ref) ? String(refs[ref]).split(',') : refs[ref];
+  }
+  if ('Fn::Select' in node) {
+    const [index, list] = node['Fn::Select'] as [unknown, unknown];
+    return (resolve(list) as unknown[])[Number(resolve(index))];
+  }
+  if ('Fn::Split' in node) {
+    const [separator, text] = node['Fn::Split'] as [string, unknown];
+    return String(resolve(text)).split(separator);
+  }
+  if ('Fn::Join' in node) {
+    const [separator, list] = node['Fn::Join'] as [string, unknown];
+    return (resolve(list) as unknown[]).join(separator);
+  }
+  const intrinsic = Object.keys(node).find((key) => key.startsWith('Fn::'));
+  if (intrinsic) throw new Error(`cannot resolve ${intrinsic} locally`);
+  return Object.fromEntries(Object.entries(node).map(([key, v]) => [key, resolve(v)]));
+}
+
+/** A property of a resource with the parameters (defaults unless overridden) and conditions applied. */
+export function resolvedProperty(
+  template: Template,
+  resourceId: string,
+  property: string,
+  {
+    parameters = {},
+    resources = {},
+  }: { parameters?: Record<string, string>; resources?: Record<string, string> } = {},
+): unknown {
+  const refs = { ...parameterDefaults(template), ...parameters, ...resources };
+  const value = resolveConditions(template, parameters)(template.Resources[resourceId].Properties[property]);
+  return resolveIntrinsics(value, refs, listParameters(template));
 }
 
 export function functionSettings(
   template: Template,
-  { tableName, parameters = {} }: { tableName: string; parameters?: Record<string, string> },
+  {
+    tableName,
+    parameters = {},
+    functionId = FUNCTION_ID,
+    tableId = TABLE_ID,
+  }: { tableName: string; parameters?: Record<string, string>; functionId?: string; tableId?: string },
 ): FunctionSettings {
-  const fn = template.Resources[FUNCTION_ID];
-  const refs = { ...parameterDefaults(template), ...parameters, [TABLE_ID]: tableName };
+  const fn = template.Resources[functionId];
+  const refs = { ...parameterDefaults(template), ...parameters, [tableId]: tableName };
   const [handlerFile, handlerExport] = String(fn.Properties.Handler).split('.');
   if (!handlerFile || !handlerExport) throw new Error(`unexpected Handler ${fn.Properties.Handler}`);
   // As CloudFormation deploys it: a variable whose value is AWS::NoValue is not set at all.
@@ -154,7 +218,10 @@ export function functionSettings(
     memoryMb: Number(resolveValue(fn.Properties.MemorySize, refs)),
     buildProperties: fn.Metadata.BuildProperties,
     environment: Object.fromEntries(
-      Object.entries(variables).map(([name, value]) => [name, String(resolveValue(value, refs))]),
+      Object.entries(variables).map(([name, value]) => [
+        name,
+        String(resolveIntrinsics(value, refs, listParameters(template))),
+      ]),
     ),
     runtimeEnvironment: runtimeEnvironment(fn.Properties.LoggingConfig),
   };

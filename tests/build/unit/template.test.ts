@@ -58,7 +58,9 @@ describe('template.yaml', () => {
   });
 
   it('lets only the given pool in this account invoke the function', () => {
-    const permissions = ofType('AWS::Lambda::Permission');
+    const permissions = ofType('AWS::Lambda::Permission').filter(
+      ([, p]) => p.Properties.FunctionName['Fn::GetAtt'][0] === FUNCTION_ID,
+    );
     assert.equal(permissions.length, 1);
     const [, permission] = permissions[0] ?? [];
     assert.deepEqual(permission?.Properties, {
@@ -206,7 +208,7 @@ describe('template.yaml', () => {
   });
 
   it('alarms on write failures and on function errors and throttles', () => {
-    const filter = ofType('AWS::Logs::MetricFilter')[0]?.[1];
+    const filter = resources.WriteFailureMetricFilter;
     assert.match(filter?.Properties.FilterPattern, /LOGIN_HISTORY_WRITE_FAILED/);
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => JSON.stringify(a.Properties));
     assert.ok(alarms.some((a) => a.includes('WriteFailures')));
@@ -226,21 +228,33 @@ describe('template.yaml', () => {
     assert.equal(template.Outputs.AuthEventsTableName.Condition, 'RecordAuthEvents', 'only with the table');
   });
 
-  it('has an operator dashboard: sign-ins, write failures, duration against the timeout, errors and throttles', () => {
+  /** The dashboard body as CloudFormation renders it (Join of Subs, the If resolved), parsed. */
+  function dashboardWidgets(parameters: Record<string, string> = {}) {
     const [[, dashboard] = []] = ofType('AWS::CloudWatch::Dashboard');
-    const [body, variables] = dashboard!.Properties.DashboardBody['Fn::Sub'] as [
-      string,
-      Record<string, number>,
-    ];
-    // Substitute the Sub variables as CloudFormation would, then the body must be valid JSON.
-    const json = body.replace(/\$\{TimeoutMs\}/g, String(variables.TimeoutMs)).replace(/\$\{[^}]+\}/g, 'x');
-    const widgets = JSON.parse(json).widgets as { properties: Record<string, any> }[];
+    const joined = resolveConditions(template, parameters)(dashboard!.Properties.DashboardBody) as {
+      'Fn::Join': [string, unknown[]];
+    };
+    const render = (part: unknown): string => {
+      if (typeof part === 'string') return part;
+      const [body, variables] = (part as { 'Fn::Sub': [string, Record<string, unknown>] })['Fn::Sub'];
+      return body.replace(/\$\{([^}]+)\}/g, (_, name: string) =>
+        typeof variables[name] === 'number' ? String(variables[name]) : 'x',
+      );
+    };
+    const json = joined['Fn::Join'][1].map(render).join(joined['Fn::Join'][0]);
+    return JSON.parse(json).widgets as { properties: Record<string, any> }[];
+  }
+
+  it('has an operator dashboard: sign-ins, write failures, duration against the timeout, errors and throttles', () => {
+    const widgets = dashboardWidgets();
+    const body = JSON.stringify(resources.LoginHistoryDashboard?.Properties.DashboardBody);
+    assert.equal(widgets.length, 4, 'no auth-events widgets when AuthEvents is disabled');
     const metricsOf = (i: number) => JSON.stringify(widgets[i]?.properties.metrics);
     assert.match(metricsOf(0), /"Invocations"/);
     assert.match(metricsOf(1), /"WriteFailures"/);
     assert.match(
       body,
-      /"LoginHistory\/\$\{AWS::StackName\}", "WriteFailures"/,
+      /\\"LoginHistory\/\$\{AWS::StackName\}\\", \\"WriteFailures\\"/,
       'the metric filter namespace',
     );
     assert.match(metricsOf(2), /"Duration".*"p50".*"p99"/);
@@ -254,5 +268,17 @@ describe('template.yaml', () => {
       JSON.stringify(template.Outputs.DashboardUrl),
       /#dashboards\/dashboard\/\$\{LoginHistoryDashboard\}/,
     );
+  });
+
+  it('adds failed sign-ins per minute and the top source IPs to the dashboard when AuthEvents is enabled', () => {
+    const widgets = dashboardWidgets({ AuthEvents: 'enabled' });
+    assert.equal(widgets.length, 6);
+    assert.match(JSON.stringify(widgets[4]?.properties.metrics), /"FailedSignIns"/);
+    assert.equal(widgets[4]?.properties.period, 60, 'per minute');
+    assert.deepEqual(Object.keys(widgets[5]?.properties.insightRule ?? {}).sort(), [
+      'maxContributorCount',
+      'orderBy',
+      'ruleName',
+    ]);
   });
 });
