@@ -12,6 +12,7 @@ import {
   createPoolWithClient,
   createUser,
   enableTotpMfa,
+  failedSignIn,
   realisticPoolInput,
   signIn,
 } from './local-stack/user-pool-fixtures.ts';
@@ -68,7 +69,7 @@ await runCli(USAGE, async () => {
     step(
       'Starting the local stack: dynalite, the function built like `sam build`, Lambda endpoint, cognito-local',
     );
-    stack = await startLocalStack({ dataDir, echoLogs: values['show-function-logs'] });
+    stack = await startLocalStack({ dataDir, echoLogs: values['show-function-logs'], authEvents: true });
     Object.assign(process.env, stack.clientEnv);
     console.log(
       `    DynamoDB ${stack.dynamoEndpoint} (table ${stack.tableName}), Cognito ${stack.cognitoEndpoint}`,
@@ -79,6 +80,7 @@ await runCli(USAGE, async () => {
     const cognito = new CognitoIdentityProviderClient({});
     const pool = await createPoolWithClient(cognito, realisticPoolInput(`demo-users-${Date.now()}`));
     stack.grantInvoke(pool.poolArn); // what `sam deploy` does with CognitoUserPoolArn=<pool ARN>
+    stack.authEvents?.recordPool(pool.poolArn, [pool.clientId]); // … and AuthEvents=enabled
     console.log(`    pool ${pool.poolId}, app client ${pool.clientId}`);
 
     step('Creating four users');
@@ -117,13 +119,39 @@ await runCli(USAGE, async () => {
         `    ${user.username.padEnd(26)} signed in, tokens received: ${tokens.IdToken ? 'yes' : 'no'}`,
       );
     }
-    cognito.destroy();
-
     const today = new Date().toISOString().slice(0, 10);
+    step(
+      'Failed attempts, recorded from CloudTrail (the local recorder stands in for it): a wrong password, a wrong MFA code',
+    );
+    for (const [user, mistake] of [
+      [admin, 'wrong password'],
+      [mfa, 'wrong MFA code'],
+    ] as const) {
+      const refusal = await failedSignIn(cognito, pool.clientId, user, mistake);
+      console.log(`    ${user.username.padEnd(26)} ${mistake}: refused (${refusal})`);
+    }
+    cognito.destroy();
+    await stack.authEvents?.recorder.drain(); // EventBridge delivers asynchronously
+    const authEventsTable = stack.authEvents?.tableName ?? '';
+    step(
+      `Every attempt of ${today}, with its source IP: npm run history -- --attempts --from ${today} --to ${today} --auth-events-table-name ${authEventsTable}`,
+    );
+    await runScript('history.ts', [
+      '--attempts',
+      '--from',
+      today,
+      '--to',
+      today,
+      '--auth-events-table-name',
+      authEventsTable,
+    ]);
+
     step(`Login history of ${today}: npm run history -- --date ${today} --table-name ${stack.tableName}`);
     await runScript('history.ts', ['--date', today, '--table-name', stack.tableName]);
 
-    step('Login history of one user: npm run history -- --username admin@example.com --user-pool-id …');
+    step(
+      'One user, sign-ins and failed attempts: npm run history -- --username admin@example.com --user-pool-id … --auth-events-table-name …',
+    );
     await runScript('history.ts', [
       '--username',
       'admin@example.com',
@@ -131,6 +159,8 @@ await runCli(USAGE, async () => {
       pool.poolId,
       '--table-name',
       stack.tableName,
+      '--auth-events-table-name',
+      authEventsTable,
     ]);
 
     step(
