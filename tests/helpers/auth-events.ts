@@ -1,5 +1,5 @@
 /**
- * Auth-event records as the CloudTrail path's writer stores them (CONTRACT of AuthEventsTable: pk
+ * Auth-event records as the CloudTrail path's writer stores them (AuthEventsTable: pk
  * `<day>#<shard of eventId, 00..15>`, sk `<eventTime>#<eventId>`, GSIs bySourceIp and bySub), for the
  * reader's tests to put and read back.
  */
@@ -7,31 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { shardOf } from '../../authenticated/src/history-item.ts';
+import { AUTH_EVENTS_TABLE_ID, loadTemplate, tableCreateInput } from '../../scripts/build/template.ts';
 import { AUTH_EVENT_SHARDS, type AuthEventRecord } from '../../scripts/ops/auth-events-query.ts';
 
+/** The template's AuthEventsTable (keys and indexes), created under `tableName`. */
 export async function createAuthEventsTable(ddb: DynamoDBClient, tableName: string): Promise<void> {
-  const gsi = (name: string, hash: string) => ({
-    IndexName: name,
-    KeySchema: [
-      { AttributeName: hash, KeyType: 'HASH' as const },
-      { AttributeName: 'sk', KeyType: 'RANGE' as const },
-    ],
-    Projection: { ProjectionType: 'ALL' as const },
-  });
   await ddb.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: ['pk', 'sk', 'sourceIp', 'sub'].map((name) => ({
-        AttributeName: name,
-        AttributeType: 'S',
-      })),
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [gsi('bySourceIp', 'sourceIp'), gsi('bySub', 'sub')],
-    }),
+    new CreateTableCommand(tableCreateInput(loadTemplate(), tableName, {}, AUTH_EVENTS_TABLE_ID)),
   );
 }
 
