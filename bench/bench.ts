@@ -7,10 +7,17 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { esbuildOptionsFor, handlerModulePath } from '../scripts/build/bundle.ts';
-import { functionSettings, loadTemplate, PROJECT_ROOT, tableCreateInput } from '../scripts/build/template.ts';
+import {
+  AUTH_EVENTS_FUNCTION_ID,
+  AUTH_EVENTS_TABLE_ID,
+  functionSettings,
+  loadTemplate,
+  PROJECT_ROOT,
+  tableCreateInput,
+} from '../scripts/build/template.ts';
 import { startDynalite } from '../scripts/local-stack/dynalite.ts';
 import { quantile } from '../scripts/local-stack/quantile.ts';
 import { auditBench } from './audit.ts';
@@ -22,6 +29,13 @@ const WARM_ROUNDS = 4;
 const BUILD = join(PROJECT_ROOT, 'bench', '.build');
 const HARNESS = join(PROJECT_ROOT, 'bench', 'harness.mjs');
 const TABLE = 'bench-history';
+const AUTH_EVENTS_TABLE = 'bench-auth-events';
+/** The auth-events function of a stack that records this pool's CloudTrail sign-in events. */
+const AUTH_EVENTS_PARAMETERS = {
+  AuthEvents: 'enabled',
+  CognitoUserPoolArn: 'arn:aws:cognito-idp:ap-northeast-1:123456789012:userpool/ap-northeast-1_AbCdEf123',
+  AuthEventsClientIds: '1example23456789abcdefghij',
+};
 
 /**
  * Node 22 (the Lambda runtime's major): BENCH_NODE, this node if it is 22, or the project's copy in
@@ -46,6 +60,8 @@ interface Variant {
   nodeFlags: string[];
   env?: Record<string, string>;
   warm?: boolean;
+  /** The event each invocation gets (default: the PostAuthentication sample). */
+  event?: unknown;
 }
 
 const template = loadTemplate();
@@ -58,6 +74,11 @@ const withProps = (changes: Record<string, unknown>) => {
   return props;
 };
 const CJS = { Format: 'cjs', OutExtension: undefined };
+const authEvents = functionSettings(template, {
+  tableName: AUTH_EVENTS_TABLE,
+  parameters: AUTH_EVENTS_PARAMETERS,
+  functionId: AUTH_EVENTS_FUNCTION_ID,
+});
 
 const variants: Variant[] = [
   {
@@ -91,6 +112,24 @@ const variants: Variant[] = [
     workingDir: PROJECT_ROOT,
     properties: { ...oursProps, EntryPoints: [entry('floor.ts')] },
     nodeFlags: [],
+    warm: true,
+  },
+  {
+    name: 'auth-events',
+    // A failed sign-in (the burst case): logged at INFO, written with a fresh eventID each time, so every
+    // warm invocation is a real conditional put, not the already-recorded path.
+    description: 'AuthEventsFunction as deployed: one failed sign-in per invocation',
+    entry: 'auth-events.ts',
+    workingDir: authEvents.codeUri,
+    properties: authEvents.buildProperties,
+    nodeFlags: [],
+    env: { ...authEvents.environment, BENCH_FRESH_EVENT_ID: '1' },
+    event: JSON.parse(
+      readFileSync(
+        join(PROJECT_ROOT, 'tests', 'function', 'fixtures', 'cloudtrail', 'password-wrong-password.json'),
+        'utf8',
+      ),
+    ),
     warm: true,
   },
   {
@@ -172,9 +211,7 @@ async function build(variant: Variant): Promise<{ path: string; bytes: number }>
   await esbuild.build(esbuildOptionsFor(variant.properties, variant.workingDir, outdir));
   // Like the deployed artifact folder: no "type": "module" above it, so .js means CommonJS.
   writeFileSync(join(outdir, 'package.json'), '{}\n');
-  const name = variant.entry.includes('/')
-    ? variant.entry.split('/').pop()?.replace(/\.ts$/, '')
-    : ours.handlerFile;
+  const name = basename(variant.entry).replace(/\.ts$/, '');
   const path = handlerModulePath(
     {
       ...ours,
@@ -208,7 +245,7 @@ function runHarness(
         HARNESS,
         modulePath,
         String(invocations),
-        JSON.stringify(EVENT),
+        JSON.stringify(variant.event ?? EVENT),
         String(discard),
       ],
       { env: { ...env, ...variant.env }, maxBuffer: 64 * 1024 * 1024 },
@@ -239,6 +276,11 @@ async function coldStartBench(): Promise<void> {
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     await ddb.send(new CreateTableCommand(tableCreateInput(template, TABLE)));
+    await ddb.send(
+      new CreateTableCommand(
+        tableCreateInput(template, AUTH_EVENTS_TABLE, AUTH_EVENTS_PARAMETERS, AUTH_EVENTS_TABLE_ID),
+      ),
+    );
     ddb.destroy();
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
@@ -254,7 +296,10 @@ async function coldStartBench(): Promise<void> {
       `Node ${nodeVersion}, ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
     );
     console.log(
-      `Building ${variants.length} variants; ${RUNS} cold processes each (alternating); ${WARM_INVOCATIONS} warm invocations for ours/baseline/floor.`,
+      `Building ${variants.length} variants; ${RUNS} cold processes each (alternating); ${WARM_INVOCATIONS} warm invocations for ${variants
+        .filter((v) => v.warm)
+        .map((v) => v.name)
+        .join('/')}.`,
     );
     const built = new Map<string, { path: string; bytes: number }>();
     for (const v of variants) built.set(v.name, await build(v));

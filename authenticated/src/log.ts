@@ -25,7 +25,7 @@ export function createConsoleLogger(minimum: string | undefined): Logger {
  * One top-level JSON object per line on stdout, with `timestamp` and `level`. Lambda's JSON log format wraps
  * console output as a string inside `message`; a line written straight to stdout stays a JSON object, so
  * metric filters (`$.outcome`) and Contributor Insights (`$.sourceIp`) can address its fields, and Lambda
- * applies the function's log level to it by its `level` key.
+ * applies the function's log level to it by its `level` key (Lambda Developer Guide, "Log-level filtering").
  */
 export function createJsonLineLogger(
   minimum: string | undefined,

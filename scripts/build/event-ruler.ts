@@ -34,7 +34,7 @@ export function ensureEventRuler(): Provisioned {
     return {
       ok: false,
       problem:
-        'java is not installed (Java 17+ runs AWS event-ruler; Debian: apt-get install openjdk-17-jre-headless)',
+        'java is not installed (a JDK 17+ runs AWS event-ruler from source; Debian: apt-get install openjdk-17-jdk-headless)',
     };
   }
   if (

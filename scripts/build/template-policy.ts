@@ -2,7 +2,14 @@
  * Project rules for template.yaml that the generic linters do not know: what makes this trigger safe
  * (only this pool may invoke it, it can only PutItem, it answers inside Cognito's 5 s) and its data durable.
  */
-import { FUNCTION_ID, TABLE_ID, type Template } from './template.ts';
+import {
+  AUTH_EVENTS_FUNCTION_ID,
+  AUTH_EVENTS_RULE_ID,
+  AUTH_EVENTS_TABLE_ID,
+  FUNCTION_ID,
+  TABLE_ID,
+  type Template,
+} from './template.ts';
 
 const COGNITO_TIMEOUT_SECONDS = 5;
 
@@ -19,53 +26,212 @@ export function templatePolicyViolations(template: Template): string[] {
   }
 
   const permissions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Permission');
-  if (permissions.length !== 1) violations.push('exactly one AWS::Lambda::Permission is expected');
+  const invokes = (id: string) =>
+    permissions.filter(([, p]) => p.Properties?.FunctionName?.['Fn::GetAtt']?.[0] === id);
+  if (invokes(FUNCTION_ID).length !== 1)
+    violations.push(`exactly one AWS::Lambda::Permission for ${FUNCTION_ID}`);
   for (const [id, permission] of permissions) {
     const p = permission.Properties ?? {};
-    if (p.Principal !== 'cognito-idp.amazonaws.com')
-      violations.push(`${id}.Principal must be cognito-idp.amazonaws.com`);
-    if (p.SourceArn?.Ref !== 'CognitoUserPoolArn') {
-      violations.push(`${id}.SourceArn must be the CognitoUserPoolArn parameter (only that pool may invoke)`);
+    const target = p.FunctionName?.['Fn::GetAtt']?.[0];
+    if (target === FUNCTION_ID) {
+      if (p.Principal !== 'cognito-idp.amazonaws.com')
+        violations.push(`${id}.Principal must be cognito-idp.amazonaws.com`);
+      if (p.SourceArn?.Ref !== 'CognitoUserPoolArn') {
+        violations.push(
+          `${id}.SourceArn must be the CognitoUserPoolArn parameter (only that pool may invoke)`,
+        );
+      }
+    } else if (target === AUTH_EVENTS_FUNCTION_ID) {
+      if (p.Principal !== 'events.amazonaws.com')
+        violations.push(`${id}.Principal must be events.amazonaws.com`);
+      if (p.SourceArn?.['Fn::GetAtt']?.[0] !== AUTH_EVENTS_RULE_ID) {
+        violations.push(`${id}.SourceArn must be ${AUTH_EVENTS_RULE_ID}'s ARN (only that rule may invoke)`);
+      }
+    } else {
+      violations.push(
+        `${id} lets something invoke ${JSON.stringify(p.FunctionName)}, which no rule here covers`,
+      );
     }
     if (p.SourceAccount?.Ref !== 'AWS::AccountId') {
       violations.push(`${id}.SourceAccount must be AWS::AccountId (confused-deputy protection)`);
     }
   }
 
-  if (fn.Properties?.Policies !== undefined)
-    violations.push(`${FUNCTION_ID} must use its own role, not Policies`);
+  violations.push(
+    ...writerViolations(resources, FUNCTION_ID, TABLE_ID, []),
+    ...tableViolations(resources, TABLE_ID),
+  );
+  if (resources[AUTH_EVENTS_FUNCTION_ID] || resources[AUTH_EVENTS_TABLE_ID]) {
+    violations.push(...authEventsViolations(resources));
+  }
+  violations.push(...alarmTopicViolations(resources), ...ruleFunctionViolations(template.Rules ?? {}));
+  return violations;
+}
+
+/**
+ * A writer function: its own role with no managed policies, PutItem on its own table only, log writes on its
+ * own log group (which has a retention), plus the listed extra actions; no wildcard resource.
+ */
+function writerViolations(
+  resources: Template,
+  fnId: string,
+  tableId: string,
+  extraActions: string[],
+): string[] {
+  const violations: string[] = [];
+  const fn = resources[fnId];
+  if (fn.Properties?.Policies !== undefined) violations.push(`${fnId} must use its own role, not Policies`);
   const role = resources[fn.Properties?.Role?.['Fn::GetAtt']?.[0]];
   const statements: Template[] = (role?.Properties?.Policies ?? []).flatMap(
     (p: Template) => p.PolicyDocument?.Statement ?? [],
   );
   if (!role || role.Properties?.ManagedPolicyArns)
-    violations.push(`${FUNCTION_ID}'s role must have no managed policies`);
-  const actions = statements.flatMap((s) => [s.Action].flat());
-  const allowed = new Set(['dynamodb:PutItem', 'logs:CreateLogStream', 'logs:PutLogEvents']);
-  for (const action of actions) {
-    if (!allowed.has(action))
-      violations.push(`${FUNCTION_ID}'s role grants ${action}; only PutItem and log writes`);
+    violations.push(`${fnId}'s role must have no managed policies`);
+  const allowed = new Set(['dynamodb:PutItem', 'logs:CreateLogStream', 'logs:PutLogEvents', ...extraActions]);
+  for (const statement of statements) {
+    for (const action of [statement.Action].flat()) {
+      if (!allowed.has(action))
+        violations.push(`${fnId}'s role grants ${action}; only PutItem and log writes`);
+      if (action === 'dynamodb:PutItem' && statement.Resource?.['Fn::GetAtt']?.[0] !== tableId) {
+        violations.push(`${fnId}'s role may PutItem outside ${tableId}`);
+      }
+    }
   }
   if (statements.some((s) => JSON.stringify(s.Resource ?? '*').includes('*'))) {
-    violations.push(`${FUNCTION_ID}'s role uses a wildcard resource`);
+    violations.push(`${fnId}'s role uses a wildcard resource`);
   }
+  const logGroup = resources[fn.Properties?.LoggingConfig?.LogGroup?.Ref];
+  if (!logGroup?.Properties?.RetentionInDays) violations.push(`${fnId} must log into a group with retention`);
+  return violations;
+}
 
+/** Audit data: retained with the stack gone, deletion protection, PITR, encryption, no fixed name. */
+function tableViolations(resources: Template, tableId: string): string[] {
+  const violations: string[] = [];
+  const table = resources[tableId];
+  if (!table) return [`resource ${tableId} is missing`];
   const t = table.Properties ?? {};
   if (table.DeletionPolicy !== 'Retain' || table.UpdateReplacePolicy !== 'Retain') {
-    violations.push(`${TABLE_ID} must have DeletionPolicy and UpdateReplacePolicy Retain`);
+    violations.push(`${tableId} must have DeletionPolicy and UpdateReplacePolicy Retain`);
   }
-  if (t.DeletionProtectionEnabled !== true) violations.push(`${TABLE_ID} must enable deletion protection`);
+  if (t.DeletionProtectionEnabled !== true) violations.push(`${tableId} must enable deletion protection`);
   if (t.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled !== true) {
-    violations.push(`${TABLE_ID} must enable point-in-time recovery`);
+    violations.push(`${tableId} must enable point-in-time recovery`);
   }
-  if (t.SSESpecification?.SSEEnabled !== true) violations.push(`${TABLE_ID} must enable SSE`);
-  if (t.TableName !== undefined) violations.push(`${TABLE_ID} must not fix TableName (stacks would collide)`);
-
-  const logGroup = resources[fn.Properties?.LoggingConfig?.LogGroup?.Ref];
-  if (!logGroup?.Properties?.RetentionInDays)
-    violations.push(`${FUNCTION_ID} must log into a group with retention`);
-  violations.push(...alarmTopicViolations(resources));
+  if (t.SSESpecification?.SSEEnabled !== true) violations.push(`${tableId} must enable SSE`);
+  if (t.TableName !== undefined) violations.push(`${tableId} must not fix TableName (stacks would collide)`);
+  if (t.TimeToLiveSpecification?.AttributeName !== 'expiresAt') {
+    violations.push(`${tableId} must expire items by TTL on expiresAt (RetentionDays)`);
+  }
   return violations;
+}
+
+/**
+ * The auth-events part (issue 18): nothing may be lost silently, and a burst must not starve the sign-in
+ * trigger. The rule sees read-only management events, every target retries into a dead-letter queue that
+ * EventBridge can actually use and an alarm watches, the function's failures go there too, and its
+ * concurrency is capped.
+ */
+function authEventsViolations(resources: Template): string[] {
+  const fnId = AUTH_EVENTS_FUNCTION_ID;
+  const fn = resources[fnId];
+  const rule = resources[AUTH_EVENTS_RULE_ID];
+  if (!fn || !rule) return [`${fnId} and ${AUTH_EVENTS_RULE_ID} come together`];
+  const violations = [
+    ...writerViolations(resources, fnId, AUTH_EVENTS_TABLE_ID, ['sqs:SendMessage']),
+    ...tableViolations(resources, AUTH_EVENTS_TABLE_ID),
+  ];
+  const r = rule.Properties ?? {};
+  if (r.State !== 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS') {
+    violations.push(
+      `${AUTH_EVENTS_RULE_ID}.State must be ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (read-only sign-in events reach no other rule)`,
+    );
+  }
+  if (![undefined, 'default'].includes(r.EventBusName)) {
+    violations.push(`${AUTH_EVENTS_RULE_ID} must be on the default bus (CloudTrail delivers only there)`);
+  }
+  const queues = new Set<string>();
+  for (const target of r.Targets ?? []) {
+    const dlq = target.DeadLetterConfig?.Arn?.['Fn::GetAtt']?.[0];
+    if (!target.RetryPolicy)
+      violations.push(`${AUTH_EVENTS_RULE_ID} target ${target.Id} needs a RetryPolicy`);
+    if (!dlq)
+      violations.push(
+        `${AUTH_EVENTS_RULE_ID} target ${target.Id} needs a dead-letter queue of this template`,
+      );
+    else queues.add(dlq);
+  }
+  const onFailure =
+    fn.Properties?.EventInvokeConfig?.DestinationConfig?.OnFailure?.Destination?.['Fn::GetAtt']?.[0];
+  if (!onFailure) violations.push(`${fnId} needs an on-failure destination: failed writes must not vanish`);
+  else queues.add(onFailure);
+  if (fn.Properties?.ReservedConcurrentExecutions === undefined) {
+    violations.push(`${fnId} needs reserved concurrency (a burst must not throttle the sign-in trigger)`);
+  }
+  for (const queueId of queues) {
+    const q = resources[queueId]?.Properties ?? {};
+    if (String(q.KmsMasterKeyId ?? '').includes('aws/sqs')) {
+      violations.push(
+        `${queueId} uses alias/aws/sqs, which EventBridge cannot use: undeliverable events would be lost`,
+      );
+    } else if (q.SqsManagedSseEnabled !== true && q.KmsMasterKeyId === undefined) {
+      violations.push(`${queueId} must be encrypted`);
+    }
+    const allowsRule = Object.values(resources).some(
+      (res: Template) =>
+        res.Type === 'AWS::SQS::QueuePolicy' &&
+        refsIn(res.Properties?.Queues).includes(queueId) &&
+        (res.Properties?.PolicyDocument?.Statement ?? []).some(
+          (st: Template) =>
+            st.Principal?.Service === 'events.amazonaws.com' &&
+            JSON.stringify(st.Condition ?? {}).includes(`"${AUTH_EVENTS_RULE_ID}"`),
+        ),
+    );
+    if (!allowsRule) {
+      violations.push(
+        `${queueId} needs a queue policy that lets events.amazonaws.com send for ${AUTH_EVENTS_RULE_ID} only (aws:SourceArn)`,
+      );
+    }
+    const watched = Object.values(resources).some(
+      (res: Template) =>
+        res.Type === 'AWS::CloudWatch::Alarm' &&
+        res.Properties?.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+        JSON.stringify(res.Properties?.Dimensions ?? []).includes(`"${queueId}"`),
+    );
+    if (!watched) violations.push(`${queueId} needs an alarm on ApproximateNumberOfMessagesVisible`);
+  }
+  return violations;
+}
+
+/** The only intrinsic functions CloudFormation evaluates in `Rules` (AWS CloudFormation, "Rule functions"). */
+const RULE_FUNCTIONS = new Set([
+  'Fn::And',
+  'Fn::Contains',
+  'Fn::EachMemberEquals',
+  'Fn::EachMemberIn',
+  'Fn::Equals',
+  'Fn::Not',
+  'Fn::Or',
+  'Fn::RefAll',
+  'Fn::ValueOf',
+  'Fn::ValueOfAll',
+]);
+
+/** Linters accept any intrinsic in a rule; CloudFormation rejects the deployment (e.g. Fn::Join). */
+function ruleFunctionViolations(rules: Template): string[] {
+  const used = (value: unknown): string[] => {
+    if (Array.isArray(value)) return value.flatMap(used);
+    if (!value || typeof value !== 'object') return [];
+    return Object.entries(value).flatMap(([key, v]) => [
+      ...(key.startsWith('Fn::') ? [key] : []),
+      ...used(v),
+    ]);
+  };
+  return Object.entries(rules).flatMap(([name, rule]) =>
+    [...new Set(used(rule))]
+      .filter((fn) => !RULE_FUNCTIONS.has(fn))
+      .map((fn) => `Rules.${name} uses ${fn}, which CloudFormation does not allow in rules`),
+  );
 }
 
 const ALARM_ACTION_KEYS = ['AlarmActions', 'OKActions', 'InsufficientDataActions'];

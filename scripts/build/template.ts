@@ -198,7 +198,7 @@ export function functionSettings(
     tableName,
     parameters = {},
     functionId = FUNCTION_ID,
-    tableId = TABLE_ID,
+    tableId = functionId === AUTH_EVENTS_FUNCTION_ID ? AUTH_EVENTS_TABLE_ID : TABLE_ID,
   }: { tableName: string; parameters?: Record<string, string>; functionId?: string; tableId?: string },
 ): FunctionSettings {
   const fn = template.Resources[functionId];

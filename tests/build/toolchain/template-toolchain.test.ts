@@ -103,6 +103,47 @@ describe('the validation rejects broken templates', () => {
     expectRejected(t, projectRules(path), /no topic policy lets cloudwatch/);
   });
 
+  it('auth-events rule in state ENABLED: read-only sign-in events would never arrive (project rules)', (t) => {
+    const path = brokenCopy('auth-events-rule-enabled', (s) =>
+      s.replace('State: ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS', 'State: ENABLED'),
+    );
+    expectRejected(
+      t,
+      projectRules(path),
+      /AuthEventsRule\.State must be ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS/,
+    );
+  });
+
+  it('auth-events target without a dead-letter queue, function without an on-failure destination (project rules)', (t) => {
+    const path = brokenCopy('auth-events-no-dlq', (s) =>
+      s
+        .replace(/ {10}DeadLetterConfig:\n {12}Arn: !GetAtt AuthEventsDeadLetterQueue\.Arn\n/, '')
+        .replace(/ {8}DestinationConfig:\n(?: {10}.*\n)+/, ''),
+    );
+    const detail = expectStatus(t, projectRules(path), 'failed');
+    if (detail !== undefined) {
+      assert.match(detail, /target auth-events-function needs a dead-letter queue/);
+      assert.match(detail, /AuthEventsFunction needs an on-failure destination/);
+    }
+  });
+
+  it('auth-events role that may read the table (project rules)', (t) => {
+    const path = brokenCopy('auth-events-role-reads', (s) =>
+      s.replace(/(write-auth-events\n(?: {10}.*\n)+? {16}Action: )dynamodb:PutItem/, '$1dynamodb:Query'),
+    );
+    expectRejected(t, projectRules(path), /AuthEventsFunction's role grants dynamodb:Query/);
+  });
+
+  it('a rule function CloudFormation does not allow in Rules, which the linters accept (project rules)', (t) => {
+    const path = brokenCopy('rule-with-join', (s) =>
+      s.replace(
+        /( {6}- Assert:\n)(?: {10}.*\n)+/,
+        '$1          Fn::Not: [{ "Fn::Equals": [{ "Fn::Join": ["", { Ref: AuthEventsClientIds }] }, ""] }]\n',
+      ),
+    );
+    expectRejected(t, projectRules(path), /Rules\.AuthEventsNeedClientIds uses Fn::Join/);
+  });
+
   it('permission without SourceArn and SourceAccount (checkov CKV_AWS_364)', (t) => {
     const path = brokenCopy('no-source-conditions', (s) =>
       s.replace(/^ {6}SourceArn: .*\n/m, '').replace(/^ {6}SourceAccount: .*\n/m, ''),

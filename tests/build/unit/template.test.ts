@@ -281,4 +281,132 @@ describe('template.yaml', () => {
       'ruleName',
     ]);
   });
+
+  describe('the auth-events part (AuthEvents=enabled)', () => {
+    const enabled = resolveConditions(template, { AuthEvents: 'enabled' });
+    const props = (id: string) => enabled(resources[id]?.Properties) as Record<string, any>;
+
+    it('exists only when AuthEvents is enabled, which is not the default', () => {
+      assert.equal(template.Parameters.AuthEvents.Default, 'disabled');
+      const conditional = Object.entries(resources).filter(([, r]) => r.Condition === 'RecordAuthEvents');
+      assert.deepEqual(conditional.map(([id]) => id).sort(), [
+        'AuthEventsDeadLetterAlarm',
+        'AuthEventsDeadLetterQueue',
+        'AuthEventsDeadLetterQueuePolicy',
+        'AuthEventsFunction',
+        'AuthEventsFunctionErrorsAlarm',
+        'AuthEventsFunctionRole',
+        'AuthEventsInvokePermission',
+        'AuthEventsLogGroup',
+        'AuthEventsRule',
+        'AuthEventsTable',
+        'FailedSignInAlarm',
+        'FailedSignInMetricFilter',
+        'FailedSignInSourcesRule',
+      ]);
+      assert.deepEqual(template.Rules.AuthEventsNeedClientIds.RuleCondition, {
+        'Fn::Equals': [{ Ref: 'AuthEvents' }, 'enabled'],
+      });
+    });
+
+    it('keys the table per the contract: 16 day shards, bySourceIp, sparse bySub, TTL', () => {
+      const input = tableCreateInput(template, 't', { AuthEvents: 'enabled' }, 'AuthEventsTable');
+      assert.deepEqual(input.KeySchema, [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ]);
+      assert.deepEqual(
+        input.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.KeySchema?.map((k) => k.AttributeName)]),
+        [
+          ['bySourceIp', ['sourceIp', 'sk']],
+          ['bySub', ['sub', 'sk']],
+        ],
+      );
+      assert.equal(props('AuthEventsTable').TimeToLiveSpecification.AttributeName, 'expiresAt');
+      assert.equal(props('AuthEventsTable').BillingMode, 'PAY_PER_REQUEST');
+    });
+
+    it('grants the function PutItem on its table, its log group and its dead-letter queue, nothing else', () => {
+      const statements = props('AuthEventsFunctionRole').Policies.flatMap(
+        (p: any) => p.PolicyDocument.Statement,
+      );
+      assert.deepEqual(
+        statements.map((s: any) => [s.Action, s.Resource]),
+        [
+          ['dynamodb:PutItem', { 'Fn::GetAtt': ['AuthEventsTable', 'Arn'] }],
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Sub expression
+          [['logs:CreateLogStream', 'logs:PutLogEvents'], { 'Fn::Sub': '${AuthEventsLogGroup.Arn}' }],
+          ['sqs:SendMessage', { 'Fn::GetAtt': ['AuthEventsDeadLetterQueue', 'Arn'] }],
+        ],
+      );
+    });
+
+    const triggerBuildProperties = () =>
+      resources[FUNCTION_ID]?.Metadata.BuildProperties as Record<string, unknown>;
+
+    it('runs Node.js 22 with its architecture, capped concurrency, retries into the DLQ on failure', () => {
+      const fn = props('AuthEventsFunction');
+      assert.equal(fn.Runtime, 'nodejs22.x');
+      assert.deepEqual(fn.Architectures, [{ Ref: 'Architecture' }]);
+      assert.deepEqual(fn.ReservedConcurrentExecutions, { Ref: 'AuthEventsConcurrency' });
+      assert.equal(fn.EventInvokeConfig.MaximumRetryAttempts, 2);
+      assert.deepEqual(fn.EventInvokeConfig.DestinationConfig.OnFailure, {
+        Type: 'SQS',
+        Destination: { 'Fn::GetAtt': ['AuthEventsDeadLetterQueue', 'Arn'] },
+      });
+      assert.deepEqual(resources.AuthEventsFunction?.Metadata.BuildProperties, {
+        ...triggerBuildProperties(),
+        EntryPoints: ['auth-events.ts'],
+      });
+      assert.equal(props('AuthEventsLogGroup').RetentionInDays.Ref, 'LogRetentionDays');
+    });
+
+    it('listens on the default bus in the read-only-management-events state, with retries and a DLQ', () => {
+      const rule = props('AuthEventsRule');
+      assert.equal(rule.EventBusName, 'default');
+      assert.equal(rule.State, 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
+      assert.deepEqual(rule.Targets, [
+        {
+          Id: 'auth-events-function',
+          Arn: { 'Fn::GetAtt': ['AuthEventsFunction', 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['AuthEventsDeadLetterQueue', 'Arn'] } },
+        },
+      ]);
+      const invoke = props('AuthEventsInvokePermission');
+      assert.deepEqual(
+        [invoke.Principal, invoke.SourceArn],
+        ['events.amazonaws.com', { 'Fn::GetAtt': ['AuthEventsRule', 'Arn'] }],
+      );
+    });
+
+    it('keeps dead letters 14 days, encrypted, sent only by this rule, and alarms on them', () => {
+      const queue = props('AuthEventsDeadLetterQueue');
+      assert.equal(queue.MessageRetentionPeriod, 14 * 86_400);
+      assert.equal(queue.SqsManagedSseEnabled, true);
+      const [statement] = props('AuthEventsDeadLetterQueuePolicy').PolicyDocument.Statement;
+      assert.deepEqual(statement.Condition, {
+        ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['AuthEventsRule', 'Arn'] } },
+      });
+      const alarm = props('AuthEventsDeadLetterAlarm');
+      assert.equal(alarm.MetricName, 'ApproximateNumberOfMessagesVisible');
+      assert.deepEqual(resources.AuthEventsDeadLetterAlarm?.Properties.AlarmActions, {
+        'Fn::If': ['HasAlarmEmail', [{ Ref: 'AlarmTopic' }], { Ref: 'AWS::NoValue' }],
+      });
+    });
+
+    it('alarms on failed sign-ins per 5 minutes at the threshold parameter, from the JSON log', () => {
+      assert.equal(
+        props('FailedSignInMetricFilter').FilterPattern,
+        '{ $.code = "AUTH_EVENT_RECORDED" && $.outcome = "failure" }',
+      );
+      const alarm = props('FailedSignInAlarm');
+      assert.deepEqual([alarm.MetricName, alarm.Period, alarm.Statistic], ['FailedSignIns', 300, 'Sum']);
+      assert.deepEqual(alarm.Threshold, { Ref: 'FailedSignInAlarmThreshold' });
+      const [body] = props('FailedSignInSourcesRule').RuleBody['Fn::Sub'] as [string];
+      const insight = JSON.parse(body.replace(/\$\{LogGroup\}/, 'x'));
+      assert.deepEqual(insight.Contribution.Keys, ['$.sourceIp']);
+      assert.equal(insight.LogFormat, 'JSON');
+    });
+  });
 });
