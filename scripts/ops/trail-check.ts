@@ -129,12 +129,18 @@ export async function checkAuthEventTrail(
         homeRegion: home,
         multiRegion: t.IsMultiRegionTrail === true,
       };
-      const status = await client(home).send(new GetTrailStatusCommand({ Name: arn }));
-      if (!status.IsLogging) {
-        finding.problem = 'is not logging';
-      } else {
-        const selectors = await client(home).send(new GetEventSelectorsCommand({ TrailName: arn }));
-        finding.problem = selectorProblem(selectors.EventSelectors, selectors.AdvancedEventSelectors);
+      try {
+        const status = await client(home).send(new GetTrailStatusCommand({ Name: arn }));
+        if (!status.IsLogging) {
+          finding.problem = 'is not logging';
+        } else {
+          const selectors = await client(home).send(new GetEventSelectorsCommand({ TrailName: arn }));
+          finding.problem = selectorProblem(selectors.EventSelectors, selectors.AdvancedEventSelectors);
+        }
+      } catch (error) {
+        // e.g. an organization trail a member account may see but not read: say so, check the others.
+        const { name, message } = error as Error;
+        finding.problem = `could not be checked (${name}: ${message}); if it logs read and write management events, sign-in attempts are recorded`;
       }
       trails.push(finding);
     }

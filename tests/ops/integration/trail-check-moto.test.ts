@@ -9,10 +9,14 @@ import {
   CloudTrailClient,
   CreateTrailCommand,
   DeleteTrailCommand,
+  DescribeTrailsCommand,
+  GetEventSelectorsCommand,
+  GetTrailStatusCommand,
   PutEventSelectorsCommand,
   type PutEventSelectorsCommandInput,
   StartLoggingCommand,
 } from '@aws-sdk/client-cloudtrail';
+import { mockClient } from 'aws-sdk-client-mock';
 import { missingToolNotice, TOOLS } from '../../../scripts/build/toolchain.ts';
 import { type RunningMoto, startMoto } from '../../../scripts/local-stack/moto.ts';
 import { reportAuthEventTrail } from '../../../scripts/ops/trail-check.ts';
@@ -218,5 +222,33 @@ describe('attach: the CloudTrail trail check (moto)', () => {
       new CloudTrailClient({ region, endpoint: 'http://127.0.0.1:9', credentials, maxAttempts: 1 });
     assert.equal(await reportAuthEventTrail(REGION, (l) => lines.push(l), unreachable), undefined);
     assert.match(lines.join('\n'), /could not check the CloudTrail trails .*cloudtrail:DescribeTrails/);
+  });
+});
+
+describe('attach: a trail that cannot be read (an organization trail seen from a member account)', () => {
+  it('names the trail and why, checks the others, and never fails', async () => {
+    // A mock only for what moto cannot produce: a trail listed but not readable.
+    const client = new CloudTrailClient({ region: REGION });
+    const mock = mockClient(client);
+    const orgArn = 'arn:aws:cloudtrail:us-east-1:111111111111:trail/org-trail';
+    mock.on(DescribeTrailsCommand).resolves({
+      trailList: [{ Name: 'org-trail', TrailARN: orgArn, HomeRegion: 'us-east-1', IsMultiRegionTrail: true }],
+    });
+    mock.on(GetTrailStatusCommand).resolves({ IsLogging: true });
+    const denied = Object.assign(new Error('not authorized to read this trail'), {
+      name: 'AccessDeniedException',
+    });
+    mock.on(GetEventSelectorsCommand).rejects(denied);
+    const lines: string[] = [];
+    const check = await reportAuthEventTrail(
+      REGION,
+      (l) => lines.push(l),
+      () => client,
+    );
+    assert.equal(check?.logging, undefined);
+    assert.match(
+      lines.join('\n'),
+      /trail org-trail \(multi-region\) could not be checked \(AccessDeniedException/,
+    );
   });
 });
