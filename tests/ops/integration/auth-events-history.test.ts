@@ -6,13 +6,17 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
 import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../../../scripts/build/template.ts';
+import { missingToolNotice, TOOLS } from '../../../scripts/build/toolchain.ts';
 import { type RunningDynalite, startDynalite } from '../../../scripts/local-stack/dynalite.ts';
+import { type RunningMoto, startMoto } from '../../../scripts/local-stack/moto.ts';
 import { AUTH_EVENT_FIELDS, type AuthEventRecord } from '../../../scripts/ops/auth-events-query.ts';
 import { authEvent, byTimeThenId, createAuthEventsTable, putAuthEvents } from '../../helpers/auth-events.ts';
+import { skipBecause } from '../../helpers/skip.ts';
 
 const SIGN_INS = 'login-history-test';
 const EVENTS = 'auth-events-test';
@@ -255,5 +259,81 @@ describe('npm run history: authentication events', () => {
     ]);
     assert.equal(missing.code, 1);
     assert.match(missing.err, /auth-events table nope does not exist/);
+  });
+});
+
+describe('npm run history --attempts --stack-name (CloudFormation on moto)', () => {
+  let moto: RunningMoto | undefined;
+  let dynalite: RunningDynalite;
+  let env: Record<string, string>;
+  const event = authEvent({ eventTime: at('10:00:00.000'), sourceIp: '192.0.2.9' });
+
+  before(async () => {
+    moto = await startMoto();
+    dynalite = await startDynalite();
+    if (!moto) return;
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const ddb = new DynamoDBClient({ endpoint: dynalite.endpoint, region: 'us-east-1', credentials });
+    await createAuthEventsTable(ddb, EVENTS);
+    await putAuthEvents(DynamoDBDocumentClient.from(ddb), EVENTS, [event]);
+    ddb.destroy();
+    const cfn = new CloudFormationClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials });
+    for (const [name, outputs] of [
+      ['with-auth-events', { TableName: { Value: SIGN_INS }, AuthEventsTableName: { Value: EVENTS } }],
+      ['without-auth-events', { TableName: { Value: SIGN_INS } }],
+    ] as const) {
+      await cfn.send(
+        new CreateStackCommand({
+          StackName: name,
+          TemplateBody: JSON.stringify({
+            Resources: { Placeholder: { Type: 'AWS::SNS::Topic' } },
+            Outputs: outputs,
+          }),
+        }),
+      );
+    }
+    cfn.destroy();
+    env = {
+      ...process.env,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
+      AWS_ENDPOINT_URL_CLOUDFORMATION: moto.endpoint,
+      NODE_NO_WARNINGS: '1',
+    } as Record<string, string>;
+  });
+  after(async () => {
+    await moto?.stop();
+    await dynalite?.close();
+  });
+
+  const history = (args: string[]) =>
+    new Promise<{ code: number; out: string; err: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', join('scripts', 'history.ts'), ...args],
+        { cwd: PROJECT_ROOT, env },
+        (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code ?? 1) : 0, out: stdout, err: stderr }),
+      );
+    });
+
+  it("reads the table from the stack's AuthEventsTableName output, and says when the stack has none", async (t) => {
+    if (!moto) {
+      skipBecause(t, missingToolNotice(TOOLS.moto));
+      return;
+    }
+    const [found, none] = await Promise.all([
+      history(['--attempts', '--from', DAY, '--to', DAY, '--stack-name', 'with-auth-events', '--json']),
+      history(['--failed-attempts', '--from', DAY, '--to', DAY, '--stack-name', 'without-auth-events']),
+    ]);
+    assert.equal(found.code, 0, found.err);
+    assert.deepEqual(JSON.parse(found.out), [event]);
+    assert.equal(none.code, 1);
+    assert.match(
+      none.err,
+      /stack "without-auth-events" records no authentication events .*AuthEvents=enabled/,
+    );
   });
 });
