@@ -1,5 +1,6 @@
 /** `npm run attach`: attach the PostAuthentication trigger without resetting any other pool setting. */
 import { parseOptions, poolAndRegion, requireOne, runCli } from './ops/cli.ts';
+import { reportAuthEventTrail } from './ops/trail-check.ts';
 import {
   attachPostAuthenticationTrigger,
   createClients,
@@ -12,7 +13,8 @@ const USAGE = `usage: npm run attach -- --user-pool-id <id> (--function-arn <arn
 
 Reads the pool, writes a backup of its complete configuration, sends UpdateUserPool with every setting
 carried over and only LambdaConfig.PostAuthentication changed, then describes the pool again and verifies
-that nothing else changed. Exit codes: 0 done or nothing to do, 1 refused or failed, 2 usage error.`;
+that nothing else changed. Then says whether a CloudTrail trail logs this region's management events
+(read and write), which the failed-sign-in records (AuthEvents) need. Exit codes: 0 done or nothing to do, 1 refused or failed, 2 usage error.`;
 
 await runCli(USAGE, async () => {
   const values = parseOptions(process.argv.slice(2), {
@@ -47,4 +49,6 @@ await runCli(USAGE, async () => {
     skipPermissionCheck: values['skip-permission-check'],
     backupFile: values['backup-file'],
   });
+  // Failed sign-ins and source IPs come from CloudTrail: say when no trail delivers them (never fails).
+  await reportAuthEventTrail(region, (line) => console.log(line));
 });

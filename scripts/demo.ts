@@ -11,7 +11,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { PROJECT_ROOT } from './build/template.ts';
 import { createDemoPool, DEMO_USERS_DESCRIPTION } from './local-stack/demo-pool.ts';
 import { type LocalStack, startLocalStack, useLocalStack } from './local-stack/local-stack.ts';
-import { signIn } from './local-stack/user-pool-fixtures.ts';
+import { failedSignIn, signIn } from './local-stack/user-pool-fixtures.ts';
 import { parseOptions, runCli, UsageError } from './ops/cli.ts';
 
 const USAGE = `usage: npm run demo [-- --show-function-logs]
@@ -88,8 +88,12 @@ await runCli(USAGE, async () => {
       'Starting the local stack: dynalite, the function built like `sam build`, Lambda endpoint, cognito-local',
     );
     // The function logs a recorded sign-in at DEBUG (no log ingestion per sign-in in production); showing its
-    // logs runs it at DEBUG, as setting its ApplicationLogLevel would.
-    stack = await startLocalStack({ echoLogs: showLogs, functionLogLevel: showLogs ? 'DEBUG' : undefined });
+    // logs runs it at DEBUG, as setting its ApplicationLogLevel would. The stack records auth events too.
+    stack = await startLocalStack({
+      echoLogs: showLogs,
+      functionLogLevel: showLogs ? 'DEBUG' : undefined,
+      authEvents: true,
+    });
     useLocalStack(stack);
     console.log(
       `    DynamoDB ${stack.dynamoEndpoint} (table ${stack.tableName}), Cognito ${stack.cognitoEndpoint}`,
@@ -102,6 +106,7 @@ await runCli(USAGE, async () => {
     const cognito = new CognitoIdentityProviderClient({});
     const pool = await createDemoPool(cognito, `demo-users-${Date.now()}`);
     stack.grantInvoke(pool.poolArn); // what `sam deploy` does with CognitoUserPoolArn=<pool ARN>
+    stack.authEvents?.recordPool(pool.poolArn, [pool.clientId]); // … and AuthEvents=enabled
     console.log(`    pool ${pool.poolId}, app client ${pool.clientId}`);
     console.log(DEMO_USERS_DESCRIPTION.replace(/^/gm, '    '));
 
@@ -124,13 +129,39 @@ await runCli(USAGE, async () => {
         `    ${user.username.padEnd(26)} signed in, tokens received: ${tokens.IdToken ? 'yes' : 'no'}`,
       );
     }
-    cognito.destroy();
-
     const today = new Date().toISOString().slice(0, 10);
+    step(
+      'Failed attempts, recorded from CloudTrail (the local recorder stands in for it): a wrong password, a wrong MFA code',
+    );
+    for (const [user, mistake] of [
+      [pool.admin, 'wrong password'],
+      [pool.mfa, 'wrong MFA code'],
+    ] as const) {
+      const refusal = await failedSignIn(cognito, pool.clientId, user, mistake);
+      console.log(`    ${user.username.padEnd(26)} ${mistake}: refused (${refusal})`);
+    }
+    cognito.destroy();
+    await stack.authEvents?.recorder.drain(); // EventBridge delivers asynchronously
+    const authEventsTable = stack.authEvents?.tableName ?? '';
+    step(
+      `Every attempt of ${today}, with its source IP: npm run history -- --attempts --from ${today} --to ${today} --auth-events-table-name ${authEventsTable}`,
+    );
+    await runScript('history.ts', [
+      '--attempts',
+      '--from',
+      today,
+      '--to',
+      today,
+      '--auth-events-table-name',
+      authEventsTable,
+    ]);
+
     step(`Login history of ${today}: npm run history -- --date ${today} --table-name ${stack.tableName}`);
     await runScript('history.ts', ['--date', today, '--table-name', stack.tableName]);
 
-    step('Login history of one user: npm run history -- --username admin@example.com --user-pool-id …');
+    step(
+      'One user, sign-ins and failed attempts: npm run history -- --username admin@example.com --user-pool-id … --auth-events-table-name …',
+    );
     await runScript('history.ts', [
       '--username',
       'admin@example.com',
@@ -138,6 +169,8 @@ await runCli(USAGE, async () => {
       pool.poolId,
       '--table-name',
       stack.tableName,
+      '--auth-events-table-name',
+      authEventsTable,
     ]);
 
     step(

@@ -5,6 +5,15 @@
  */
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import {
+  AUTH_EVENTS_OPTIONS,
+  AUTH_EVENTS_OUTPUT,
+  AUTH_EVENTS_USAGE,
+  AUTH_EVENTS_WHERE,
+  attemptsModeOf,
+  runAttempts,
+  writeUserView,
+} from './ops/auth-events-history.ts';
+import {
   CommandError,
   parseOptions,
   positiveInteger,
@@ -40,9 +49,11 @@ what (exactly one):
   --inactive-since <N>d --user-pool-id <id>
                                       users with no recorded sign-in in the last N days, or none at all
                                       (--concurrency N, default 16)
+${AUTH_EVENTS_USAGE}
 where (exactly one):
   --table-name <table> [--shards N]   --shards: the stack parameter DayIndexShards (default 1)
-  --stack-name <stack>                reads the table, shards and DayIndex from the stack`;
+  --stack-name <stack>                reads the table, shards and DayIndex from the stack
+${AUTH_EVENTS_WHERE}`;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -75,13 +86,19 @@ function inactiveDays(value: string): number {
 
 async function resolveTable(values: Record<string, unknown>, region: string | undefined) {
   if (values['table-name']) {
-    return { table: String(values['table-name']), shards: Number(values.shards ?? 1), dayIndex: undefined };
+    return {
+      table: String(values['table-name']),
+      shards: Number(values.shards ?? 1),
+      dayIndex: undefined,
+      authEventsTable: values['auth-events-table-name'] as string | undefined,
+    };
   }
   const stack = await readStackIn(region, String(values['stack-name']));
   return {
     table: stack.output('TableName'),
     shards: Number(stack.parameter('DayIndexShards') ?? 1),
     dayIndex: stack.parameter('DayIndex'),
+    authEventsTable: stack.optionalOutput(AUTH_EVENTS_OUTPUT),
   };
 }
 
@@ -127,7 +144,9 @@ await runCli(USAGE, async () => {
     format: { type: 'string' },
     json: { type: 'boolean', default: false },
     region: { type: 'string' },
+    ...AUTH_EVENTS_OPTIONS,
   });
+  const attempts = attemptsModeOf(values);
   if ((values.from === undefined) !== (values.to === undefined)) {
     throw new UsageError('--from and --to go together: give both ends of the period');
   }
@@ -139,7 +158,7 @@ await runCli(USAGE, async () => {
     'from',
     'inactive-since',
   ]);
-  requireOne(values, ['table-name', 'stack-name']);
+  if (!attempts) requireOne(values, ['table-name', 'stack-name']);
   if (values.json && values.format !== undefined && values.format !== 'json') {
     throw new UsageError('--json is --format json; give one of them');
   }
@@ -165,7 +184,16 @@ await runCli(USAGE, async () => {
   }
   const days = by === 'inactive-since' ? inactiveDays(String(values['inactive-since'])) : 0;
 
-  const { table, shards, dayIndex } = await resolveTable(values, values.region);
+  if (attempts && period) {
+    const reader = createReader(values.region);
+    try {
+      await runAttempts(attempts, values, period, format, limit, reader, process.stdout);
+    } finally {
+      reader.destroy();
+    }
+    return 0;
+  }
+  const { table, shards, dayIndex, authEventsTable } = await resolveTable(values, values.region);
   const reader = createReader(values.region);
   try {
     if (by === 'inactive-since') {
@@ -186,6 +214,10 @@ await runCli(USAGE, async () => {
     } else {
       const sub = by === 'sub' ? String(values.sub) : await lookUpSub(values, values.region);
       items = await historyOfUser(reader, table, sub, limit ?? 50);
+      if (authEventsTable) {
+        await writeUserView(reader, authEventsTable, sub, items, limit ?? 50, format, process.stdout);
+        return 0;
+      }
     }
     const count = await writeSignIns(items, format, process.stdout);
     if (count === 0 && format === 'table') console.log('No sign-ins found.');

@@ -61,6 +61,11 @@ export class LocalLambda {
     private readonly options: { echoLogs?: boolean; maxEnvironments?: number } = {},
   ) {}
 
+  /** Adds or replaces a function (what a deploy does); environments already running keep their settings. */
+  register(fn: LocalFunction): void {
+    this.functions.set(fn.name, fn);
+  }
+
   functionArn(name: string): string {
     return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${name}`;
   }

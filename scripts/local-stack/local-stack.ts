@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { buildFunctionBundle, handlerModulePath } from '../build/bundle.ts';
 import { FUNCTION_ID, functionSettings, loadTemplate, tableCreateInput } from '../build/template.ts';
+import { type LocalAuthEvents, startLocalAuthEvents } from './auth-events-local.ts';
 import { type RunningCognitoLocal, startCognitoLocal } from './cognito-local.ts';
 import type { DockerEngine } from './docker-engine.ts';
 import { type RunningDynalite, startDynalite } from './dynalite.ts';
@@ -45,6 +46,8 @@ export interface LocalStackOptions {
    * reaches it as host.docker.internal); our own Lambda endpoint only answers the permission check.
    */
   samLocal?: { engine: DockerEngine; image?: string; template: string };
+  /** AuthEvents=enabled: the auth-events table and function, and a CloudTrail recorder Cognito clients go through. */
+  authEvents?: boolean;
 }
 
 export interface LocalStack {
@@ -63,6 +66,8 @@ export interface LocalStack {
   /** The SAM emulator sign-ins go through, when `samLocal` was asked for. */
   sam?: SamLocalLambda;
   cognitoEndpoint: string;
+  /** The auth-events part, when `authEvents` was asked for. */
+  authEvents?: LocalAuthEvents;
   /** What `sam deploy` with CognitoUserPoolArn=<arn> creates: the invoke permission for that pool. */
   grantInvoke(poolArn: string): void;
   /** Stops DynamoDB (for fault tests); the endpoint then refuses connections. */
@@ -185,8 +190,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       now: options.cognitoNow,
     });
     stoppers.push(() => cognito.close());
-    // The Cognito endpoint every client of this stack calls (SDK clients, our commands, the kept stack's exports).
-    const cognitoEndpoint = cognito.endpoint;
+    const authEvents = options.authEvents
+      ? await startLocalAuthEvents({
+          template,
+          parameters: options.parameters,
+          dataDir,
+          dynamoEndpoint,
+          cognitoEndpoint: cognito.endpoint,
+          lambda,
+          baseEnvironment: { ...LOCAL_CREDENTIALS, AWS_REGION: LOCAL_SDK_REGION },
+          region: LOCAL_SDK_REGION,
+        })
+      : undefined;
+    if (authEvents) stoppers.push(() => authEvents.stop());
+    // The Cognito endpoint every client of this stack calls (SDK clients, our commands, the kept stack's
+    // exports): the CloudTrail recorder in front of cognito-local when the stack records auth events.
+    const cognitoEndpoint = authEvents?.endpoint ?? cognito.endpoint;
 
     const permission = template.Resources.CognitoInvokePermission.Properties;
     return {
@@ -207,6 +226,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       faults,
       sam,
       cognitoEndpoint,
+      authEvents,
       grantInvoke: (poolArn) =>
         lambda.addPermission(FUNCTION_ID, {
           StatementId: 'CognitoInvokePermission',

@@ -166,3 +166,43 @@ export async function enableTotpMfa(
 export function totpCode(secretBase32: string): string {
   return generateSync({ secret: secretBase32, algorithm: 'sha1', digits: 6, period: 30 });
 }
+
+/**
+ * A sign-in that fails the way users' do: a wrong password, or (for a user with MFA) the right password
+ * and a wrong authenticator code. Returns the error Cognito answered with.
+ */
+export async function failedSignIn(
+  cognito: CognitoIdentityProviderClient,
+  clientId: string,
+  user: DemoUser,
+  mistake: 'wrong password' | 'wrong MFA code',
+): Promise<string> {
+  try {
+    const first = await cognito.send(
+      new InitiateAuthCommand({
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        ClientId: clientId,
+        AuthParameters: {
+          USERNAME: user.username,
+          PASSWORD: mistake === 'wrong password' ? `${user.password}-typo` : user.password,
+        },
+      }),
+    );
+    if (mistake === 'wrong MFA code' && first.ChallengeName === 'SOFTWARE_TOKEN_MFA' && user.totpSecret) {
+      const code = totpCode(user.totpSecret);
+      // Another first digit: never the current code, nor (but for 1 in 10^5) a neighbouring window's.
+      const wrong = `${(Number(code[0]) + 5) % 10}${code.slice(1)}`;
+      await cognito.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: clientId,
+          ChallengeName: 'SOFTWARE_TOKEN_MFA',
+          Session: first.Session,
+          ChallengeResponses: { USERNAME: user.username, SOFTWARE_TOKEN_MFA_CODE: wrong },
+        }),
+      );
+    }
+  } catch (error) {
+    return (error as Error).name;
+  }
+  throw new Error(`the ${mistake} of ${user.username} was accepted`);
+}

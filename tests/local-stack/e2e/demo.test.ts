@@ -48,6 +48,30 @@ describe('npm run demo', () => {
       dormantRows[0] as string,
       /left-the-company@example\.com\s+left-the-company@example\.com\s+enabled/,
     );
+    // Failed attempts come from CloudTrail (the local recorder): shown with the source IP, beside the sign-ins.
+    const attempts = output.split('▶ Every attempt of ')[1]?.split('▶')[0] ?? '';
+    const failures = attempts.split('\n').filter((line) => /^\s+\S+Z\s+failure\s/.test(line));
+    assert.deepEqual(
+      // CloudTrail times are whole seconds: events of one second come in eventId order, so compare as sets.
+      failures.map((row) => /failure\s+(\S+)\s+(\S+)\s+(\S+)/.exec(row)?.slice(1)).sort(),
+      [
+        ['InitiateAuth', 'NotAuthorizedException', '127.0.0.1'],
+        ['RespondToAuthChallenge', 'CodeMismatchException', '127.0.0.1'],
+      ],
+      attempts,
+    );
+    assert.ok(attempts.split('\n').filter((line) => /\ssuccess\s/.test(line)).length >= 5, attempts);
+    const oneUser = output.split('▶ One user, sign-ins and failed attempts')[1]?.split('▶')[0] ?? '';
+    const userRows = oneUser.split('\n').filter((line) => /^\s+\d{4}-\d{2}-\d{2}T/.test(line));
+    assert.deepEqual(
+      userRows.map((row) => /Z\s+(success|failure)\s+\S+\s+(\S+)\s+(\S+)\s/.exec(row)?.slice(1)).sort(),
+      [
+        ['failure', 'NotAuthorizedException', '127.0.0.1'],
+        ['success', '-', '127.0.0.1'],
+        ['success', '-', '127.0.0.1'],
+      ],
+      oneUser,
+    );
     assert.match(output, /Demo finished in/);
     assert.match(output, /eval "\$\(npm run --silent local-stack -- start\)"/, 'how to keep a stack');
     assert.match(output, /npm run local-stack -- stop/);

@@ -47,7 +47,7 @@ describe('attach and detach on moto (resets omitted settings like AWS)', () => {
   before(async () => {
     moto = await startMoto();
     if (!moto) return;
-    for (const service of ['COGNITO_IDENTITY_PROVIDER', 'LAMBDA', 'CLOUDFORMATION']) {
+    for (const service of ['COGNITO_IDENTITY_PROVIDER', 'LAMBDA', 'CLOUDFORMATION', 'CLOUDTRAIL']) {
       process.env[`AWS_ENDPOINT_URL_${service}`] = moto.endpoint;
     }
     Object.assign(process.env, {
@@ -165,6 +165,8 @@ describe('attach and detach on moto (resets omitted settings like AWS)', () => {
     });
     assert.equal(result.code, 0, result.out);
     assert.equal((await describePool(pool.Id as string)).LambdaConfig?.PostAuthentication, functionArn);
+    // moto's CloudTrail has no trail: attach says what that means for failed sign-ins.
+    assert.match(result.out, /WARNING: no CloudTrail trail logs us-east-1's management events/);
   });
 
   it('the naive update resets AllowAdminCreateUserOnly, DeletionProtection and the other trigger', async (t) => {
