@@ -24,12 +24,7 @@ await runCli(USAGE, async () => {
     replace: { type: 'boolean', default: false },
     'skip-permission-check': { type: 'boolean', default: false },
     'backup-file': { type: 'string' },
-    help: { type: 'boolean', default: false },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const { userPoolId, region } = poolAndRegion(values);
   const source = requireOne(values, ['function-arn', 'stack-name']);
 
@@ -47,4 +42,5 @@ await runCli(USAGE, async () => {
     skipPermissionCheck: values['skip-permission-check'],
     backupFile: values['backup-file'],
   });
+  return 0;
 });

@@ -13,12 +13,7 @@ await runCli(USAGE, async () => {
     region: { type: 'string' },
     'dry-run': { type: 'boolean', default: false },
     'backup-file': { type: 'string' },
-    help: { type: 'boolean', default: false },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const { userPoolId, region } = poolAndRegion(values);
   await detachPostAuthenticationTrigger(createClients(region), {
     userPoolId,
@@ -26,4 +21,5 @@ await runCli(USAGE, async () => {
     dryRun: values['dry-run'],
     backupFile: values['backup-file'],
   });
+  return 0;
 });

@@ -8,6 +8,7 @@ import {
   CommandError,
   parseOptions,
   positiveInteger,
+  refuseOptionsOutsideMode,
   requireOne,
   runCli,
   terminalProgress,
@@ -44,8 +45,28 @@ where (exactly one):
   --table-name <table> [--shards N]   --shards: the stack parameter DayIndexShards (default 1)
   --stack-name <stack>                reads the table, shards and DayIndex from the stack`;
 
+/** The options that only some modes use (the mode is named by its option; --from stands for --from/--to). */
+const OPTIONS_BY_MODE = {
+  'user-pool-id': ['username', 'email', 'inactive-since'],
+  limit: ['sub', 'username', 'email', 'date', 'from'],
+  concurrency: ['inactive-since'],
+  shards: ['date', 'from', 'inactive-since'],
+} as const;
+
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** A calendar date (YYYY-MM-DD) that exists: Date.parse accepts 2026-02-30 as 2026-03-02, so read it back. */
+function isCalendarDate(value: string): boolean {
+  const ms = Date.parse(`${value}T00:00:00Z`);
+  return DATE.test(value) && !Number.isNaN(ms) && dayOf(ms) === value;
+}
+
+/** --date: one UTC day, checked as --from/--to check theirs. */
+function utcDate(value: string): string {
+  if (!isCalendarDate(value)) throw new UsageError(`--date "${value}" is not a date (YYYY-MM-DD, UTC)`);
+  return value;
+}
 
 /** A --from/--to bound as the ISO time items hold; a date is the start (from) or the end (to) of that day. */
 function periodBound(name: 'from' | 'to', value: string): string {
@@ -55,7 +76,7 @@ function periodBound(name: 'from' | 'to', value: string): string {
       ? value
       : '';
   const ms = Date.parse(iso);
-  if (!iso || Number.isNaN(ms) || (DATE.test(value) && dayOf(ms) !== value)) {
+  if (!iso || Number.isNaN(ms) || (DATE.test(value) && !isCalendarDate(value))) {
     throw new UsageError(
       `--${name} "${value}" is neither a date (YYYY-MM-DD) nor an ISO time (2026-11-01T09:00:00Z)`,
     );
@@ -139,7 +160,11 @@ await runCli(USAGE, async () => {
     'from',
     'inactive-since',
   ]);
-  requireOne(values, ['table-name', 'stack-name']);
+  const where = requireOne(values, ['table-name', 'stack-name']);
+  refuseOptionsOutsideMode(values, by, OPTIONS_BY_MODE);
+  if (values.shards !== undefined && where === 'stack-name') {
+    throw new UsageError('--shards goes with --table-name; --stack-name reads DayIndexShards from the stack');
+  }
   if (values.json && values.format !== undefined && values.format !== 'json') {
     throw new UsageError('--json is --format json; give one of them');
   }
@@ -151,8 +176,7 @@ await runCli(USAGE, async () => {
   const isExport = by === 'from';
   const limit = positiveInteger('limit', values.limit, isExport ? 1_000_000_000 : 10_000);
   const concurrency = positiveInteger('concurrency', values.concurrency, 256) ?? 16;
-  if (by === 'date' && !DATE.test(String(values.date)))
-    throw new UsageError('--date must be YYYY-MM-DD (UTC)');
+  if (by === 'date') utcDate(String(values.date));
   if ((by === 'username' || by === 'email' || by === 'inactive-since') && !values['user-pool-id']) {
     throw new UsageError(`--${by} needs --user-pool-id`);
   }

@@ -109,12 +109,7 @@ await runCli(USAGE, async () => {
   const values = parseOptions(rest, {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '8000' },
-    help: { type: 'boolean', default: false },
   });
-  if (values.help || command === '--help') {
-    console.log(USAGE);
-    return 0;
-  }
   if (!isIP(values.host)) throw new UsageError(`--host must be an IP address, got "${values.host}"`);
   const port = positiveInteger('port', values.port, 65535) as number;
   if (command === 'serve') {
@@ -122,6 +117,9 @@ await runCli(USAGE, async () => {
     return new Promise<never>(() => undefined); // serves until SIGTERM
   }
   if (command === 'start') return start(values.host, port);
-  if (command === 'stop') return stop();
+  if (command === 'stop') {
+    if (rest.length > 0) throw new UsageError('stop takes no options');
+    return stop();
+  }
   throw new UsageError(command ? `unknown command "${command}"` : 'start or stop?');
 });

@@ -6,11 +6,46 @@ export class UsageError extends Error {}
 /** Exit 1: refused or failed; the message says what to do next. */
 export class CommandError extends Error {}
 
+/**
+ * The options of a command line, strictly: an unknown option, a missing value or an empty one
+ * (`--region ""`) is a usage error. `--help` never reaches here: runCli answers it first.
+ */
 export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
+  let values: ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true }>>['values'];
   try {
-    return parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
+    values = parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
   } catch (error) {
     throw new UsageError((error as Error).message);
+  }
+  for (const [name, value] of Object.entries(values)) {
+    if (value === '') throw new UsageError(`--${name} needs a value; it was given an empty one`);
+  }
+  return values;
+}
+
+/** `--help` or `-h` among the options (not as the value of another, nor after `--`). */
+export function asksForHelp(argv: readonly string[]): boolean {
+  const { tokens } = parseArgs({ args: [...argv], strict: false, allowPositionals: true, tokens: true });
+  return tokens.some((token) => token.kind === 'option' && (token.name === 'help' || token.name === 'h'));
+}
+
+/**
+ * Refuses the options given that the chosen mode does not use: silently ignoring one would hide a mistake
+ * (`--concurrency` with `--date` reads as if it did something). `appliesTo` names, per option, the modes
+ * that use it; options it does not name apply to every mode.
+ */
+export function refuseOptionsOutsideMode(
+  values: Record<string, unknown>,
+  mode: string,
+  appliesTo: Record<string, readonly string[]>,
+): void {
+  for (const [option, modes] of Object.entries(appliesTo)) {
+    const given = values[option] !== undefined && values[option] !== false;
+    if (given && !modes.includes(mode)) {
+      throw new UsageError(
+        `--${option} does not apply to --${mode}; it goes with ${modes.map((m) => `--${m}`).join(', ')}`,
+      );
+    }
   }
 }
 
@@ -27,7 +62,19 @@ async function exitAfterFlush(code: number): Promise<never> {
   process.exit(code);
 }
 
-export async function runCli(usage: string, main: () => Promise<number | undefined>): Promise<never> {
+/**
+ * Runs a command's main and exits 0 / 1 / 2 (see the classes above). `--help` anywhere on the command line
+ * prints the usage on stdout and exits 0 before main runs, so asking for help never does anything else.
+ */
+export async function runCli(
+  usage: string,
+  main: () => Promise<number | undefined>,
+  argv: readonly string[] = process.argv.slice(2),
+): Promise<never> {
+  if (asksForHelp(argv)) {
+    console.log(usage);
+    return exitAfterFlush(0);
+  }
   let code: number;
   try {
     code = (await main()) ?? 0;
