@@ -10,7 +10,8 @@ const USAGE = `usage: npm run attach -- --user-pool-id <id> (--function-arn <arn
                       [--region <region>] [--dry-run] [--replace] [--skip-permission-check]
                       [--backup-file <path>]
 
-Reads the pool, writes a backup of its complete configuration, sends UpdateUserPool with every setting
+Reads the pool, writes a backup of its complete configuration (to --backup-file, by default
+backups/user-pool-<id>-<time>.backup.json in the project, git-ignored; the path is printed), sends UpdateUserPool with every setting
 carried over and only LambdaConfig.PostAuthentication changed, then describes the pool again and verifies
 that nothing else changed. Exit codes: 0 done or nothing to do, 1 refused or failed, 2 usage error.`;
 
