@@ -1,14 +1,16 @@
 /** `npm run replay`: put failure records (sign-ins the function could not write) into the history table. */
-import { accessSync, constants } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import {
   CommandError,
+  explainAwsError,
   parseOptions,
   positiveInteger,
+  readableFile,
   requireOne,
   runCli,
   terminalProgress,
+  translateNotFound,
   UsageError,
 } from './ops/cli.ts';
 import {
@@ -17,6 +19,7 @@ import {
   type LogLine,
   linesFromFile,
   parseSince,
+  ReplayStopped,
   replayWith,
 } from './ops/replay.ts';
 import {
@@ -76,12 +79,7 @@ await runCli(USAGE, async () => {
   let lines: AsyncIterable<LogLine>;
   let logs: CloudWatchLogsClient | undefined;
   if (values.file) {
-    try {
-      accessSync(values.file, constants.R_OK);
-    } catch (error) {
-      throw new CommandError(`cannot read ${values.file}: ${(error as Error).message}`);
-    }
-    lines = linesFromFile(values.file);
+    lines = linesFromFile(readableFile('file', values.file));
   } else {
     const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
     logs = new CloudWatchLogsClient(region ? { region } : {});
@@ -119,15 +117,29 @@ await runCli(USAGE, async () => {
       );
     return report.unreadableCount > 0 || report.failedCount > 0 ? 1 : 0;
   } catch (error) {
-    if ((error as Error).name === 'ResourceNotFoundException') {
-      throw new CommandError(`${(error as Error).message} (check the table / log group name and --region)`);
-    }
-    throw error;
+    if (error instanceof ReplayStopped) throw stoppedMessage(error, table as string);
+    // Errors from reading: the log group.
+    throw translateNotFound(error, `log group ${logGroup}`, '--log-group / --stack-name');
   } finally {
     await writer.close();
     logs?.destroy();
   }
 });
+
+/** One line for a replay that could not go on: what is wrong, and what was done before. */
+function stoppedMessage(stopped: ReplayStopped, table: string): CommandError {
+  const { cause, report } = stopped;
+  const reason =
+    cause.name === 'ResourceNotFoundException'
+      ? `table ${table} does not exist (check --table-name / --stack-name and --region)`
+      : (explainAwsError(cause) ?? `${cause.name}: ${cause.message}`);
+  const done = report.inserted + report.alreadyPresent;
+  return new CommandError(
+    done === 0
+      ? `${reason}; nothing was inserted`
+      : `${reason}; stopped after ${report.inserted} inserted and ${report.alreadyPresent} already present (running again skips them)`,
+  );
+}
 
 /**
  * The writer for --workers 1: the conditional put in this thread, with one SDK client. The SDK is loaded only

@@ -1,4 +1,5 @@
 /** Shared command-line plumbing: argument parsing with clear usage errors, and exit codes 0 / 1 / 2. */
+import { accessSync, constants, statSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 /** Exit 2: the command line itself is wrong. */
@@ -119,6 +120,34 @@ export function explainAwsError(error: Error): string | undefined {
     return `cannot reach the AWS endpoint (${code}${message ? `: ${message}` : ''}): check the network, --region and any AWS_ENDPOINT_URL_* variable`;
   }
   return undefined;
+}
+
+/**
+ * The AWS errors that name a missing resource (a table, a log group, a user pool), in words that say which
+ * one and what to check; any other error is returned as it is.
+ */
+export function translateNotFound(error: unknown, what: string, check: string): unknown {
+  if ((error as Error | undefined)?.name !== 'ResourceNotFoundException') return error;
+  return new CommandError(`${what} does not exist (check ${check} and --region)`);
+}
+
+/** A file an option names, checked before use so that the error is in words, not EISDIR or ENOENT. */
+export function readableFile(option: string, path: string): string {
+  let problem: string | undefined;
+  try {
+    if (statSync(path).isDirectory()) problem = 'is a folder, not a file';
+    else accessSync(path, constants.R_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problem =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'cannot be read: permission denied'
+          : `cannot be read (${(error as Error).message})`;
+  }
+  if (problem) throw new CommandError(`--${option} ${path} ${problem}`);
+  return path;
 }
 
 /** An optional whole-number flag from 1 to `max`; undefined when it was not given. */

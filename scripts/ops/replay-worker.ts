@@ -16,7 +16,12 @@ parentPort?.on('message', async ({ id, item }: { id: number; item: HistoryItemRe
   } catch (error) {
     parentPort?.postMessage({
       id,
-      error: { name: (error as Error).name, message: (error as Error).message },
+      // The code too (ENOTFOUND, ECONNREFUSED…): it tells a network problem from a refusal.
+      error: {
+        name: (error as Error).name,
+        message: (error as Error).message,
+        code: (error as NodeJS.ErrnoException).code,
+      },
     });
   }
 });

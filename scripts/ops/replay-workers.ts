@@ -13,7 +13,9 @@ import { Worker } from 'node:worker_threads';
 import type { HistoryItemRecord } from './failure-records.ts';
 import type { RecordWriter, ReplayOptions } from './replay.ts';
 
-type Reply = { id: number; present: boolean } | { id: number; error: { name: string; message: string } };
+type Reply =
+  | { id: number; present: boolean }
+  | { id: number; error: { name: string; message: string; code?: string } };
 
 export interface WriterPool {
   write: RecordWriter;
@@ -78,7 +80,8 @@ export async function startWriterPool(
       const waiter = pending.get(reply.id);
       pending.delete(reply.id);
       if ('error' in reply) {
-        waiter?.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }));
+        const { message, ...rest } = reply.error;
+        waiter?.reject(Object.assign(new Error(message), rest));
       } else {
         waiter?.resolve(reply.present);
       }

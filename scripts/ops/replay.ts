@@ -6,6 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { explainAwsError } from './cli.ts';
 import { FAILURE_CODE, type HistoryItemRecord, parseLogLine } from './failure-records.ts';
 
 export interface ReplayReport {
@@ -91,7 +92,30 @@ export const DEFAULT_CONCURRENCY = 64;
 /** Writes one failure record's item; true when it was already in the table. Throws when it could not. */
 export type RecordWriter = (item: HistoryItemRecord) => Promise<boolean>;
 
-/** Reads the lines, writes each failure record with `write` (at most `concurrency` at once), and reports. */
+/**
+ * Thrown when a write fails in a way that every other write would fail too (the table does not exist, no
+ * permission, no or expired credentials, no network): one message and a stop, not a million identical
+ * failures. `report` holds what was done before.
+ */
+export class ReplayStopped extends Error {
+  constructor(
+    readonly report: ReplayReport,
+    override readonly cause: Error,
+  ) {
+    super(cause.message);
+    this.name = 'ReplayStopped';
+  }
+}
+
+/** A write error no other record can escape (see ReplayStopped). */
+export function stopsTheRun(error: Error): boolean {
+  return error.name === 'ResourceNotFoundException' || explainAwsError(error) !== undefined;
+}
+
+/**
+ * Reads the lines, writes each failure record with `write` (at most `concurrency` at once), and reports.
+ * Throws ReplayStopped on a write error that would fail every record.
+ */
 export async function replayWith(
   write: RecordWriter,
   lines: AsyncIterable<LogLine> | Iterable<LogLine>,
@@ -108,9 +132,10 @@ export async function replayWith(
   };
   const source = (Symbol.asyncIterator in lines ? lines : toAsync(lines))[Symbol.asyncIterator]();
   let handled = 0;
+  let stoppedBy: Error | undefined;
   // Every worker pulls the next line itself: at most `concurrency` writes and as many lines in memory.
   const worker = async () => {
-    for (let next = await source.next(); !next.done; next = await source.next()) {
+    for (let next = await source.next(); !next.done && !stoppedBy; next = await source.next()) {
       const line = next.value;
       const parsed = parseLogLine(line.text);
       if (parsed.kind === 'other') continue;
@@ -123,6 +148,10 @@ export async function replayWith(
         if (await write(parsed.item)) report.alreadyPresent++;
         else report.inserted++;
       } catch (error) {
+        if (stopsTheRun(error as Error)) {
+          stoppedBy ??= error as Error;
+          return;
+        }
         if (report.failedCount++ < DETAIL_LIMIT) {
           report.failed.push({
             signInId: parsed.item.signInId,
@@ -134,6 +163,7 @@ export async function replayWith(
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+  if (stoppedBy) throw new ReplayStopped(report, stoppedBy);
   return report;
 }
 
