@@ -104,9 +104,7 @@ describe('replay at outage scale', () => {
   it('counts every failure but lists only the first DETAIL_LIMIT: a million failures stay small in memory', async () => {
     const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
     const mock = mockClient(doc);
-    mock
-      .on(PutCommand)
-      .rejects(Object.assign(new Error('item too large'), { name: 'ValidationException' }));
+    mock.on(PutCommand).rejects(Object.assign(new Error('item too large'), { name: 'ValidationException' }));
     async function* withGarbage(): AsyncGenerator<LogLine> {
       yield* logExport(DETAIL_LIMIT + 500);
       for (let i = 0; i < DETAIL_LIMIT + 7; i++)
