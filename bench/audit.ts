@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { buildHistoryItem, type LoginHistoryItem } from '../authenticated/src/history-item.ts';
+import type { LoginHistoryItem } from '#contract';
+import { buildHistoryItem } from '../authenticated/src/history-item.ts';
 import { loadTemplate, tableCreateInput } from '../scripts/build/template.ts';
+import { mapBounded } from '../scripts/lib/generic.ts';
 import { startCognitoLocal } from '../scripts/local-stack/cognito-local.ts';
 import { startDynalite } from '../scripts/local-stack/dynalite.ts';
 import {
@@ -19,7 +21,6 @@ import {
   createUser,
   realisticPoolInput,
 } from '../scripts/local-stack/user-pool-fixtures.ts';
-import { mapBounded } from '../scripts/ops/dormant-accounts.ts';
 import { runMeasured } from './measured-command.ts';
 
 const USERS = Number(process.env.BENCH_AUDIT_USERS ?? 10_000);

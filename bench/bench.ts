@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { esbuildOptionsFor, handlerModulePath } from '../scripts/build/bundle.ts';
 import { functionSettings, loadTemplate, PROJECT_ROOT, tableCreateInput } from '../scripts/build/template.ts';
+import { quantile } from '../scripts/lib/generic.ts';
 import { startDynalite } from '../scripts/local-stack/dynalite.ts';
-import { quantile } from '../scripts/local-stack/quantile.ts';
 import { auditBench } from './audit.ts';
 import { replayBench } from './replay.ts';
 

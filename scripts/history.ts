@@ -3,7 +3,9 @@
  * (newest first), every sign-in of a period (oldest first, streamed, for spreadsheets), and the dormant
  * accounts of a pool.
  */
+
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { LoginHistoryItem } from '#contract';
 import {
   CommandError,
   parseOptions,
@@ -21,7 +23,6 @@ import {
   DAY_MS,
   dayOf,
   firstRecordedSignIn,
-  type HistoryItem,
   historyOfDay,
   historyOfUser,
   signInsBetween,
@@ -203,7 +204,7 @@ await runCli(USAGE, async () => {
       if (count === 0 && format === 'table') console.log('No sign-ins found.');
       return 0;
     }
-    let items: HistoryItem[];
+    let items: LoginHistoryItem[];
     if (by === 'date') {
       if (dayIndex === 'disabled') throw noDayIndex(table, '--date');
       items = await historyOfDay(reader, table, String(values.date), shards, limit ?? 50);

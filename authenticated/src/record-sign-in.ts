@@ -4,15 +4,15 @@
  */
 import type { Context, PostAuthenticationTriggerEvent } from 'aws-lambda';
 import type { ConfigResult } from './config.ts';
-import { buildHistoryItem, identifiersOf, type LoginHistoryItem } from './history-item.ts';
+import { type FailureRecord, type LoginHistoryItem, WRITE_FAILED } from './contract.ts';
+import { buildHistoryItem, identifiersOf } from './history-item.ts';
 import type { Logger } from './log.ts';
 import type { HistoryWriter } from './write-history.ts';
 
 /** Time kept back from the Lambda timeout to log and answer Cognito after an abandoned write. */
 export const RESPONSE_RESERVE_MS = 250;
 
-/** Stable codes: the metric filter, the alarm and the replay tool look for WRITE_FAILED. */
-export const WRITE_FAILED = 'LOGIN_HISTORY_WRITE_FAILED';
+/** Stable code for alarms and searches (the failure record's, WRITE_FAILED, is in contract.ts). */
 export const EVENT_REJECTED = 'LOGIN_HISTORY_EVENT_REJECTED';
 
 /** What the app sees in `PostAuthentication failed with error <message>.` when the policy is `deny`. */
@@ -84,7 +84,7 @@ function logWriteFailure(
   ids: Record<string, unknown>,
 ): void {
   const err = error instanceof Error ? error : new Error(String(error));
-  log('error', {
+  const record: FailureRecord = {
     code: WRITE_FAILED,
     message: `login history write failed; sign-in ${policy === 'deny' ? 'denied' : 'allowed'}`,
     errorName: err.name,
@@ -92,5 +92,6 @@ function logWriteFailure(
     policy,
     ...ids,
     item,
-  });
+  };
+  log('error', record);
 }

@@ -6,7 +6,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { type LoginHistoryItem, NO_OVERWRITE } from './history-item.ts';
+import { type LoginHistoryItem, NO_OVERWRITE } from './contract.ts';
 
 /** Per-attempt limits: a healthy PutItem answers in a few ms, so a second is already a failure. */
 export const CONNECTION_TIMEOUT_MS = 500;

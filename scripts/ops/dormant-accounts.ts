@@ -9,6 +9,7 @@ import {
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mapBounded } from '../lib/generic.ts';
 import { lastSignInOf } from './history-query.ts';
 
 export interface PoolUser {
@@ -56,27 +57,6 @@ export async function listPoolUsers(
     token = page.PaginationToken;
   } while (token);
   return users;
-}
-
-/** Runs `work` over `items` with at most `concurrency` calls in flight; results keep the input order. */
-export async function mapBounded<T, R>(
-  items: readonly T[],
-  concurrency: number,
-  work: (item: T) => Promise<R>,
-  onDone?: (done: number) => void,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-      onDone?.(++done);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return results;
 }
 
 export interface DormantReportOptions {

@@ -6,8 +6,8 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
+import type { LoginHistoryItem } from '#contract';
 import type { DormantAccount } from './dormant-accounts.ts';
-import type { HistoryItem } from './history-query.ts';
 
 export const FORMATS = ['table', 'json', 'jsonl', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -95,7 +95,7 @@ async function* mapAsync<T, R>(items: AsyncIterable<T> | Iterable<T>, f: (item: 
 
 /** Writes sign-ins in `format`; returns how many were written (a table with none prints nothing). */
 export async function writeSignIns(
-  items: AsyncIterable<HistoryItem> | Iterable<HistoryItem>,
+  items: AsyncIterable<LoginHistoryItem> | Iterable<LoginHistoryItem>,
   format: Format,
   stream: Writable,
 ): Promise<number> {

@@ -2,10 +2,10 @@
  * Reading the login history: one user's sign-ins or one day's (newest first), each user's latest sign-in
  * (the dormant-account report), a period's sign-ins streamed oldest first, and the day the history starts.
  */
+
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-
-export type HistoryItem = Record<string, unknown> & { sub: string; signInId: string; signedInAt: string };
+import { dayShardOf, type LoginHistoryItem } from '#contract';
 
 export const DAY_INDEX = 'byDay';
 
@@ -26,8 +26,8 @@ async function queryAll(
   doc: DynamoDBDocumentClient,
   input: QueryCommandInput,
   limit: number,
-): Promise<HistoryItem[]> {
-  const items: HistoryItem[] = [];
+): Promise<LoginHistoryItem[]> {
+  const items: LoginHistoryItem[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await doc.send(
@@ -38,7 +38,7 @@ async function queryAll(
         Limit: limit - items.length,
       }),
     );
-    items.push(...((page.Items ?? []) as HistoryItem[]));
+    items.push(...((page.Items ?? []) as LoginHistoryItem[]));
     start = page.LastEvaluatedKey;
   } while (start && items.length < limit);
   return items;
@@ -64,7 +64,7 @@ export async function historyOfDay(
   day: string,
   shards: number,
   limit: number,
-): Promise<HistoryItem[]> {
+): Promise<LoginHistoryItem[]> {
   const perShard = await Promise.all(
     Array.from({ length: shards }, (_, shard) =>
       queryAll(
@@ -73,7 +73,7 @@ export async function historyOfDay(
           TableName: table,
           IndexName: DAY_INDEX,
           KeyConditionExpression: 'dayShard = :d',
-          ExpressionAttributeValues: { ':d': `${day}#${shard}` },
+          ExpressionAttributeValues: { ':d': dayShardOf(day, shard) },
         },
         limit,
       ),
@@ -134,7 +134,7 @@ export async function firstRecordedSignIn(
               TableName: table,
               IndexName: DAY_INDEX,
               KeyConditionExpression: 'dayShard = :d',
-              ExpressionAttributeValues: { ':d': `${d}#${shard}` },
+              ExpressionAttributeValues: { ':d': dayShardOf(d, shard) },
               ProjectionExpression: 'signedInAt',
               Limit: 1,
             }),
@@ -156,7 +156,7 @@ async function* shardPages(
   dayShard: string,
   lo: string,
   hi: string,
-): AsyncGenerator<HistoryItem[]> {
+): AsyncGenerator<LoginHistoryItem[]> {
   let start: Record<string, unknown> | undefined;
   do {
     const page = await doc.send(
@@ -170,7 +170,7 @@ async function* shardPages(
       }),
     );
     start = page.LastEvaluatedKey;
-    yield (page.Items ?? []) as HistoryItem[];
+    yield (page.Items ?? []) as LoginHistoryItem[];
   } while (start);
 }
 
@@ -179,14 +179,14 @@ async function* shardPages(
  * memory holds at most two pages per shard whatever the size of the day.
  */
 class ShardCursor {
-  private page: HistoryItem[] = [];
+  private page: LoginHistoryItem[] = [];
   private index = 0;
-  private pending: Promise<IteratorResult<HistoryItem[]>>;
-  constructor(private readonly pages: AsyncGenerator<HistoryItem[]>) {
+  private pending: Promise<IteratorResult<LoginHistoryItem[]>>;
+  constructor(private readonly pages: AsyncGenerator<LoginHistoryItem[]>) {
     this.pending = pages.next();
   }
   /** The next item, loading pages as needed; undefined when the shard is exhausted. */
-  async head(): Promise<HistoryItem | undefined> {
+  async head(): Promise<LoginHistoryItem | undefined> {
     while (this.index >= this.page.length) {
       const next = await this.pending;
       if (next.done) return undefined;
@@ -212,17 +212,17 @@ export async function* signInsBetween(
   shards: number,
   fromIso: string,
   toIso: string,
-): AsyncGenerator<HistoryItem> {
+): AsyncGenerator<LoginHistoryItem> {
   // '#' < every character of a request id, '\uffff' > all: the bounds include every sign-in of those ms.
   const lo = `${fromIso}#`;
   const hi = `${toIso}#\uffff`;
   for (let day = fromIso.slice(0, 10); day <= toIso.slice(0, 10); day = nextDay(day)) {
     const cursors = Array.from(
       { length: shards },
-      (_, shard) => new ShardCursor(shardPages(doc, table, `${day}#${shard}`, lo, hi)),
+      (_, shard) => new ShardCursor(shardPages(doc, table, dayShardOf(day, shard), lo, hi)),
     );
     for (;;) {
-      let oldest: { cursor: ShardCursor; item: HistoryItem } | undefined;
+      let oldest: { cursor: ShardCursor; item: LoginHistoryItem } | undefined;
       for (const cursor of cursors) {
         const item = await cursor.head();
         if (item && (!oldest || item.signInId < oldest.item.signInId)) oldest = { cursor, item };

@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { HistoryItemRecord } from './failure-records.ts';
+import type { LoginHistoryItem } from '#contract';
 import type { WriterOptions } from './replay-workers.ts';
 import { recordWriter } from './replay-writer.ts';
 
@@ -10,7 +10,7 @@ const { tableName, options } = workerData as { tableName: string; options: Write
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient(options.region ? { region: options.region } : {}));
 const write = recordWriter(doc, tableName, options);
 
-parentPort?.on('message', async ({ id, item }: { id: number; item: HistoryItemRecord }) => {
+parentPort?.on('message', async ({ id, item }: { id: number; item: LoginHistoryItem }) => {
   try {
     parentPort?.postMessage({ id, present: await write(item) });
   } catch (error) {

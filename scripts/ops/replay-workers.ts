@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { HistoryItemRecord } from './failure-records.ts';
+import type { LoginHistoryItem } from '#contract';
 import type { RecordWriter, ReplayOptions } from './replay.ts';
 
 type Reply =
@@ -95,7 +95,7 @@ export async function startWriterPool(
     return worker;
   });
   return {
-    write: (item: HistoryItemRecord) =>
+    write: (item: LoginHistoryItem) =>
       new Promise<boolean>((resolve, reject) => {
         const id = nextId++;
         // The least busy worker takes the record.

@@ -6,8 +6,9 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { type LoginHistoryItem, WRITE_FAILED } from '#contract';
 import { explainAwsError } from './cli.ts';
-import { FAILURE_CODE, type HistoryItemRecord, parseLogLine } from './failure-records.ts';
+import { parseLogLine } from './failure-records.ts';
 
 export interface ReplayReport {
   inserted: number;
@@ -42,7 +43,7 @@ export async function* failureLinesFromLogGroup(
       new FilterLogEventsCommand({
         logGroupName,
         startTime,
-        filterPattern: `"${FAILURE_CODE}"`,
+        filterPattern: `"${WRITE_FAILED}"`,
         nextToken,
         limit: pageSize,
       }),
@@ -90,7 +91,7 @@ export interface ReplayOptions {
 export const DEFAULT_CONCURRENCY = 64;
 
 /** Writes one failure record's item; true when it was already in the table. Throws when it could not. */
-export type RecordWriter = (item: HistoryItemRecord) => Promise<boolean>;
+export type RecordWriter = (item: LoginHistoryItem) => Promise<boolean>;
 
 /**
  * Thrown when a write fails in a way that every other write would fail too (the table does not exist, no

@@ -14,7 +14,7 @@ import {
   type UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetPolicyCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { PROJECT_ROOT } from '../build/template.ts';
+import { PROJECT_ROOT } from '../lib/generic.ts';
 import { CommandError } from './cli.ts';
 import { readStack } from './stack.ts';
 import {

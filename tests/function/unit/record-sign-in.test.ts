@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { mockClient } from 'aws-sdk-client-mock';
+import { WRITE_FAILED } from '#contract';
 import { readConfig } from '../../../authenticated/src/config.ts';
 import {
   createPostAuthenticationHandler,
@@ -13,7 +14,6 @@ import {
   DENY_MESSAGE,
   EVENT_REJECTED,
   RESPONSE_RESERVE_MS,
-  WRITE_FAILED,
 } from '../../../authenticated/src/record-sign-in.ts';
 import { createHistoryClient, createHistoryWriter } from '../../../authenticated/src/write-history.ts';
 import { captureLogs, lambdaContext, sampleEvent, useLocalAwsEnvironment } from '../../helpers/events.ts';

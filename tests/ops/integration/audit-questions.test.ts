@@ -13,8 +13,8 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parse } from 'csv-parse/sync';
+import type { LoginHistoryItem } from '#contract';
 import { readConfig } from '../../../authenticated/src/config.ts';
-import type { LoginHistoryItem } from '../../../authenticated/src/history-item.ts';
 import { createPostAuthenticationHandler } from '../../../authenticated/src/record-sign-in.ts';
 import { createHistoryClient, createHistoryWriter } from '../../../authenticated/src/write-history.ts';
 import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../../../scripts/build/template.ts';
