@@ -100,6 +100,15 @@ describe('failure policy', () => {
     assert.equal(mock.calls().length, 0);
     const failure = logs.lines.find((l) => l.record.code === WRITE_FAILED);
     assert.match(String(failure?.record.errorMessage), /TABLE_NAME is not set/);
+    assert.equal(failure?.record.errorName, 'ConfigurationError');
+  });
+
+  it('invalid configuration with deny: no write attempted, item logged, sign-in denied', async () => {
+    const { mock, logs, handler } = setup('deny', { TABLE_NAME: '' });
+    mock.onAnyCommand().resolves({});
+    await assert.rejects(handler(sampleEvent(), lambdaContext('req-cfg-deny')), { message: DENY_MESSAGE });
+    assert.equal(mock.calls().length, 0);
+    assert.deepEqual(logs.codes(), [WRITE_FAILED]);
   });
 
   it('allow: an unrecognised event is logged without attribute values and returned', async () => {
