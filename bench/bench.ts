@@ -8,11 +8,12 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:f
 import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { esbuildOptionsFor, handlerModulePath } from '../scripts/build/bundle.ts';
 import { functionSettings, loadTemplate, PROJECT_ROOT, tableCreateInput } from '../scripts/build/template.ts';
 import { quantile } from '../scripts/lib/generic.ts';
 import { startDynalite } from '../scripts/local-stack/dynalite.ts';
+import { LOCAL_CREDENTIALS_ENV, localDynamoDB } from '../scripts/local-stack/local-clients.ts';
 import { auditBench } from './audit.ts';
 import { replayBench } from './replay.ts';
 
@@ -233,19 +234,13 @@ async function coldStartBench(): Promise<void> {
   mkdirSync(BUILD, { recursive: true });
   const dynamo = await startDynalite();
   try {
-    const ddb = new DynamoDBClient({
-      endpoint: dynamo.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const ddb = localDynamoDB(dynamo.endpoint);
     await ddb.send(new CreateTableCommand(tableCreateInput(template, TABLE)));
     ddb.destroy();
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       ...ours.environment,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      ...LOCAL_CREDENTIALS_ENV,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };

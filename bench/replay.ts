@@ -9,11 +9,12 @@ import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type LoginHistoryItem, NO_OVERWRITE } from '#contract';
 import { buildHistoryItem } from '../authenticated/src/history-item.ts';
 import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../scripts/build/template.ts';
+import { localDocumentClient, localDynamoDB } from '../scripts/local-stack/local-clients.ts';
 import { DEFAULT_CONCURRENCY } from '../scripts/ops/replay.ts';
 import { startLatencyProxy } from './latency-proxy.ts';
 import { runMeasured } from './measured-command.ts';
@@ -109,18 +110,8 @@ export async function replayBench(log: (line: string) => void): Promise<ReplayBe
   const lines = createInterface({ input: dynalite.stdout as NodeJS.ReadableStream });
   const [endpoint] = (await once(lines, 'line')) as [string];
   const proxy = await startLatencyProxy(endpoint, LATENCY_MS);
-  const ddb = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const viaProxy = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: proxy.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  );
+  const ddb = localDynamoDB(endpoint);
+  const viaProxy = localDocumentClient(proxy.endpoint);
   try {
     const template = loadTemplate();
     for (const table of ['sequential', 'replayed', 'export'])

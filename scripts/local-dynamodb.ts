@@ -7,10 +7,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { loadTemplate, PROJECT_ROOT, tableCreateInput } from './build/template.ts';
 import { startDynalite } from './local-stack/dynalite.ts';
-import { LOCAL_SDK_REGION, LOCAL_TABLE_NAME } from './local-stack/local-stack.ts';
+import { localDynamoDB } from './local-stack/local-clients.ts';
+import { LOCAL_TABLE_NAME } from './local-stack/local-stack.ts';
 import { CommandError, parseOptions, positiveInteger, runCli, UsageError } from './ops/cli.ts';
 
 const USAGE = `usage: npm run local-dynamodb -- start [--host <address>] [--port <port>]
@@ -41,11 +42,7 @@ function running(): State | undefined {
 /** The background process: dynalite and the table, then a message to `start`, then serve until SIGTERM. */
 async function serve(host: string, port: number) {
   const dynamo = await startDynalite({ host, port });
-  const ddb = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: LOCAL_SDK_REGION,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const ddb = localDynamoDB(dynamo.endpoint);
   await ddb.send(new CreateTableCommand(tableCreateInput(loadTemplate(), LOCAL_TABLE_NAME)));
   ddb.destroy();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

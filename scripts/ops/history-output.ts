@@ -25,8 +25,9 @@ export const EXPORT_COLUMNS = [
   'requestId',
 ] as const;
 
+/** `userName` as in the sign-in export (Cognito's API says `Username`, the command line `--username`). */
 export const DORMANT_COLUMNS = [
-  'username',
+  'userName',
   'sub',
   'email',
   'enabled',
@@ -152,7 +153,7 @@ export async function writeDormantAccounts(
       await writeTable(
         mapAsync(accounts, (a) => [
           a.lastSignedInAt ?? 'never recorded',
-          a.username,
+          a.userName,
           a.email ?? '-',
           a.enabled ? 'enabled' : 'DISABLED',
           a.userStatus,

@@ -4,7 +4,12 @@
  */
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  paginateQuery,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { dayShardOf, type LoginHistoryItem } from '#contract';
 
 export const DAY_INDEX = 'byDay';
@@ -22,26 +27,21 @@ export function createReader(region?: string): DynamoDBDocumentClient {
   );
 }
 
+/** The first `limit` items of a query, newest first (pages of `limit`, the last one cut). */
 async function queryAll(
   doc: DynamoDBDocumentClient,
   input: QueryCommandInput,
   limit: number,
 ): Promise<LoginHistoryItem[]> {
   const items: LoginHistoryItem[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        ...input,
-        ScanIndexForward: false,
-        ExclusiveStartKey: start,
-        Limit: limit - items.length,
-      }),
-    );
+  for await (const page of paginateQuery(
+    { client: doc, pageSize: limit },
+    { ...input, ScanIndexForward: false },
+  )) {
     items.push(...((page.Items ?? []) as LoginHistoryItem[]));
-    start = page.LastEvaluatedKey;
-  } while (start && items.length < limit);
-  return items;
+    if (items.length >= limit) break;
+  }
+  return items.slice(0, limit);
 }
 
 export function historyOfUser(doc: DynamoDBDocumentClient, table: string, sub: string, limit: number) {
@@ -157,21 +157,17 @@ async function* shardPages(
   lo: string,
   hi: string,
 ): AsyncGenerator<LoginHistoryItem[]> {
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: DAY_INDEX,
-        KeyConditionExpression: 'dayShard = :d AND signInId BETWEEN :lo AND :hi',
-        ExpressionAttributeValues: { ':d': dayShard, ':lo': lo, ':hi': hi },
-        ScanIndexForward: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    start = page.LastEvaluatedKey;
-    yield (page.Items ?? []) as LoginHistoryItem[];
-  } while (start);
+  const pages = paginateQuery(
+    { client: doc },
+    {
+      TableName: table,
+      IndexName: DAY_INDEX,
+      KeyConditionExpression: 'dayShard = :d AND signInId BETWEEN :lo AND :hi',
+      ExpressionAttributeValues: { ':d': dayShard, ':lo': lo, ':hi': hi },
+      ScanIndexForward: true,
+    },
+  );
+  for await (const page of pages) yield (page.Items ?? []) as LoginHistoryItem[];
 }
 
 /**

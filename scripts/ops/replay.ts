@@ -36,23 +36,16 @@ export async function* failureLinesFromLogGroup(
   pageSize?: number,
 ): AsyncGenerator<LogLine> {
   // Loaded here, not at the top: a replay from a file never needs the CloudWatch Logs SDK in memory.
-  const { FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
-  let nextToken: string | undefined;
-  do {
-    const page = await logs.send(
-      new FilterLogEventsCommand({
-        logGroupName,
-        startTime,
-        filterPattern: `"${WRITE_FAILED}"`,
-        nextToken,
-        limit: pageSize,
-      }),
-    );
+  const { paginateFilterLogEvents } = await import('@aws-sdk/client-cloudwatch-logs');
+  const pages = paginateFilterLogEvents(
+    { client: logs, ...(pageSize ? { pageSize } : {}) },
+    { logGroupName, startTime, filterPattern: `"${WRITE_FAILED}"` },
+  );
+  for await (const page of pages) {
     for (const event of page.events ?? []) {
       yield { source: `${event.logStreamName ?? '?'}/${event.eventId ?? '?'}`, text: event.message ?? '' };
     }
-    nextToken = page.nextToken;
-  } while (nextToken);
+  }
 }
 
 export function* linesFromText(name: string, text: string): Generator<LogLine> {
