@@ -117,7 +117,7 @@ export function explainAwsError(error: Error): string | undefined {
     return `access denied: ${message} — the identity running this needs the permission it names (README lists each command's)`;
   }
   if (code && /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT)$/.test(code)) {
-    return `cannot reach the AWS endpoint (${code}${message ? `: ${message}` : ''}): check the network, --region and any AWS_ENDPOINT_URL_* variable`;
+    return `cannot reach the AWS endpoint (${code}${message ? `: ${message}` : ''}): a network or endpoint problem, not a wrong name; check the network, --region and any AWS_ENDPOINT_URL_* variable`;
   }
   return undefined;
 }
