@@ -424,7 +424,7 @@ if (run('replay')) {
   console.log('\nReplay at outage scale (npm run replay, dynalite in its own process)');
   const r = await replayBench((line) => console.log(line));
   console.log(
-    `  ${r.records} records, ${r.latencyMs} ms added per request: sequential conditional puts ${r.sequentialPerSecond}/s, replay ${r.replayPerSecond}/s = ${r.ratio}× (target ≥ 10×)`,
+    `  ${r.records} records, ${r.latencyMs} ms added per request: sequential conditional puts ${r.sequentialPerSecond}/s, replay ${r.replayPerSecond}/s = ${r.ratio}× (target ≥ 10×); one writer thread ${r.singleThreadPerSecond}/s = ${r.singleThreadRatio}× (at ≥ 8× the threads could go: docs/replay.md)`,
   );
   console.log(
     `  ${r.exportMb} MB export, ${r.exportRecords} failure records: replayed in ${r.exportSeconds} s, peak RSS ${r.exportPeakRssMb} MB (default workers); again with --workers 1: ${r.singleWriterSeconds} s, peak RSS ${r.singleWriterPeakRssMb} MB (target ≤ 256 MB)`,
