@@ -15,9 +15,31 @@ export function quantile(values: number[], q: number): number {
 }
 
 /**
- * Runs `work` over `items` with at most `concurrency` calls in flight; results keep the input order. The one
- * bounded-concurrency helper of the project (replay's writes pull from a stream instead, see replayWith).
+ * Runs `work` on every item, at most `concurrency` at once: the project's one bounded-concurrency helper.
+ * Items are pulled as work frees up, so a stream (a log export, a paginated read) holds no more than
+ * `concurrency` items in memory. `work` returning 'stop' ends the pulling; the calls in flight finish.
  */
+export async function forEachBounded<T>(
+  items: Iterable<T> | AsyncIterable<T>,
+  concurrency: number,
+  work: (item: T) => Promise<undefined | 'stop'>,
+): Promise<void> {
+  const source =
+    Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : toAsync(items)[Symbol.asyncIterator]();
+  let stopped = false;
+  const worker = async () => {
+    for (let next = await source.next(); !next.done && !stopped; next = await source.next()) {
+      if ((await work(next.value)) === 'stop') stopped = true;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items;
+}
+
+/** `work` over an array with at most `concurrency` calls in flight; results keep the input order. */
 export async function mapBounded<T, R>(
   items: readonly T[],
   concurrency: number,
@@ -25,16 +47,12 @@ export async function mapBounded<T, R>(
   onDone?: (done: number) => void,
 ): Promise<R[]> {
   const results = new Array<R>(items.length);
-  let next = 0;
   let done = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-      onDone?.(++done);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  await forEachBounded(items.entries(), Math.min(concurrency, items.length), async ([index, item]) => {
+    results[index] = await work(item);
+    onDone?.(++done);
+    return undefined;
+  });
   return results;
 }
 

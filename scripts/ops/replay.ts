@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { type LoginHistoryItem, WRITE_FAILED } from '#contract';
+import { forEachBounded } from '../lib/generic.ts';
 import { explainAwsError } from './cli.ts';
 import { parseLogLine } from './failure-records.ts';
 
@@ -124,45 +125,37 @@ export async function replayWith(
     unreadable: [],
     failed: [],
   };
-  const source = (Symbol.asyncIterator in lines ? lines : toAsync(lines))[Symbol.asyncIterator]();
   let handled = 0;
   let stoppedBy: Error | undefined;
-  // Every worker pulls the next line itself: at most `concurrency` writes and as many lines in memory.
-  const worker = async () => {
-    for (let next = await source.next(); !next.done && !stoppedBy; next = await source.next()) {
-      const line = next.value;
-      const parsed = parseLogLine(line.text);
-      if (parsed.kind === 'other') continue;
-      if (parsed.kind === 'unreadable') {
-        if (report.unreadableCount++ < DETAIL_LIMIT)
-          report.unreadable.push({ source: line.source, reason: parsed.reason });
-        continue;
-      }
-      try {
-        if (await write(parsed.item)) report.alreadyPresent++;
-        else report.inserted++;
-      } catch (error) {
-        if (stopsTheRun(error as Error)) {
-          stoppedBy ??= error as Error;
-          return;
-        }
-        if (report.failedCount++ < DETAIL_LIMIT) {
-          report.failed.push({
-            signInId: parsed.item.signInId,
-            error: `${(error as Error).name}: ${(error as Error).message}`,
-          });
-        }
-      }
-      onProgress?.(++handled);
+  // Lines are pulled as writes free up: at most `concurrency` writes and as many lines in memory.
+  await forEachBounded(lines, concurrency, async (line) => {
+    const parsed = parseLogLine(line.text);
+    if (parsed.kind === 'other') return undefined;
+    if (parsed.kind === 'unreadable') {
+      if (report.unreadableCount++ < DETAIL_LIMIT)
+        report.unreadable.push({ source: line.source, reason: parsed.reason });
+      return undefined;
     }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+    try {
+      if (await write(parsed.item)) report.alreadyPresent++;
+      else report.inserted++;
+    } catch (error) {
+      if (stopsTheRun(error as Error)) {
+        stoppedBy ??= error as Error;
+        return 'stop';
+      }
+      if (report.failedCount++ < DETAIL_LIMIT) {
+        report.failed.push({
+          signInId: parsed.item.signInId,
+          error: `${(error as Error).name}: ${(error as Error).message}`,
+        });
+      }
+    }
+    onProgress?.(++handled);
+    return undefined;
+  });
   if (stoppedBy) throw new ReplayStopped(report, stoppedBy);
   return report;
-}
-
-async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
-  yield* items;
 }
 
 /** `--since`: an ISO time or an age such as 90m, 36h, 7d; undefined when it is neither. */
