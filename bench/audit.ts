@@ -8,18 +8,20 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { buildHistoryItem, type LoginHistoryItem } from '../authenticated/src/history-item.ts';
+import type { LoginHistoryItem } from '#contract';
+import { buildHistoryItem } from '../authenticated/src/history-item.ts';
 import { loadTemplate, tableCreateInput } from '../scripts/build/template.ts';
+import { mapBounded } from '../scripts/lib/generic.ts';
 import { startCognitoLocal } from '../scripts/local-stack/cognito-local.ts';
 import { startDynalite } from '../scripts/local-stack/dynalite.ts';
+import { localClientConfig, localDynamoDB } from '../scripts/local-stack/local-clients.ts';
 import {
   createPoolWithClient,
   createUser,
   realisticPoolInput,
 } from '../scripts/local-stack/user-pool-fixtures.ts';
-import { mapBounded } from '../scripts/ops/dormant-accounts.ts';
 import { runMeasured } from './measured-command.ts';
 
 const USERS = Number(process.env.BENCH_AUDIT_USERS ?? 10_000);
@@ -77,11 +79,7 @@ function item(sub: string, userName: string, at: number): LoginHistoryItem {
 export async function auditBench(log: (line: string) => void): Promise<AuditBenchResult> {
   const scratch = mkdtempSync(join(tmpdir(), 'bench-audit-'));
   const dynamo = await startDynalite();
-  const ddb = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const ddb = localDynamoDB(dynamo.endpoint);
   const doc = DynamoDBDocumentClient.from(ddb);
   try {
     const template = loadTemplate();
@@ -94,11 +92,7 @@ export async function auditBench(log: (line: string) => void): Promise<AuditBenc
     // (AdminCreateUser rewrites the whole file per user, which would make seeding quadratic).
     const cognitoDir = join(scratch, 'cognito');
     let cognito = await startCognitoLocal({ dataDir: cognitoDir });
-    const client = new CognitoIdentityProviderClient({
-      endpoint: cognito.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const client = new CognitoIdentityProviderClient(localClientConfig(cognito.endpoint));
     const pool = await createPoolWithClient(client, realisticPoolInput('bench-audit'));
     await createUser(client, pool.poolId, 'template-user', 'Correct-Horse-42', {
       email: 'template@example.com',

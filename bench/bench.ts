@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:f
 import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import { basename, join, relative } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { esbuildOptionsFor, handlerModulePath } from '../scripts/build/bundle.ts';
 import {
   AUTH_EVENTS_FUNCTION_ID,
@@ -19,8 +19,9 @@ import {
   PROJECT_ROOT,
   tableCreateInput,
 } from '../scripts/build/template.ts';
+import { quantile } from '../scripts/lib/generic.ts';
 import { startDynalite } from '../scripts/local-stack/dynalite.ts';
-import { quantile } from '../scripts/local-stack/quantile.ts';
+import { LOCAL_CREDENTIALS_ENV, localDynamoDB } from '../scripts/local-stack/local-clients.ts';
 import { auditBench } from './audit.ts';
 import { movedFigures } from './compare.ts';
 import { replayBench } from './replay.ts';
@@ -317,11 +318,7 @@ async function coldStartBench(): Promise<void> {
   mkdirSync(BUILD, { recursive: true });
   const dynamo = await startDynalite();
   try {
-    const ddb = new DynamoDBClient({
-      endpoint: dynamo.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const ddb = localDynamoDB(dynamo.endpoint);
     await ddb.send(new CreateTableCommand(tableCreateInput(template, TABLE)));
     await ddb.send(
       new CreateTableCommand(
@@ -332,9 +329,7 @@ async function coldStartBench(): Promise<void> {
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       ...ours.environment,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      ...LOCAL_CREDENTIALS_ENV,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
@@ -504,7 +499,7 @@ if (run('replay')) {
   console.log('\nReplay at outage scale (npm run replay, dynalite in its own process)');
   const r = await replayBench((line) => console.log(line));
   console.log(
-    `  ${r.records} records, ${r.latencyMs} ms added per request: sequential conditional puts ${r.sequentialPerSecond}/s, replay ${r.replayPerSecond}/s = ${r.ratio}× (target ≥ 10×)`,
+    `  ${r.records} records, ${r.latencyMs} ms added per request: sequential conditional puts ${r.sequentialPerSecond}/s, replay ${r.replayPerSecond}/s = ${r.ratio}× (target ≥ 10×); one writer thread ${r.singleThreadPerSecond}/s = ${r.singleThreadRatio}× (at ≥ 8× the threads could go: docs/replay.md)`,
   );
   console.log(
     `  ${r.exportMb} MB export, ${r.exportRecords} failure records: replayed in ${r.exportSeconds} s, peak RSS ${r.exportPeakRssMb} MB (default workers); again with --workers 1: ${r.singleWriterSeconds} s, peak RSS ${r.singleWriterPeakRssMb} MB (target ≤ 256 MB)`,

@@ -6,13 +6,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from '../scripts/build/template.ts';
-
-/** Credentials the local engines accept (they check nothing). */
-export const LOCAL_CREDENTIALS = {
-  AWS_ACCESS_KEY_ID: 'local',
-  AWS_SECRET_ACCESS_KEY: 'local',
-  AWS_REGION: 'us-east-1',
-};
+import { LOCAL_CREDENTIALS_ENV } from '../scripts/local-stack/local-clients.ts';
 
 export interface MeasuredRun {
   seconds: number;
@@ -39,7 +33,7 @@ export function runMeasured(
         cwd: PROJECT_ROOT,
         env: {
           PATH: process.env.PATH,
-          ...LOCAL_CREDENTIALS,
+          ...LOCAL_CREDENTIALS_ENV,
           ...env,
           NODE_OPTIONS: `${preload} ${nodeOptions}`.trim(),
         },

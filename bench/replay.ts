@@ -9,10 +9,12 @@ import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { buildHistoryItem, type LoginHistoryItem, NO_OVERWRITE } from '../authenticated/src/history-item.ts';
+import { type LoginHistoryItem, NO_OVERWRITE } from '#contract';
+import { buildHistoryItem } from '../authenticated/src/history-item.ts';
 import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../scripts/build/template.ts';
+import { localDocumentClient, localDynamoDB } from '../scripts/local-stack/local-clients.ts';
 import { DEFAULT_CONCURRENCY } from '../scripts/ops/replay.ts';
 import { startLatencyProxy } from './latency-proxy.ts';
 import { runMeasured } from './measured-command.ts';
@@ -33,6 +35,9 @@ export interface ReplayBenchResult {
   replayPerSecond: number;
   replayConcurrency: number;
   ratio: number;
+  /** The same records with --workers 1: whether one thread reaches 8× decides if the threads are needed. */
+  singleThreadPerSecond: number;
+  singleThreadRatio: number;
   exportMb: number;
   exportRecords: number;
   exportSeconds: number;
@@ -108,21 +113,11 @@ export async function replayBench(log: (line: string) => void): Promise<ReplayBe
   const lines = createInterface({ input: dynalite.stdout as NodeJS.ReadableStream });
   const [endpoint] = (await once(lines, 'line')) as [string];
   const proxy = await startLatencyProxy(endpoint, LATENCY_MS);
-  const ddb = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const viaProxy = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: proxy.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  );
+  const ddb = localDynamoDB(endpoint);
+  const viaProxy = localDocumentClient(proxy.endpoint);
   try {
     const template = loadTemplate();
-    for (const table of ['sequential', 'replayed', 'export'])
+    for (const table of ['sequential', 'replayed', 'replayed-single', 'export'])
       await ddb.send(new CreateTableCommand(tableCreateInput(template, `bench-${table}`)));
 
     log(
@@ -149,6 +144,13 @@ export async function replayBench(log: (line: string) => void): Promise<ReplayBe
     );
     if (!replayed.stdout.includes(`inserted: ${RECORDS}, already present: 0, unreadable: 0`)) {
       throw new Error(`unexpected replay report: ${replayed.stdout}`);
+    }
+    const singleThread = await runReplay(
+      ['--file', file, '--table-name', 'bench-replayed-single', '--workers', '1'],
+      proxy.endpoint,
+    );
+    if (!singleThread.stdout.includes(`inserted: ${RECORDS}, already present: 0, unreadable: 0`)) {
+      throw new Error(`unexpected replay report: ${singleThread.stdout}`);
     }
     let stored = 0;
     let start: Record<string, unknown> | undefined;
@@ -177,6 +179,7 @@ export async function replayBench(log: (line: string) => void): Promise<ReplayBe
     }
     const sequentialPerSecond = Math.round(SEQUENTIAL_SAMPLE / sequentialSeconds);
     const replayPerSecond = Math.round(RECORDS / replayed.seconds);
+    const singleThreadPerSecond = Math.round(RECORDS / singleThread.seconds);
     return {
       records: RECORDS,
       sequentialSample: SEQUENTIAL_SAMPLE,
@@ -185,6 +188,8 @@ export async function replayBench(log: (line: string) => void): Promise<ReplayBe
       replayPerSecond,
       replayConcurrency: Number(CONCURRENCY ?? DEFAULT_CONCURRENCY),
       ratio: Math.round((replayPerSecond / sequentialPerSecond) * 10) / 10,
+      singleThreadPerSecond,
+      singleThreadRatio: Math.round((singleThreadPerSecond / sequentialPerSecond) * 10) / 10,
       exportMb: Math.round(statSync(big).size / 2 ** 20),
       exportRecords,
       exportSeconds: Math.round(exported.seconds * 10) / 10,

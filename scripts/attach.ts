@@ -11,7 +11,8 @@ const USAGE = `usage: npm run attach -- --user-pool-id <id> (--function-arn <arn
                       [--region <region>] [--dry-run] [--replace] [--skip-permission-check]
                       [--backup-file <path>]
 
-Reads the pool, writes a backup of its complete configuration, sends UpdateUserPool with every setting
+Reads the pool, writes a backup of its complete configuration (to --backup-file, by default
+backups/user-pool-<id>-<time>.backup.json in the project, git-ignored; the path is printed), sends UpdateUserPool with every setting
 carried over and only LambdaConfig.PostAuthentication changed, then describes the pool again and verifies
 that nothing else changed. Then says whether a CloudTrail trail logs this region's management events
 (read and write), which the failed-sign-in records (AuthEvents) need. Exit codes: 0 done or nothing to do, 1 refused or failed, 2 usage error.`;
@@ -26,12 +27,7 @@ await runCli(USAGE, async () => {
     replace: { type: 'boolean', default: false },
     'skip-permission-check': { type: 'boolean', default: false },
     'backup-file': { type: 'string' },
-    help: { type: 'boolean', default: false },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const { userPoolId, region } = poolAndRegion(values);
   const source = requireOne(values, ['function-arn', 'stack-name']);
 
@@ -51,4 +47,5 @@ await runCli(USAGE, async () => {
   });
   // Failed sign-ins and source IPs come from CloudTrail: say when no trail delivers them (never fails).
   await reportAuthEventTrail(region, (line) => console.log(line));
+  return 0;
 });

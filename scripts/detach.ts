@@ -5,7 +5,7 @@ import { createClients, detachPostAuthenticationTrigger } from './ops/trigger-at
 const USAGE = `usage: npm run detach -- --user-pool-id <id> [--region <region>] [--dry-run] [--backup-file <path>]
 
 Removes LambdaConfig.PostAuthentication only (other triggers stay), with the same backup, dry run and
-verification as attach. Exit codes: 0 done or nothing to do, 1 refused or failed, 2 usage error.`;
+verification as attach (backup by default in the project's git-ignored backups/ folder). Exit codes: 0 done or nothing to do, 1 refused or failed, 2 usage error.`;
 
 await runCli(USAGE, async () => {
   const values = parseOptions(process.argv.slice(2), {
@@ -13,12 +13,7 @@ await runCli(USAGE, async () => {
     region: { type: 'string' },
     'dry-run': { type: 'boolean', default: false },
     'backup-file': { type: 'string' },
-    help: { type: 'boolean', default: false },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const { userPoolId, region } = poolAndRegion(values);
   await detachPostAuthenticationTrigger(createClients(region), {
     userPoolId,
@@ -26,4 +21,5 @@ await runCli(USAGE, async () => {
     dryRun: values['dry-run'],
     backupFile: values['backup-file'],
   });
+  return 0;
 });

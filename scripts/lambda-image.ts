@@ -4,7 +4,7 @@
  * --skip-pull-image` on machines that cannot pull public.ecr.aws/lambda/nodejs:22 (README, "sam local").
  */
 import { buildLambdaImage } from './local-stack/lambda-image.ts';
-import { CommandError, runCli } from './ops/cli.ts';
+import { CommandError, parseOptions, runCli } from './ops/cli.ts';
 
 const USAGE = `usage: npm run -s lambda-image
 
@@ -13,10 +13,7 @@ aws-lambda-ric (first run about a minute: it compiles the runtime client). With 
 need it: sam local pulls the real image.`;
 
 await runCli(USAGE, async () => {
-  if (process.argv.length > 2) {
-    console.log(USAGE);
-    return process.argv[2] === '--help' ? 0 : 2;
-  }
+  parseOptions(process.argv.slice(2), {});
   const host = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
   const progress = process.stderr.isTTY ? (line: string) => console.error(line) : () => undefined;
   try {

@@ -7,11 +7,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { loadTemplate, PROJECT_ROOT, tableCreateInput } from './build/template.ts';
 import { startDynalite } from './local-stack/dynalite.ts';
 import { findAddressForContainers } from './local-stack/host-for-containers.ts';
-import { LOCAL_SDK_REGION, LOCAL_TABLE_NAME } from './local-stack/local-stack.ts';
+import { localDynamoDB } from './local-stack/local-clients.ts';
+import { LOCAL_TABLE_NAME } from './local-stack/local-stack.ts';
 import { CommandError, parseOptions, positiveInteger, runCli, UsageError } from './ops/cli.ts';
 
 const USAGE = `usage: npm run local-dynamodb -- start [--host <address> | --for-docker] [--port <port>]
@@ -45,11 +46,7 @@ function running(): State | undefined {
 /** The background process: dynalite and the table, then a message to `start`, then serve until SIGTERM. */
 async function serve(host: string, port: number) {
   const dynamo = await startDynalite({ host, port });
-  const ddb = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: LOCAL_SDK_REGION,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const ddb = localDynamoDB(dynamo.endpoint);
   await ddb.send(new CreateTableCommand(tableCreateInput(loadTemplate(), LOCAL_TABLE_NAME)));
   ddb.destroy();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -114,12 +111,7 @@ await runCli(USAGE, async () => {
     host: { type: 'string' },
     'for-docker': { type: 'boolean', default: false },
     port: { type: 'string', default: '8000' },
-    help: { type: 'boolean', default: false },
   });
-  if (values.help || command === '--help') {
-    console.log(USAGE);
-    return 0;
-  }
   if (values.host !== undefined && values['for-docker'])
     throw new UsageError('--host and --for-docker both say where to listen: give one');
   if (values.host !== undefined && !isIP(values.host))
@@ -137,6 +129,9 @@ await runCli(USAGE, async () => {
       : (values.host ?? '127.0.0.1');
     return start(host, port);
   }
-  if (command === 'stop') return stop();
+  if (command === 'stop') {
+    if (rest.length > 0) throw new UsageError('stop takes no options');
+    return stop();
+  }
   throw new UsageError(command ? `unknown command "${command}"` : 'start or stop?');
 });

@@ -1,7 +1,14 @@
 /** `npm run restore`: put a user pool back to a backup written by attach or detach. */
 import { readFileSync } from 'node:fs';
 import type { UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
-import { CommandError, parseOptions, regionOfUserPoolId, runCli, UsageError } from './ops/cli.ts';
+import {
+  CommandError,
+  parseOptions,
+  readableFile,
+  regionOfUserPoolId,
+  runCli,
+  UsageError,
+} from './ops/cli.ts';
 import { createClients, type PoolBackup, restoreFromBackup } from './ops/trigger-attachment.ts';
 
 const USAGE = `usage: npm run restore -- --backup-file <path> [--region <region>]
@@ -20,12 +27,17 @@ await runCli(USAGE, async () => {
   try {
     // A backup written by attach/detach ({"UserPool": …, "MfaConfig": …}) or a bare
     // `describe-user-pool --query UserPool`.
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<PoolBackup> & UserPoolType;
+    const parsed = JSON.parse(
+      readFileSync(readableFile('backup-file', file), 'utf8'),
+    ) as Partial<PoolBackup> & UserPoolType;
     backup = parsed.UserPool
       ? { UserPool: parsed.UserPool, MfaConfig: parsed.MfaConfig }
       : { UserPool: parsed };
   } catch (error) {
-    throw new CommandError(`cannot read ${file}: ${(error as Error).message}`);
+    if (error instanceof CommandError) throw error;
+    throw new CommandError(
+      `${file} is not a backup written by attach or detach: ${(error as Error).message}`,
+    );
   }
   const id = backup.UserPool?.Id;
   if (!id) throw new CommandError(`${file} is not a user pool description (no UserPool.Id or Id)`);

@@ -13,29 +13,40 @@ import {
   samBuildMatchesLocalBuild,
   samValidateLint,
 } from './build/validate-steps.ts';
+import { parseOptions, runCli } from './ops/cli.ts';
 
-const problem = await ensurePythonTools();
-if (problem) process.env[PROBLEM_ENV] = problem;
+const USAGE = `usage: npm run validate
 
-const steps: [string, () => StepResult | Promise<StepResult>][] = [
-  ['project rules', () => projectRules()],
-  ['sam validate --lint', () => samValidateLint()],
-  ['cfn-lint', () => cfnLint()],
-  ['checkov', () => checkov()],
-  ['sam build = local build', () => samBuildMatchesLocalBuild()],
-];
+Runs every template check CI runs: the project rules, sam validate --lint, cfn-lint, checkov, and a
+comparison of sam build's bundle with the local build. The pinned Python tools are installed into .venv/ on
+first use (about 1 GB). A check whose tool cannot be had is reported as skipped, with why; with
+REQUIRE_TOOLCHAIN=1 (as in CI) a skipped check fails the run. Exit 1 when a check failed.`;
 
-let failed = 0;
-let skipped = 0;
-for (const [name, run] of steps) {
-  const started = performance.now();
-  const result = await run();
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(
-    `${result.status.toUpperCase().padEnd(7)} ${name} (${seconds} s)${result.detail ? `\n  ${result.detail.replace(/\n/g, '\n  ')}` : ''}`,
-  );
-  if (result.status === 'failed') failed++;
-  if (result.status === 'skipped') skipped++;
-}
-if (skipped > 0) console.log(`${skipped} check(s) skipped`);
-process.exit(failed > 0 || (skipped > 0 && toolchainRequired()) ? 1 : 0);
+await runCli(USAGE, async () => {
+  parseOptions(process.argv.slice(2), {});
+  const problem = await ensurePythonTools();
+  if (problem) process.env[PROBLEM_ENV] = problem;
+
+  const steps: [string, () => StepResult | Promise<StepResult>][] = [
+    ['project rules', () => projectRules()],
+    ['sam validate --lint', () => samValidateLint()],
+    ['cfn-lint', () => cfnLint()],
+    ['checkov', () => checkov()],
+    ['sam build = local build', () => samBuildMatchesLocalBuild()],
+  ];
+
+  let failed = 0;
+  let skipped = 0;
+  for (const [name, run] of steps) {
+    const started = performance.now();
+    const result = await run();
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(
+      `${result.status.toUpperCase().padEnd(7)} ${name} (${seconds} s)${result.detail ? `\n  ${result.detail.replace(/\n/g, '\n  ')}` : ''}`,
+    );
+    if (result.status === 'failed') failed++;
+    if (result.status === 'skipped') skipped++;
+  }
+  if (skipped > 0) console.log(`${skipped} check(s) skipped`);
+  return failed > 0 || (skipped > 0 && toolchainRequired()) ? 1 : 0;
+});

@@ -1,41 +1,12 @@
 /**
  * The domain mapping: a PostAuthentication event → one login-history item. Pure: no I/O, no clock.
  */
+import { dayShardOf, type LoginHistoryItem, signInIdOf } from './contract.ts';
 
 export const POST_AUTHENTICATION_SOURCE = 'PostAuthentication_Authentication';
 
 /** Cognito caps attribute values at 2,048 characters; anything longer is not a Cognito event. */
 export const MAX_FIELD_LENGTH = 2048;
-
-export interface LoginHistoryItem {
-  /** Partition key: the user's stable id (`userName` is not stable across pool types). */
-  sub: string;
-  /** Sort key: `<signedInAt>#<requestId>`, unique per sign-in and ordered by time. */
-  signInId: string;
-  signedInAt: string;
-  userPoolId: string;
-  userName?: string;
-  clientId?: string;
-  email?: string;
-  /** Federated users only: `providerName` of the primary entry of the `identities` attribute. */
-  identityProvider?: string;
-  newDeviceUsed?: boolean;
-  triggerSource: string;
-  requestId: string;
-  /** Day-index partition key: `<YYYY-MM-DD>#<shard>`. */
-  dayShard: string;
-  /** DynamoDB TTL (epoch seconds); absent when retention is 0 (keep forever). */
-  expiresAt?: number;
-}
-
-/**
- * The write condition, shared by the function and `npm run replay`: never overwrite. The key holds the
- * sign-in's millisecond and request id, so an existing item with this key is this very sign-in again.
- */
-export const NO_OVERWRITE = {
-  ConditionExpression: 'attribute_not_exists(#sub)',
-  ExpressionAttributeNames: { '#sub': 'sub' },
-} as const;
 
 export interface BuildOptions {
   requestId: string;
@@ -163,12 +134,12 @@ export function buildHistoryItem(event: unknown, options: BuildOptions): BuildRe
   const signedInAt = new Date(options.now).toISOString();
   const item: LoginHistoryItem = {
     sub,
-    signInId: `${signedInAt}#${options.requestId}`,
+    signInId: signInIdOf(signedInAt, options.requestId),
     signedInAt,
     userPoolId,
     triggerSource,
     requestId: options.requestId,
-    dayShard: `${signedInAt.slice(0, 10)}#${shardOf(options.requestId, options.dayIndexShards)}`,
+    dayShard: dayShardOf(signedInAt, shardOf(options.requestId, options.dayIndexShards)),
   };
   // Optional attributes are omitted, never written as null or empty.
   if (userName) item.userName = userName;

@@ -2,17 +2,17 @@
  * The trigger's behaviour: map the event, write the item within the time budget, apply the failure policy.
  * Dependencies are passed in so tests can drive every path; the entry file wires the real ones.
  */
-import type { Context, PostAuthenticationTriggerEvent } from 'aws-lambda';
+import type { Context, PostAuthenticationTriggerEvent, PostAuthenticationTriggerHandler } from 'aws-lambda';
 import type { ConfigResult } from './config.ts';
-import { buildHistoryItem, identifiersOf, type LoginHistoryItem } from './history-item.ts';
+import { type FailureRecord, type LoginHistoryItem, WRITE_FAILED } from './contract.ts';
+import { buildHistoryItem, identifiersOf } from './history-item.ts';
 import type { Logger } from './log.ts';
 import type { HistoryWriter } from './write-history.ts';
 
 /** Time kept back from the Lambda timeout to log and answer Cognito after an abandoned write. */
 export const RESPONSE_RESERVE_MS = 250;
 
-/** Stable codes: the metric filter, the alarm and the replay tool look for WRITE_FAILED. */
-export const WRITE_FAILED = 'LOGIN_HISTORY_WRITE_FAILED';
+/** Stable code for alarms and searches (the failure record's, WRITE_FAILED, is in contract.ts). */
 export const EVENT_REJECTED = 'LOGIN_HISTORY_EVENT_REJECTED';
 
 /** What the app sees in `PostAuthentication failed with error <message>.` when the policy is `deny`. */
@@ -26,7 +26,11 @@ export interface Dependencies {
   now?: () => number;
 }
 
-type Handler = (
+/**
+ * @types/aws-lambda's PostAuthenticationTriggerHandler in its async form: no callback, the event returned
+ * (Cognito needs it back unchanged). Narrower than the library's type, so callers and tests can await it.
+ */
+export type Handler = (
   event: PostAuthenticationTriggerEvent,
   context: Context,
 ) => Promise<PostAuthenticationTriggerEvent>;
@@ -39,7 +43,7 @@ export function createPostAuthenticationHandler({
 }: Dependencies): Handler {
   const { config, problems } = configResult;
 
-  return async (event, context) => {
+  const handler: Handler = async (event, context) => {
     const ids = { ...identifiersOf(event), requestId: context.awsRequestId };
     const built = buildHistoryItem(event, {
       requestId: context.awsRequestId,
@@ -55,8 +59,15 @@ export function createPostAuthenticationHandler({
     }
 
     const item = built.item;
+    /** The item goes to the failure record (for replay); the policy decides the sign-in. */
+    const failed = (error: unknown) => {
+      logWriteFailure(log, item, error, config.onWriteFailure, ids);
+      if (config.onWriteFailure === 'deny') throw new Error(DENY_MESSAGE);
+      return event;
+    };
+    // A configuration problem (logged once at start-up) means no write can be attempted.
+    if (problems.length > 0) return failed(new ConfigurationError(problems));
     try {
-      if (problems.length > 0) throw new Error(`invalid configuration: ${problems.join('; ')}`);
       const outcome = await writeItem(item, context.getRemainingTimeInMillis() - RESPONSE_RESERVE_MS);
       log(outcome === 'written' ? 'debug' : 'info', {
         code: outcome === 'written' ? 'LOGIN_HISTORY_WRITTEN' : 'LOGIN_HISTORY_ALREADY_RECORDED',
@@ -65,11 +76,19 @@ export function createPostAuthenticationHandler({
         ...ids,
       });
     } catch (error) {
-      logWriteFailure(log, item, error, config.onWriteFailure, ids);
-      if (config.onWriteFailure === 'deny') throw new Error(DENY_MESSAGE);
+      return failed(error);
     }
     return event;
   };
+  return handler satisfies PostAuthenticationTriggerHandler;
+}
+
+/** The function's configuration is invalid (see readConfig): named in the failure record as such. */
+class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+  }
 }
 
 /**
@@ -84,7 +103,7 @@ function logWriteFailure(
   ids: Record<string, unknown>,
 ): void {
   const err = error instanceof Error ? error : new Error(String(error));
-  log('error', {
+  const record: FailureRecord = {
     code: WRITE_FAILED,
     message: `login history write failed; sign-in ${policy === 'deny' ? 'denied' : 'allowed'}`,
     errorName: err.name,
@@ -92,5 +111,6 @@ function logWriteFailure(
     policy,
     ...ids,
     item,
-  });
+  };
+  log('error', record);
 }

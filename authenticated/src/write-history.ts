@@ -6,7 +6,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { type LoginHistoryItem, NO_OVERWRITE } from './history-item.ts';
+import { type LoginHistoryItem, NO_OVERWRITE } from './contract.ts';
 
 /** Per-attempt limits: a healthy PutItem answers in a few ms, so a second is already a failure. */
 export const CONNECTION_TIMEOUT_MS = 500;
@@ -39,22 +39,19 @@ export class WriteTimeoutError extends Error {
 export function createHistoryWriter(client: DynamoDBDocumentClient, tableName: string): HistoryWriter {
   return async (item, budgetMs) => {
     if (budgetMs <= 0) throw new WriteTimeoutError('no time left before the function timeout');
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), budgetMs);
+    const deadline = AbortSignal.timeout(budgetMs);
     try {
       await client.send(new PutCommand({ TableName: tableName, Item: item, ...NO_OVERWRITE }), {
-        abortSignal: abort.signal,
+        abortSignal: deadline,
       });
       return 'written';
     } catch (error) {
       if (error instanceof Error && error.name === 'ConditionalCheckFailedException')
         return 'already-recorded';
-      if (abort.signal.aborted) {
+      if (deadline.aborted) {
         throw new WriteTimeoutError(`DynamoDB did not answer within ${budgetMs} ms`, { cause: error });
       }
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
   };
 }

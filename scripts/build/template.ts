@@ -3,12 +3,13 @@
  * template's own definitions - table schema, handler, build settings, environment - instead of restating them.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { parse, type Tags } from 'yaml';
+import { PROJECT_ROOT } from '../lib/generic.ts';
 
-export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// Re-exported: the build checks, tests and the local stack import it from here with the template.
+export { PROJECT_ROOT };
 export const TEMPLATE_PATH = join(PROJECT_ROOT, 'template.yaml');
 export const FUNCTION_ID = 'AuthenticatedFunction';
 export const TABLE_ID = 'LoginHistoryTable';

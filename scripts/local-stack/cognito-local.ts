@@ -13,6 +13,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LOCAL_CREDENTIALS, LOCAL_SDK_REGION } from './local-clients.ts';
 import { closeServer, loopbackUrl } from './servers.ts';
 
 const require = createRequire(import.meta.url);
@@ -83,8 +84,8 @@ export async function startCognitoLocal(options: {
   const lambdaClient = options.lambdaEndpoint
     ? new LambdaClient({
         endpoint: options.lambdaEndpoint,
-        region: options.region ?? 'us-east-1',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        region: options.region ?? LOCAL_SDK_REGION,
+        credentials: LOCAL_CREDENTIALS,
         maxAttempts: 1,
       })
     : undefined;

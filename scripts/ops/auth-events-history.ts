@@ -6,14 +6,15 @@
  * Which table: the auth-events table is named by `--auth-events-table-name` wherever `--table-name` names
  * the sign-in table, or read from the stack's AuthEventsTableName output with `--stack-name`.
  */
+
 import type { Writable } from 'node:stream';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { LoginHistoryItem } from '#contract';
 import { writeAuthEvents, writeFailureSummary, writeUserAttempts } from './auth-events-output.ts';
 import { type AuthEventRecord, authEventsOfPeriod, authEventsOfUser } from './auth-events-query.ts';
 import { summariseFailures, userAttempts } from './auth-events-report.ts';
 import { CommandError, terminalProgress, UsageError } from './cli.ts';
 import type { Format } from './history-output.ts';
-import type { HistoryItem } from './history-query.ts';
 import { readStackIn } from './stack.ts';
 
 export const AUTH_EVENTS_OUTPUT = 'AuthEventsTableName';
@@ -183,7 +184,7 @@ export async function writeUserView(
   reader: DynamoDBDocumentClient,
   table: string,
   sub: string,
-  signIns: HistoryItem[],
+  signIns: LoginHistoryItem[],
   limit: number,
   format: Format,
   stdout: Writable,

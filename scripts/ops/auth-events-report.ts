@@ -3,8 +3,8 @@
  * by user and by source IP (many distinct users failing from one IP is the credential-stuffing signal), and
  * one user's failures beside their recorded sign-ins.
  */
+import type { LoginHistoryItem } from '#contract';
 import type { AuthEventRecord } from './auth-events-query.ts';
-import type { HistoryItem } from './history-query.ts';
 
 /** Failures of one user (by sub), or of every attempt Cognito could not tie to a user (sub undefined). */
 export interface UserFailures {
@@ -123,7 +123,7 @@ export const SAME_SIGN_IN_MS = 10_000;
  * nearest unmatched successful event within SAME_SIGN_IN_MS; successes CloudTrail saw that match no sign-in,
  * and every failure, are rows of their own.
  */
-export function userAttempts(signIns: HistoryItem[], events: AuthEventRecord[]): UserAttempt[] {
+export function userAttempts(signIns: LoginHistoryItem[], events: AuthEventRecord[]): UserAttempt[] {
   const successes = events
     .filter((e) => e.outcome === 'success')
     .map((e) => ({ event: e, ms: Date.parse(e.eventTime), used: false }));

@@ -1,4 +1,5 @@
 /** Shared command-line plumbing: argument parsing with clear usage errors, and exit codes 0 / 1 / 2. */
+import { accessSync, constants, statSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 /** Exit 2: the command line itself is wrong. */
@@ -6,11 +7,46 @@ export class UsageError extends Error {}
 /** Exit 1: refused or failed; the message says what to do next. */
 export class CommandError extends Error {}
 
+/**
+ * The options of a command line, strictly: an unknown option, a missing value or an empty one
+ * (`--region ""`) is a usage error. `--help` never reaches here: runCli answers it first.
+ */
 export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
+  let values: ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true }>>['values'];
   try {
-    return parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
+    values = parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
   } catch (error) {
     throw new UsageError((error as Error).message);
+  }
+  for (const [name, value] of Object.entries(values)) {
+    if (value === '') throw new UsageError(`--${name} needs a value; it was given an empty one`);
+  }
+  return values;
+}
+
+/** `--help` or `-h` among the options (not as the value of another, nor after `--`). */
+export function asksForHelp(argv: readonly string[]): boolean {
+  const { tokens } = parseArgs({ args: [...argv], strict: false, allowPositionals: true, tokens: true });
+  return tokens.some((token) => token.kind === 'option' && (token.name === 'help' || token.name === 'h'));
+}
+
+/**
+ * Refuses the options given that the chosen mode does not use: silently ignoring one would hide a mistake
+ * (`--concurrency` with `--date` reads as if it did something). `appliesTo` names, per option, the modes
+ * that use it; options it does not name apply to every mode.
+ */
+export function refuseOptionsOutsideMode(
+  values: Record<string, unknown>,
+  mode: string,
+  appliesTo: Record<string, readonly string[]>,
+): void {
+  for (const [option, modes] of Object.entries(appliesTo)) {
+    const given = values[option] !== undefined && values[option] !== false;
+    if (given && !modes.includes(mode)) {
+      throw new UsageError(
+        `--${option} does not apply to --${mode}; it goes with ${modes.map((m) => `--${m}`).join(', ')}`,
+      );
+    }
   }
 }
 
@@ -27,7 +63,19 @@ async function exitAfterFlush(code: number): Promise<never> {
   process.exit(code);
 }
 
-export async function runCli(usage: string, main: () => Promise<number | undefined>): Promise<never> {
+/**
+ * Runs a command's main and exits 0 / 1 / 2 (see the classes above). `--help` anywhere on the command line
+ * prints the usage on stdout and exits 0 before main runs, so asking for help never does anything else.
+ */
+export async function runCli(
+  usage: string,
+  main: () => Promise<number | undefined>,
+  argv: readonly string[] = process.argv.slice(2),
+): Promise<never> {
+  if (asksForHelp(argv)) {
+    console.log(usage);
+    return exitAfterFlush(0);
+  }
   let code: number;
   try {
     code = (await main()) ?? 0;
@@ -69,9 +117,37 @@ export function explainAwsError(error: Error): string | undefined {
     return `access denied: ${message} — the identity running this needs the permission it names (README lists each command's)`;
   }
   if (code && /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT)$/.test(code)) {
-    return `cannot reach the AWS endpoint (${code}${message ? `: ${message}` : ''}): check the network, --region and any AWS_ENDPOINT_URL_* variable`;
+    return `cannot reach the AWS endpoint (${code}${message ? `: ${message}` : ''}): a network or endpoint problem, not a wrong name; check the network, --region and any AWS_ENDPOINT_URL_* variable`;
   }
   return undefined;
+}
+
+/**
+ * The AWS errors that name a missing resource (a table, a log group, a user pool), in words that say which
+ * one and what to check; any other error is returned as it is.
+ */
+export function translateNotFound(error: unknown, what: string, check: string): unknown {
+  if ((error as Error | undefined)?.name !== 'ResourceNotFoundException') return error;
+  return new CommandError(`${what} does not exist (check ${check} and --region)`);
+}
+
+/** A file an option names, checked before use so that the error is in words, not EISDIR or ENOENT. */
+export function readableFile(option: string, path: string): string {
+  let problem: string | undefined;
+  try {
+    if (statSync(path).isDirectory()) problem = 'is a folder, not a file';
+    else accessSync(path, constants.R_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problem =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'cannot be read: permission denied'
+          : `cannot be read (${(error as Error).message})`;
+  }
+  if (problem) throw new CommandError(`--${option} ${path} ${problem}`);
+  return path;
 }
 
 /** An optional whole-number flag from 1 to `max`; undefined when it was not given. */

@@ -5,14 +5,16 @@
  */
 import {
   type CognitoIdentityProviderClient,
-  ListUsersCommand,
+  paginateListUsers,
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mapBounded } from '../lib/generic.ts';
 import { lastSignInOf } from './history-query.ts';
 
 export interface PoolUser {
-  username: string;
+  /** Cognito's `Username`, spelled as the history items and the export spell it (`userName`). */
+  userName: string;
   sub: string;
   email?: string;
   enabled: boolean;
@@ -32,7 +34,7 @@ export function toPoolUser(user: UserType): PoolUser {
   const attribute = (name: string) => user.Attributes?.find((a) => a.Name === name)?.Value;
   const email = attribute('email');
   return {
-    username: user.Username ?? '',
+    userName: user.Username ?? '',
     sub: attribute('sub') ?? '',
     ...(email ? { email } : {}),
     enabled: user.Enabled !== false,
@@ -41,42 +43,18 @@ export function toPoolUser(user: UserType): PoolUser {
   };
 }
 
-/** Every user of the pool, following PaginationToken to the last page. */
+/** Every user of the pool, to the last page. */
 export async function listPoolUsers(
   cognito: CognitoIdentityProviderClient,
   userPoolId: string,
 ): Promise<PoolUser[]> {
   const users: PoolUser[] = [];
-  let token: string | undefined;
-  do {
-    const page = await cognito.send(
-      new ListUsersCommand({ UserPoolId: userPoolId, Limit: PAGE_SIZE, PaginationToken: token }),
-    );
+  for await (const page of paginateListUsers(
+    { client: cognito, pageSize: PAGE_SIZE },
+    { UserPoolId: userPoolId },
+  ))
     users.push(...(page.Users ?? []).map(toPoolUser));
-    token = page.PaginationToken;
-  } while (token);
   return users;
-}
-
-/** Runs `work` over `items` with at most `concurrency` calls in flight; results keep the input order. */
-export async function mapBounded<T, R>(
-  items: readonly T[],
-  concurrency: number,
-  work: (item: T) => Promise<R>,
-  onDone?: (done: number) => void,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-      onDone?.(++done);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return results;
 }
 
 export interface DormantReportOptions {
@@ -106,6 +84,6 @@ export async function dormantAccounts(options: DormantReportOptions): Promise<Do
     .sort(
       (a, b) =>
         (a.lastSignedInAt ?? '').localeCompare(b.lastSignedInAt ?? '') ||
-        a.username.localeCompare(b.username),
+        a.userName.localeCompare(b.userName),
     );
 }

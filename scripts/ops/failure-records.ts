@@ -3,16 +3,12 @@
  * whatever wrapped them: a raw JSON line, Lambda's JSON log format (our line as a string or object in
  * "message"), Lambda's text format ("<time>\t<request id>\tERROR\t{…}"), or a FilterLogEvents export.
  */
-export const FAILURE_CODE = 'LOGIN_HISTORY_WRITE_FAILED';
-
-export type HistoryItemRecord = Record<string, unknown> & { sub: string; signInId: string };
+import { itemProblem, type LoginHistoryItem, WRITE_FAILED } from '#contract';
 
 export type ParsedLine =
-  | { kind: 'record'; item: HistoryItemRecord }
+  | { kind: 'record'; item: LoginHistoryItem }
   | { kind: 'unreadable'; reason: string }
   | { kind: 'other' };
-
-const KEY_FIELDS = ['sub', 'signInId', 'signedInAt', 'userPoolId', 'requestId', 'dayShard'] as const;
 
 function findRecord(value: unknown, depth = 0): Record<string, unknown> | undefined {
   if (depth > 3 || value === null || typeof value !== 'object') {
@@ -29,28 +25,16 @@ function findRecord(value: unknown, depth = 0): Record<string, unknown> | undefi
     return undefined;
   }
   const obj = value as Record<string, unknown>;
-  if (obj.code === FAILURE_CODE) return obj;
+  if (obj.code === WRITE_FAILED) return obj;
   return findRecord(obj.message, depth + 1);
 }
 
-/** Validates the item the way the table would: keys present and strings, nothing but plain values. */
-export function validateItem(item: unknown): string | undefined {
-  if (item === null || typeof item !== 'object' || Array.isArray(item))
-    return 'the record has no item object';
-  const record = item as Record<string, unknown>;
-  const missing = KEY_FIELDS.filter((field) => typeof record[field] !== 'string' || record[field] === '');
-  if (missing.length > 0) return `the item lacks ${missing.join(', ')}`;
-  if (!String(record.signInId).startsWith(`${record.signedInAt}#`))
-    return 'signInId does not match signedInAt';
-  return undefined;
-}
-
 export function parseLogLine(line: string): ParsedLine {
-  if (!line.includes(FAILURE_CODE)) return { kind: 'other' };
+  if (!line.includes(WRITE_FAILED)) return { kind: 'other' };
   const record = findRecord(line);
   if (!record)
     return { kind: 'unreadable', reason: 'mentions the failure code but holds no readable JSON record' };
-  const problem = validateItem(record.item);
+  const problem = itemProblem(record.item);
   if (problem) return { kind: 'unreadable', reason: problem };
-  return { kind: 'record', item: record.item as HistoryItemRecord };
+  return { kind: 'record', item: record.item as LoginHistoryItem };
 }

@@ -6,8 +6,8 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
+import type { LoginHistoryItem } from '#contract';
 import type { DormantAccount } from './dormant-accounts.ts';
-import type { HistoryItem } from './history-query.ts';
 
 export const FORMATS = ['table', 'json', 'jsonl', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -25,8 +25,9 @@ export const EXPORT_COLUMNS = [
   'requestId',
 ] as const;
 
+/** `userName` as in the sign-in export (Cognito's API says `Username`, the command line `--username`). */
 export const DORMANT_COLUMNS = [
-  'username',
+  'userName',
   'sub',
   'email',
   'enabled',
@@ -95,7 +96,7 @@ async function* mapAsync<T, R>(items: AsyncIterable<T> | Iterable<T>, f: (item: 
 
 /** Writes sign-ins in `format`; returns how many were written (a table with none prints nothing). */
 export async function writeSignIns(
-  items: AsyncIterable<HistoryItem> | Iterable<HistoryItem>,
+  items: AsyncIterable<LoginHistoryItem> | Iterable<LoginHistoryItem>,
   format: Format,
   stream: Writable,
 ): Promise<number> {
@@ -152,7 +153,7 @@ export async function writeDormantAccounts(
       await writeTable(
         mapAsync(accounts, (a) => [
           a.lastSignedInAt ?? 'never recorded',
-          a.username,
+          a.userName,
           a.email ?? '-',
           a.enabled ? 'enabled' : 'DISABLED',
           a.userStatus,

@@ -2,10 +2,15 @@
  * Reading the login history: one user's sign-ins or one day's (newest first), each user's latest sign-in
  * (the dormant-account report), a period's sign-ins streamed oldest first, and the day the history starts.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 
-export type HistoryItem = Record<string, unknown> & { sub: string; signInId: string; signedInAt: string };
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  paginateQuery,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { dayShardOf, type LoginHistoryItem } from '#contract';
 
 export const DAY_INDEX = 'byDay';
 
@@ -22,26 +27,21 @@ export function createReader(region?: string): DynamoDBDocumentClient {
   );
 }
 
+/** The first `limit` items of a query, newest first (pages of `limit`, the last one cut). */
 async function queryAll(
   doc: DynamoDBDocumentClient,
   input: QueryCommandInput,
   limit: number,
-): Promise<HistoryItem[]> {
-  const items: HistoryItem[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        ...input,
-        ScanIndexForward: false,
-        ExclusiveStartKey: start,
-        Limit: limit - items.length,
-      }),
-    );
-    items.push(...((page.Items ?? []) as HistoryItem[]));
-    start = page.LastEvaluatedKey;
-  } while (start && items.length < limit);
-  return items;
+): Promise<LoginHistoryItem[]> {
+  const items: LoginHistoryItem[] = [];
+  for await (const page of paginateQuery(
+    { client: doc, pageSize: limit },
+    { ...input, ScanIndexForward: false },
+  )) {
+    items.push(...((page.Items ?? []) as LoginHistoryItem[]));
+    if (items.length >= limit) break;
+  }
+  return items.slice(0, limit);
 }
 
 export function historyOfUser(doc: DynamoDBDocumentClient, table: string, sub: string, limit: number) {
@@ -64,7 +64,7 @@ export async function historyOfDay(
   day: string,
   shards: number,
   limit: number,
-): Promise<HistoryItem[]> {
+): Promise<LoginHistoryItem[]> {
   const perShard = await Promise.all(
     Array.from({ length: shards }, (_, shard) =>
       queryAll(
@@ -73,7 +73,7 @@ export async function historyOfDay(
           TableName: table,
           IndexName: DAY_INDEX,
           KeyConditionExpression: 'dayShard = :d',
-          ExpressionAttributeValues: { ':d': `${day}#${shard}` },
+          ExpressionAttributeValues: { ':d': dayShardOf(day, shard) },
         },
         limit,
       ),
@@ -134,7 +134,7 @@ export async function firstRecordedSignIn(
               TableName: table,
               IndexName: DAY_INDEX,
               KeyConditionExpression: 'dayShard = :d',
-              ExpressionAttributeValues: { ':d': `${d}#${shard}` },
+              ExpressionAttributeValues: { ':d': dayShardOf(d, shard) },
               ProjectionExpression: 'signedInAt',
               Limit: 1,
             }),
@@ -156,22 +156,18 @@ async function* shardPages(
   dayShard: string,
   lo: string,
   hi: string,
-): AsyncGenerator<HistoryItem[]> {
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: DAY_INDEX,
-        KeyConditionExpression: 'dayShard = :d AND signInId BETWEEN :lo AND :hi',
-        ExpressionAttributeValues: { ':d': dayShard, ':lo': lo, ':hi': hi },
-        ScanIndexForward: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    start = page.LastEvaluatedKey;
-    yield (page.Items ?? []) as HistoryItem[];
-  } while (start);
+): AsyncGenerator<LoginHistoryItem[]> {
+  const pages = paginateQuery(
+    { client: doc },
+    {
+      TableName: table,
+      IndexName: DAY_INDEX,
+      KeyConditionExpression: 'dayShard = :d AND signInId BETWEEN :lo AND :hi',
+      ExpressionAttributeValues: { ':d': dayShard, ':lo': lo, ':hi': hi },
+      ScanIndexForward: true,
+    },
+  );
+  for await (const page of pages) yield (page.Items ?? []) as LoginHistoryItem[];
 }
 
 /**
@@ -179,14 +175,14 @@ async function* shardPages(
  * memory holds at most two pages per shard whatever the size of the day.
  */
 class ShardCursor {
-  private page: HistoryItem[] = [];
+  private page: LoginHistoryItem[] = [];
   private index = 0;
-  private pending: Promise<IteratorResult<HistoryItem[]>>;
-  constructor(private readonly pages: AsyncGenerator<HistoryItem[]>) {
+  private pending: Promise<IteratorResult<LoginHistoryItem[]>>;
+  constructor(private readonly pages: AsyncGenerator<LoginHistoryItem[]>) {
     this.pending = pages.next();
   }
   /** The next item, loading pages as needed; undefined when the shard is exhausted. */
-  async head(): Promise<HistoryItem | undefined> {
+  async head(): Promise<LoginHistoryItem | undefined> {
     while (this.index >= this.page.length) {
       const next = await this.pending;
       if (next.done) return undefined;
@@ -212,17 +208,17 @@ export async function* signInsBetween(
   shards: number,
   fromIso: string,
   toIso: string,
-): AsyncGenerator<HistoryItem> {
+): AsyncGenerator<LoginHistoryItem> {
   // '#' < every character of a request id, '\uffff' > all: the bounds include every sign-in of those ms.
   const lo = `${fromIso}#`;
   const hi = `${toIso}#\uffff`;
   for (let day = fromIso.slice(0, 10); day <= toIso.slice(0, 10); day = nextDay(day)) {
     const cursors = Array.from(
       { length: shards },
-      (_, shard) => new ShardCursor(shardPages(doc, table, `${day}#${shard}`, lo, hi)),
+      (_, shard) => new ShardCursor(shardPages(doc, table, dayShardOf(day, shard), lo, hi)),
     );
     for (;;) {
-      let oldest: { cursor: ShardCursor; item: HistoryItem } | undefined;
+      let oldest: { cursor: ShardCursor; item: LoginHistoryItem } | undefined;
       for (const cursor of cursors) {
         const item = await cursor.head();
         if (item && (!oldest || item.signInId < oldest.item.signInId)) oldest = { cursor, item };

@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { HistoryItemRecord } from './failure-records.ts';
+import type { LoginHistoryItem } from '#contract';
 import type { WriterOptions } from './replay-workers.ts';
 import { recordWriter } from './replay-writer.ts';
 
@@ -15,13 +15,18 @@ const doc = DynamoDBDocumentClient.from(
 );
 const write = recordWriter(doc, tableName, options);
 
-parentPort?.on('message', async ({ id, item }: { id: number; item: HistoryItemRecord }) => {
+parentPort?.on('message', async ({ id, item }: { id: number; item: LoginHistoryItem }) => {
   try {
     parentPort?.postMessage({ id, present: await write(item) });
   } catch (error) {
     parentPort?.postMessage({
       id,
-      error: { name: (error as Error).name, message: (error as Error).message },
+      // The code too (ENOTFOUND, ECONNREFUSED…): it tells a network problem from a refusal.
+      error: {
+        name: (error as Error).name,
+        message: (error as Error).message,
+        code: (error as NodeJS.ErrnoException).code,
+      },
     });
   }
 });

@@ -10,11 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { HistoryItemRecord } from './failure-records.ts';
+import type { LoginHistoryItem } from '#contract';
 import type { RecordWriter, ReplayOptions } from './replay.ts';
 import type { AwsCredentialIdentity } from './role-session.ts';
 
-type Reply = { id: number; present: boolean } | { id: number; error: { name: string; message: string } };
+type Reply =
+  | { id: number; present: boolean }
+  | { id: number; error: { name: string; message: string; code?: string } };
 
 export interface WriterPool {
   write: RecordWriter;
@@ -81,7 +83,8 @@ export async function startWriterPool(
       const waiter = pending.get(reply.id);
       pending.delete(reply.id);
       if ('error' in reply) {
-        waiter?.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }));
+        const { message, ...rest } = reply.error;
+        waiter?.reject(Object.assign(new Error(message), rest));
       } else {
         waiter?.resolve(reply.present);
       }
@@ -95,7 +98,7 @@ export async function startWriterPool(
     return worker;
   });
   return {
-    write: (item: HistoryItemRecord) =>
+    write: (item: LoginHistoryItem) =>
       new Promise<boolean>((resolve, reject) => {
         const id = nextId++;
         // The least busy worker takes the record.

@@ -4,8 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { NO_OVERWRITE } from '../../authenticated/src/history-item.ts';
-import type { HistoryItemRecord } from './failure-records.ts';
+import { type LoginHistoryItem, NO_OVERWRITE } from '#contract';
 import {
   type LogLine,
   type RecordWriter,
@@ -61,7 +60,7 @@ export function replay(
 async function insert(
   doc: DynamoDBDocumentClient,
   tableName: string,
-  item: HistoryItemRecord,
+  item: LoginHistoryItem,
 ): Promise<boolean> {
   try {
     await doc.send(new PutCommand({ TableName: tableName, Item: item, ...NO_OVERWRITE }));
@@ -75,7 +74,7 @@ async function insert(
 async function exists(
   doc: DynamoDBDocumentClient,
   tableName: string,
-  item: HistoryItemRecord,
+  item: LoginHistoryItem,
 ): Promise<boolean> {
   const { Item } = await doc.send(
     new GetCommand({

@@ -6,7 +6,10 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { FAILURE_CODE, type HistoryItemRecord, parseLogLine } from './failure-records.ts';
+import { type LoginHistoryItem, WRITE_FAILED } from '#contract';
+import { forEachBounded } from '../lib/generic.ts';
+import { explainAwsError } from './cli.ts';
+import { parseLogLine } from './failure-records.ts';
 
 export interface ReplayReport {
   inserted: number;
@@ -34,23 +37,16 @@ export async function* failureLinesFromLogGroup(
   pageSize?: number,
 ): AsyncGenerator<LogLine> {
   // Loaded here, not at the top: a replay from a file never needs the CloudWatch Logs SDK in memory.
-  const { FilterLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
-  let nextToken: string | undefined;
-  do {
-    const page = await logs.send(
-      new FilterLogEventsCommand({
-        logGroupName,
-        startTime,
-        filterPattern: `"${FAILURE_CODE}"`,
-        nextToken,
-        limit: pageSize,
-      }),
-    );
+  const { paginateFilterLogEvents } = await import('@aws-sdk/client-cloudwatch-logs');
+  const pages = paginateFilterLogEvents(
+    { client: logs, ...(pageSize ? { pageSize } : {}) },
+    { logGroupName, startTime, filterPattern: `"${WRITE_FAILED}"` },
+  );
+  for await (const page of pages) {
     for (const event of page.events ?? []) {
       yield { source: `${event.logStreamName ?? '?'}/${event.eventId ?? '?'}`, text: event.message ?? '' };
     }
-    nextToken = page.nextToken;
-  } while (nextToken);
+  }
 }
 
 export function* linesFromText(name: string, text: string): Generator<LogLine> {
@@ -89,9 +85,32 @@ export interface ReplayOptions {
 export const DEFAULT_CONCURRENCY = 64;
 
 /** Writes one failure record's item; true when it was already in the table. Throws when it could not. */
-export type RecordWriter = (item: HistoryItemRecord) => Promise<boolean>;
+export type RecordWriter = (item: LoginHistoryItem) => Promise<boolean>;
 
-/** Reads the lines, writes each failure record with `write` (at most `concurrency` at once), and reports. */
+/**
+ * Thrown when a write fails in a way that every other write would fail too (the table does not exist, no
+ * permission, no or expired credentials, no network): one message and a stop, not a million identical
+ * failures. `report` holds what was done before.
+ */
+export class ReplayStopped extends Error {
+  constructor(
+    readonly report: ReplayReport,
+    override readonly cause: Error,
+  ) {
+    super(cause.message);
+    this.name = 'ReplayStopped';
+  }
+}
+
+/** A write error no other record can escape (see ReplayStopped). */
+export function stopsTheRun(error: Error): boolean {
+  return error.name === 'ResourceNotFoundException' || explainAwsError(error) !== undefined;
+}
+
+/**
+ * Reads the lines, writes each failure record with `write` (at most `concurrency` at once), and reports.
+ * Throws ReplayStopped on a write error that would fail every record.
+ */
 export async function replayWith(
   write: RecordWriter,
   lines: AsyncIterable<LogLine> | Iterable<LogLine>,
@@ -106,39 +125,37 @@ export async function replayWith(
     unreadable: [],
     failed: [],
   };
-  const source = (Symbol.asyncIterator in lines ? lines : toAsync(lines))[Symbol.asyncIterator]();
   let handled = 0;
-  // Every worker pulls the next line itself: at most `concurrency` writes and as many lines in memory.
-  const worker = async () => {
-    for (let next = await source.next(); !next.done; next = await source.next()) {
-      const line = next.value;
-      const parsed = parseLogLine(line.text);
-      if (parsed.kind === 'other') continue;
-      if (parsed.kind === 'unreadable') {
-        if (report.unreadableCount++ < DETAIL_LIMIT)
-          report.unreadable.push({ source: line.source, reason: parsed.reason });
-        continue;
-      }
-      try {
-        if (await write(parsed.item)) report.alreadyPresent++;
-        else report.inserted++;
-      } catch (error) {
-        if (report.failedCount++ < DETAIL_LIMIT) {
-          report.failed.push({
-            signInId: parsed.item.signInId,
-            error: `${(error as Error).name}: ${(error as Error).message}`,
-          });
-        }
-      }
-      onProgress?.(++handled);
+  let stoppedBy: Error | undefined;
+  // Lines are pulled as writes free up: at most `concurrency` writes and as many lines in memory.
+  await forEachBounded(lines, concurrency, async (line) => {
+    const parsed = parseLogLine(line.text);
+    if (parsed.kind === 'other') return undefined;
+    if (parsed.kind === 'unreadable') {
+      if (report.unreadableCount++ < DETAIL_LIMIT)
+        report.unreadable.push({ source: line.source, reason: parsed.reason });
+      return undefined;
     }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+    try {
+      if (await write(parsed.item)) report.alreadyPresent++;
+      else report.inserted++;
+    } catch (error) {
+      if (stopsTheRun(error as Error)) {
+        stoppedBy ??= error as Error;
+        return 'stop';
+      }
+      if (report.failedCount++ < DETAIL_LIMIT) {
+        report.failed.push({
+          signInId: parsed.item.signInId,
+          error: `${(error as Error).name}: ${(error as Error).message}`,
+        });
+      }
+    }
+    onProgress?.(++handled);
+    return undefined;
+  });
+  if (stoppedBy) throw new ReplayStopped(report, stoppedBy);
   return report;
-}
-
-async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
-  yield* items;
 }
 
 /** `--since`: an ISO time or an age such as 90m, 36h, 7d; undefined when it is neither. */

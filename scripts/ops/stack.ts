@@ -1,6 +1,6 @@
 /** Reads a deployed stack of this application: its outputs and parameters, with errors that say what to check. */
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
-import { CommandError } from './cli.ts';
+import { CommandError, explainAwsError } from './cli.ts';
 
 export interface StackInfo {
   /** The named output's value; a CommandError when the stack lacks it (not this application's stack). */
@@ -15,9 +15,12 @@ export async function readStack(client: CloudFormationClient, stackName: string)
   try {
     stack = (await client.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
   } catch (error) {
-    throw new CommandError(
-      `cannot read stack "${stackName}": ${(error as Error).message}. Check --stack-name and --region.`,
-    );
+    // No network, no region or no credentials is not a wrong stack name: runCli says what it is.
+    if (explainAwsError(error as Error)) throw error;
+    if (/does not exist/i.test((error as Error).message)) {
+      throw new CommandError(`stack "${stackName}" does not exist (check --stack-name and --region)`);
+    }
+    throw new CommandError(`cannot read stack "${stackName}": ${(error as Error).message}`);
   }
   const optionalOutput = (key: string) => stack?.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
   return {

@@ -2,8 +2,8 @@
  * Attach / detach the PostAuthentication trigger the safe way:
  * describe → backup → complete update input → update → describe again → compare.
  */
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import {
   CognitoIdentityProviderClient,
@@ -14,6 +14,7 @@ import {
   type UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetPolicyCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { PROJECT_ROOT } from '../lib/generic.ts';
 import { CommandError } from './cli.ts';
 import { readStack } from './stack.ts';
 import {
@@ -184,9 +185,16 @@ async function checkPermission(lambda: LambdaClient, functionArn: string, pool: 
   }
 }
 
+/**
+ * Where backups go without --backup-file: the project's git-ignored backups/ folder, never the working
+ * directory (in a checkout that is the repository root, where a backup is easy to commit by mistake).
+ */
+export const BACKUP_DIR = join(PROJECT_ROOT, 'backups');
+
 function defaultBackupPath(userPoolId: string): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  return resolve(`user-pool-${userPoolId}-${stamp}.backup.json`);
+  mkdirSync(BACKUP_DIR, { recursive: true, mode: 0o700 });
+  return join(BACKUP_DIR, `user-pool-${userPoolId}-${stamp}.backup.json`);
 }
 
 /** Writes the backup, updates, describes again and verifies that only the trigger changed. */
@@ -201,7 +209,8 @@ async function applyTriggerChange(
   const mfa = await describeMfa(cognito, options.userPoolId);
   const backup: PoolBackup = { UserPool: pool, MfaConfig: mfa };
   try {
-    writeFileSync(backupFile, `${JSON.stringify(backup, null, 2)}\n`, { flag: 'wx' });
+    // Readable by its owner only: it describes the pool's security settings.
+    writeFileSync(backupFile, `${JSON.stringify(backup, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
   } catch (error) {
     const reason =
       (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'it already exists' : (error as Error).message;

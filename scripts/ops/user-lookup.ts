@@ -4,7 +4,7 @@ import {
   CognitoIdentityProviderClient,
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { CommandError, UsageError } from './cli.ts';
+import { CommandError, translateNotFound, UsageError } from './cli.ts';
 
 export async function lookUpSub(
   values: Record<string, unknown>,
@@ -36,8 +36,7 @@ export async function lookUpSub(
     if (error instanceof CommandError) throw error;
     const name = (error as Error).name;
     if (name === 'UserNotFoundException') throw new CommandError(`no user ${values.username} in ${poolId}`);
-    if (name === 'ResourceNotFoundException') throw new CommandError(`user pool ${poolId} does not exist`);
-    throw error;
+    throw translateNotFound(error, `user pool ${poolId}`, '--user-pool-id');
   } finally {
     cognito.destroy();
   }

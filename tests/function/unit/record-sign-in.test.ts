@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { mockClient } from 'aws-sdk-client-mock';
+import { WRITE_FAILED } from '#contract';
 import { readConfig } from '../../../authenticated/src/config.ts';
 import {
   createPostAuthenticationHandler,
@@ -13,7 +14,6 @@ import {
   DENY_MESSAGE,
   EVENT_REJECTED,
   RESPONSE_RESERVE_MS,
-  WRITE_FAILED,
 } from '../../../authenticated/src/record-sign-in.ts';
 import { createHistoryClient, createHistoryWriter } from '../../../authenticated/src/write-history.ts';
 import { captureLogs, lambdaContext, sampleEvent, useLocalAwsEnvironment } from '../../helpers/events.ts';
@@ -100,6 +100,15 @@ describe('failure policy', () => {
     assert.equal(mock.calls().length, 0);
     const failure = logs.lines.find((l) => l.record.code === WRITE_FAILED);
     assert.match(String(failure?.record.errorMessage), /TABLE_NAME is not set/);
+    assert.equal(failure?.record.errorName, 'ConfigurationError');
+  });
+
+  it('invalid configuration with deny: no write attempted, item logged, sign-in denied', async () => {
+    const { mock, logs, handler } = setup('deny', { TABLE_NAME: '' });
+    mock.onAnyCommand().resolves({});
+    await assert.rejects(handler(sampleEvent(), lambdaContext('req-cfg-deny')), { message: DENY_MESSAGE });
+    assert.equal(mock.calls().length, 0);
+    assert.deepEqual(logs.codes(), [WRITE_FAILED]);
   });
 
   it('allow: an unrecognised event is logged without attribute values and returned', async () => {

@@ -19,6 +19,7 @@ import {
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { AUTH_EVENTS_FUNCTION_ID, FUNCTION_ID } from '../../../scripts/build/template.ts';
+import { mapBounded } from '../../../scripts/lib/generic.ts';
 import type { EventBridgeEnvelope } from '../../../scripts/local-stack/cloudtrail-recorder.ts';
 import { type LocalStack, startLocalStack } from '../../../scripts/local-stack/local-stack.ts';
 import {
@@ -30,7 +31,6 @@ import {
 } from '../../../scripts/local-stack/user-pool-fixtures.ts';
 import { authEventsOfPeriod } from '../../../scripts/ops/auth-events-query.ts';
 import { summariseFailures } from '../../../scripts/ops/auth-events-report.ts';
-import { mapBounded } from '../../../scripts/ops/dormant-accounts.ts';
 import { createReader } from '../../../scripts/ops/history-query.ts';
 import { attachLocally, failureItems } from '../../helpers/local-stack.ts';
 

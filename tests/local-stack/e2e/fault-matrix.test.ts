@@ -10,7 +10,8 @@ import {
   AddCustomAttributesCommand,
   CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { DENY_MESSAGE, WRITE_FAILED } from '../../../authenticated/src/record-sign-in.ts';
+import { WRITE_FAILED } from '#contract';
+import { DENY_MESSAGE } from '../../../authenticated/src/record-sign-in.ts';
 import type { Fault } from '../../../scripts/local-stack/fault-proxy.ts';
 import { type LocalStack, startLocalStack } from '../../../scripts/local-stack/local-stack.ts';
 import {

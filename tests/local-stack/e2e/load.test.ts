@@ -9,8 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { mapBounded, quantile } from '../../../scripts/lib/generic.ts';
 import { type LocalStack, startLocalStack } from '../../../scripts/local-stack/local-stack.ts';
-import { quantile } from '../../../scripts/local-stack/quantile.ts';
 import {
   createPoolWithClient,
   createUser,
@@ -18,7 +18,6 @@ import {
   realisticPoolInput,
   signIn,
 } from '../../../scripts/local-stack/user-pool-fixtures.ts';
-import { mapBounded } from '../../../scripts/ops/dormant-accounts.ts';
 import { createReader } from '../../../scripts/ops/history-query.ts';
 import { sampleEvent } from '../../helpers/events.ts';
 import { attachLocally, failureItems } from '../../helpers/local-stack.ts';

@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { WRITE_FAILED } from '#contract';
 import { DENY_MESSAGE } from '../../../authenticated/src/record-sign-in.ts';
 import { PROJECT_ROOT } from '../../../scripts/build/template.ts';
 import { findTool, missingToolNotice, TOOLS } from '../../../scripts/build/toolchain.ts';
+import { quantile } from '../../../scripts/lib/generic.ts';
 import { docker as dockerCli } from '../../../scripts/local-stack/docker-engine.ts';
 import { type LocalStack, startLocalStack } from '../../../scripts/local-stack/local-stack.ts';
-import { quantile } from '../../../scripts/local-stack/quantile.ts';
 import { samBuild } from '../../../scripts/local-stack/sam-local.ts';
 import {
   createPoolWithClient,
@@ -26,7 +27,7 @@ import {
   realisticPoolInput,
   signIn,
 } from '../../../scripts/local-stack/user-pool-fixtures.ts';
-import { FAILURE_CODE, parseLogLine } from '../../../scripts/ops/failure-records.ts';
+import { parseLogLine } from '../../../scripts/ops/failure-records.ts';
 import { createReader, historyOfUser } from '../../../scripts/ops/history-query.ts';
 import { type DockerForTests, dockerForTests } from '../../helpers/docker.ts';
 import { attachLocally } from '../../helpers/local-stack.ts';
@@ -131,7 +132,7 @@ describe('sign-ins through the real SAM emulator (sam local start-lambda)', () =
       assert.equal(item?.clientId, pool.clientId);
       assert.equal(item?.email, 'sam0@example.com');
       assert.equal(item?.triggerSource, 'PostAuthentication_Authentication');
-      const failures = (stack.sam?.output() ?? []).filter((line) => line.includes(FAILURE_CODE));
+      const failures = (stack.sam?.output() ?? []).filter((line) => line.includes(WRITE_FAILED));
       assert.deepEqual(failures, [], 'no failure record');
     });
 
@@ -191,7 +192,7 @@ describe('sign-ins through the real SAM emulator (sam local start-lambda)', () =
       t.diagnostic(`denied sign-in answered in ${outcome.ms.toFixed(0)} ms`);
 
       const records = (stack.sam?.output() ?? [])
-        .filter((line) => line.includes(FAILURE_CODE))
+        .filter((line) => line.includes(WRITE_FAILED))
         .map((line) => parseLogLine(line));
       assert.equal(records.length, 1, 'exactly one failure record');
       const [record] = records;
@@ -234,9 +235,9 @@ describe('sign-ins through the real SAM emulator (sam local start-lambda)', () =
       };
       const samLine = stack.sam
         .output()
-        .filter((line) => line.includes(FAILURE_CODE))
+        .filter((line) => line.includes(WRITE_FAILED))
         .at(-1);
-      const ourLine = stack.lambda.logs.filter((line) => line.text.includes(FAILURE_CODE)).at(-1)?.text;
+      const ourLine = stack.lambda.logs.filter((line) => line.text.includes(WRITE_FAILED)).at(-1)?.text;
       assert.deepEqual(shape(ourLine), shape(samLine));
     });
   });

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   CognitoIdentityProviderClient,
@@ -23,6 +23,7 @@ import { CommandError } from '../../../scripts/ops/cli.ts';
 import {
   type AttachOptions,
   attachPostAuthenticationTrigger,
+  BACKUP_DIR,
   createClients,
   detachPostAuthenticationTrigger,
   restoreFromBackup,
@@ -147,6 +148,26 @@ describe('attach and detach on cognito-local', () => {
     ]);
     assert.equal(existsSync(dry.backupFile as string), false);
     assert.deepEqual(differingPaths(before, await describePool(poolId)), []);
+  });
+
+  it('without --backup-file, writes the backup into the git-ignored backups/ folder and says where', async () => {
+    const { poolId } = await newPool('default-backup');
+    await attachPostAuthenticationTrigger(clients(), options(poolId, { backupFile: undefined }));
+    const printed = lines
+      .map((l) => /^Backup of the complete pool configuration: (.+)$/.exec(l)?.[1])
+      .find(Boolean);
+    assert.ok(printed, `the backup path is printed: ${lines.join(' | ')}`);
+    try {
+      assert.equal(dirname(printed), BACKUP_DIR);
+      assert.equal(JSON.parse(readFileSync(printed, 'utf8')).UserPool.Id, poolId);
+      assert.equal(statSync(printed).mode & 0o777, 0o600, 'readable by its owner only');
+      const ignored = await new Promise<boolean>((resolve) =>
+        execFile('git', ['check-ignore', '-q', printed], { cwd: PROJECT_ROOT }, (error) => resolve(!error)),
+      );
+      assert.ok(ignored, 'git ignores it, so it cannot be committed by mistake');
+    } finally {
+      rmSync(printed, { force: true });
+    }
   });
 
   it('refuses to overwrite an existing backup file, changing nothing', async () => {

@@ -13,8 +13,8 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parse } from 'csv-parse/sync';
+import type { LoginHistoryItem } from '#contract';
 import { readConfig } from '../../../authenticated/src/config.ts';
-import type { LoginHistoryItem } from '../../../authenticated/src/history-item.ts';
 import { createPostAuthenticationHandler } from '../../../authenticated/src/record-sign-in.ts';
 import { createHistoryClient, createHistoryWriter } from '../../../authenticated/src/write-history.ts';
 import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../../../scripts/build/template.ts';
@@ -141,7 +141,7 @@ describe('npm run history answers the auditor', () => {
       const account = (name: string, enabled: boolean, last: string | null) => {
         const user = users[name] as TestUser;
         return {
-          username: name,
+          userName: name,
           sub: user.sub,
           ...(user.email ? { email: user.email } : {}),
           enabled,
@@ -203,7 +203,7 @@ describe('npm run history answers the auditor', () => {
       const week = JSON.parse(
         (await history(['--inactive-since', '5d', '--user-pool-id', poolId, ...where(), '--json'])).stdout,
       );
-      assert.deepEqual(week.map((a: { username: string }) => a.username).sort(), [
+      assert.deepEqual(week.map((a: { userName: string }) => a.userName).sort(), [
         '=1+2',
         'bob',
         'carol',
@@ -214,7 +214,7 @@ describe('npm run history answers the auditor', () => {
         (await history(['--inactive-since', '365d', '--user-pool-id', poolId, ...where(), '--json'])).stdout,
       );
       assert.deepEqual(
-        year.map((a: { username: string }) => a.username),
+        year.map((a: { userName: string }) => a.userName),
         ['carol'],
       );
     });

@@ -1,7 +1,8 @@
 /**
  * The SDK's own errors reach users as what to do, not as `Error: Region is missing`. The commands run as a
  * user runs them, with no AWS configuration at all; the only endpoint they could reach is a closed loopback
- * port, and the EC2 metadata lookup is off (no non-loopback address is ever contacted).
+ * port or a name under the reserved .invalid domain (which no resolver answers), and the EC2 metadata lookup is
+ * off (no AWS address is ever contacted).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -49,6 +50,25 @@ describe('SDK errors are translated into what to do', () => {
     });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /^error: cannot reach the AWS endpoint \(ECONNREFUSED/);
+  });
+
+  it('a stack that cannot be reached is a network problem, not a wrong --stack-name', () => {
+    // A name that can never resolve (RFC 6761 reserves .invalid): the DNS failure of a real lookup.
+    const r = history(
+      ['--date', '2026-11-01', '--stack-name', 'cognito-login-history', '--region', 'us-east-1'],
+      {
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_ENDPOINT_URL_CLOUDFORMATION: 'http://cloudformation.invalid',
+        AWS_MAX_ATTEMPTS: '1',
+      },
+    );
+    assert.equal(r.status, 1);
+    assert.match(
+      r.stderr,
+      /^error: cannot reach the AWS endpoint \((ENOTFOUND|EAI_AGAIN)\b.*a network or endpoint problem/,
+    );
+    assert.doesNotMatch(r.stderr, /--stack-name/);
   });
 
   it('leaves errors it does not know to the command', () => {

@@ -119,6 +119,6 @@ describe('npm run history', () => {
     assert.match(noIndex.out, /has no byDay index \(deployed with DayIndex=disabled\)/);
     const badDate = await history(['--date', '26/11/2026']);
     assert.equal(badDate.code, 2);
-    assert.match(badDate.out, /--date must be YYYY-MM-DD/);
+    assert.match(badDate.out, /--date "26\/11\/2026" is not a date \(YYYY-MM-DD, UTC\)/);
   });
 });

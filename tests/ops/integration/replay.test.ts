@@ -142,6 +142,22 @@ describe('npm run replay', () => {
     assert.match(result.out, /unreadable .*damaged\.log:2/);
   });
 
+  it('a missing table is one line and exit 1, not a failure per record; a folder as --file is said in words', async () => {
+    const file = join(scratch, 'to-missing.log');
+    writeFileSync(file, lines.join('\n'));
+    const missing = await cli(['--file', file, '--table-name', 'no-such-table']);
+    assert.equal(missing.code, 1);
+    assert.equal(
+      missing.out.trim(),
+      'error: table no-such-table does not exist (check --table-name / --stack-name and --region); nothing was inserted',
+    );
+    const folder = await cli(['--file', scratch, '--table-name', 'no-such-table']);
+    assert.equal(folder.code, 1);
+    assert.equal(folder.out.trim(), `error: --file ${scratch} is a folder, not a file`);
+    const absent = await cli(['--file', join(scratch, 'absent.log'), '--table-name', 'no-such-table']);
+    assert.match(absent.out, /--file .*absent\.log does not exist/);
+  });
+
   it('exits 2 on a usage error', async () => {
     const result = await cli(['--file', 'x.log']);
     assert.equal(result.code, 2);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FAILURE_CODE, parseLogLine } from '../../../scripts/ops/failure-records.ts';
+import { WRITE_FAILED } from '#contract';
+import { parseLogLine } from '../../../scripts/ops/failure-records.ts';
 import { parseSince } from '../../../scripts/ops/replay.ts';
 
 const item = {
@@ -12,7 +13,7 @@ const item = {
   dayShard: '2026-11-26#0',
   email: 'a@example.com',
 };
-const record = JSON.stringify({ code: FAILURE_CODE, message: 'login history write failed', item });
+const record = JSON.stringify({ code: WRITE_FAILED, message: 'login history write failed', item });
 
 describe('parseLogLine', () => {
   it('reads a raw JSON line, the Lambda JSON format (string or object message) and the text format', () => {
@@ -38,9 +39,9 @@ describe('parseLogLine', () => {
   it('reports lines it cannot use, saying why', () => {
     const cut = parseLogLine(record.slice(0, 60));
     assert.equal(cut.kind, 'unreadable');
-    const noKey = parseLogLine(JSON.stringify({ code: FAILURE_CODE, item: { ...item, sub: undefined } }));
+    const noKey = parseLogLine(JSON.stringify({ code: WRITE_FAILED, item: { ...item, sub: undefined } }));
     assert.deepEqual(noKey, { kind: 'unreadable', reason: 'the item lacks sub' });
-    const noItem = parseLogLine(JSON.stringify({ code: FAILURE_CODE }));
+    const noItem = parseLogLine(JSON.stringify({ code: WRITE_FAILED }));
     assert.deepEqual(noItem, { kind: 'unreadable', reason: 'the record has no item object' });
   });
 });

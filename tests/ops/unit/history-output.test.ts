@@ -3,15 +3,15 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
+import type { LoginHistoryItem } from '#contract';
 import {
   EXPORT_COLUMNS,
   type Format,
   neutraliseFormula,
   writeSignIns,
 } from '../../../scripts/ops/history-output.ts';
-import type { HistoryItem } from '../../../scripts/ops/history-query.ts';
 
-async function written(items: HistoryItem[], format: Format): Promise<string> {
+async function written(items: LoginHistoryItem[], format: Format): Promise<string> {
   const stream = new PassThrough();
   const chunks: Buffer[] = [];
   stream.on('data', (c: Buffer) => chunks.push(c));
@@ -20,7 +20,7 @@ async function written(items: HistoryItem[], format: Format): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const item = (userName: string, email: string): HistoryItem => ({
+const item = (userName: string, email: string): LoginHistoryItem => ({
   sub: 's-1',
   signInId: '2026-11-01T00:00:00.000Z#r',
   signedInAt: '2026-11-01T00:00:00.000Z',
@@ -28,6 +28,8 @@ const item = (userName: string, email: string): HistoryItem => ({
   email,
   userPoolId: 'us-east-1_Ab',
   requestId: 'r',
+  triggerSource: 'PostAuthentication_Authentication',
+  dayShard: '2026-11-01#0',
   newDeviceUsed: false,
 });
 

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DETAIL_LIMIT, type LogLine } from '../../../scripts/ops/replay.ts';
+import { DETAIL_LIMIT, type LogLine, ReplayStopped } from '../../../scripts/ops/replay.ts';
 import { bundledWorker } from '../../../scripts/ops/replay-workers.ts';
 import { replay } from '../../../scripts/ops/replay-writer.ts';
 
@@ -104,9 +104,7 @@ describe('replay at outage scale', () => {
   it('counts every failure but lists only the first DETAIL_LIMIT: a million failures stay small in memory', async () => {
     const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
     const mock = mockClient(doc);
-    mock
-      .on(PutCommand)
-      .rejects(Object.assign(new Error('no such table'), { name: 'ResourceNotFoundException' }));
+    mock.on(PutCommand).rejects(Object.assign(new Error('item too large'), { name: 'ValidationException' }));
     async function* withGarbage(): AsyncGenerator<LogLine> {
       yield* logExport(DETAIL_LIMIT + 500);
       for (let i = 0; i < DETAIL_LIMIT + 7; i++)
@@ -120,6 +118,28 @@ describe('replay at outage scale', () => {
     assert.equal(report.inserted + report.alreadyPresent, 0);
     mock.restore();
   });
+
+  for (const name of ['ResourceNotFoundException', 'AccessDeniedException', 'ExpiredTokenException']) {
+    it(`stops at the first ${name}, which every other record would meet too, with what it had done`, async () => {
+      const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+      const mock = mockClient(doc);
+      let puts = 0;
+      mock.on(PutCommand).callsFake(async () => {
+        if (++puts <= 5) return {};
+        throw Object.assign(new Error('refused'), { name });
+      });
+      const stopped = await replay(doc, 't', logExport(3000), { dryRun: false, concurrency: 1 }).then(
+        () => assert.fail('expected ReplayStopped'),
+        (error: unknown) => error,
+      );
+      assert.ok(stopped instanceof ReplayStopped);
+      assert.equal(stopped.cause.name, name);
+      assert.equal(stopped.report.inserted, 5);
+      assert.equal(stopped.report.failedCount, 0, 'not counted as 2,995 record failures');
+      assert.equal(puts, 6, 'no write after the one that showed the problem');
+      mock.restore();
+    });
+  }
 
   it('writer threads run the bundled worker (one file, the SDK tree-shaken), not the SDK as separate modules', async () => {
     const script = await bundledWorker();

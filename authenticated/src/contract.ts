@@ -1,0 +1,76 @@
+/**
+ * The contract between the function and the tools that read what it writes (`npm run history`, `npm run
+ * replay`, the bench): the item's shape, how its keys are made, the one write condition, and the failure
+ * record. Defined once, here: the function bundles it (its CodeUri is authenticated/), the tools import it
+ * as `#contract` (package.json "imports"). Changing anything here changes the table's data format.
+ */
+
+export type LoginHistoryItem = {
+  /** Partition key: the user's stable id (`userName` is not stable across pool types). */
+  sub: string;
+  /** Sort key: `<signedInAt>#<requestId>` (signInIdOf), unique per sign-in and ordered by time. */
+  signInId: string;
+  signedInAt: string;
+  userPoolId: string;
+  userName?: string;
+  clientId?: string;
+  email?: string;
+  /** Federated users only: `providerName` of the primary entry of the `identities` attribute. */
+  identityProvider?: string;
+  newDeviceUsed?: boolean;
+  triggerSource: string;
+  requestId: string;
+  /** Day-index partition key: `<YYYY-MM-DD>#<shard>` (dayShardOf). */
+  dayShard: string;
+  /** DynamoDB TTL (epoch seconds); absent when retention is 0 (keep forever). */
+  expiresAt?: number;
+};
+
+/** The sort key: the sign-in's ISO time (millisecond, UTC) then the Lambda request id. */
+export const signInIdOf = (signedInAt: string, requestId: string) => `${signedInAt}#${requestId}`;
+
+/** The byDay index's partition key: the sign-in's UTC day and its shard (0 … DayIndexShards - 1). */
+export const dayShardOf = (day: string, shard: number) => `${day.slice(0, 10)}#${shard}`;
+
+/**
+ * The write condition, the function's and replay's: never overwrite. The key holds the sign-in's millisecond
+ * and request id, so an existing item with this key is this very sign-in again.
+ */
+export const NO_OVERWRITE = {
+  ConditionExpression: 'attribute_not_exists(#sub)',
+  ExpressionAttributeNames: { '#sub': 'sub' },
+} as const;
+
+/** The failure record's code: the metric filter, the alarm and replay look for it. */
+export const WRITE_FAILED = 'LOGIN_HISTORY_WRITE_FAILED';
+
+/**
+ * The failure record: the one log line that carries the complete item the table would have held (and, next
+ * to it, the identifiers every line of the function carries).
+ */
+export type FailureRecord = {
+  code: typeof WRITE_FAILED;
+  message: string;
+  errorName: string;
+  errorMessage: string;
+  policy: string;
+  item: LoginHistoryItem;
+} & Record<string, unknown>;
+
+/** The attributes every item has, as non-empty strings. */
+const REQUIRED_STRINGS = ['sub', 'signInId', 'signedInAt', 'userPoolId', 'requestId', 'dayShard'] as const;
+
+/**
+ * Why a value read back (from a failure record) is not an item of this contract, or undefined when it is:
+ * the keys present and consistent, as the table and the queries rely on them.
+ */
+export function itemProblem(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return 'the record has no item object';
+  const item = value as Record<string, unknown>;
+  const missing = REQUIRED_STRINGS.filter((name) => typeof item[name] !== 'string' || item[name] === '');
+  if (missing.length > 0) return `the item lacks ${missing.join(', ')}`;
+  if (item.signInId !== signInIdOf(String(item.signedInAt), String(item.requestId)))
+    return 'signInId does not match signedInAt and requestId';
+  return undefined;
+}

@@ -1,0 +1,62 @@
+/**
+ * Small helpers that know nothing of sign-ins, pools or tables, shared by the commands, the local stack, the
+ * tests and the bench.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository's root folder, whatever the working directory. */
+export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The q-quantile (0 ≤ q ≤ 1) of measured values, nearest rank: what the load test and the bench report. */
+export function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+}
+
+/**
+ * Runs `work` on every item, at most `concurrency` at once: the project's one bounded-concurrency helper.
+ * Items are pulled as work frees up, so a stream (a log export, a paginated read) holds no more than
+ * `concurrency` items in memory. `work` returning 'stop' ends the pulling; the calls in flight finish.
+ */
+export async function forEachBounded<T>(
+  items: Iterable<T> | AsyncIterable<T>,
+  concurrency: number,
+  work: (item: T) => Promise<undefined | 'stop'>,
+): Promise<void> {
+  const source =
+    Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : toAsync(items)[Symbol.asyncIterator]();
+  let stopped = false;
+  const worker = async () => {
+    for (let next = await source.next(); !next.done && !stopped; next = await source.next()) {
+      if ((await work(next.value)) === 'stop') stopped = true;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items;
+}
+
+/** `work` over an array with at most `concurrency` calls in flight; results keep the input order. */
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<R>,
+  onDone?: (done: number) => void,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let done = 0;
+  await forEachBounded(items.entries(), Math.min(concurrency, items.length), async ([index, item]) => {
+    results[index] = await work(item);
+    onDone?.(++done);
+    return undefined;
+  });
+  return results;
+}
+
+/** `1 day`, `3 days`: a count with its noun, in the singular for one. */
+export function counted(count: number, noun: string, plural = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : plural}`;
+}
