@@ -52,10 +52,7 @@ describe('README.ja.md', () => {
     assert.match(head, /\[日本語\]\(README\.ja\.md\)/);
   });
 
-  for (const [what, block] of [
-    ['the local stack', 'local-stack'],
-    ['sam local', 'sam-local'],
-  ]) {
+  for (const [what, block] of [['the local stack', 'local-stack']]) {
     it(`shows the ${what} steps exactly as the tested ${block} block`, () => {
       const tested = readmeBlock(block as string);
       const japanese = readFileSync(join(PROJECT_ROOT, 'README.ja.md'), 'utf8');

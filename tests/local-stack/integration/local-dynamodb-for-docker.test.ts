@@ -1,6 +1,6 @@
 /**
  * `npm run local-dynamodb -- start --for-docker` refuses clearly, and starts nothing, when it cannot tell where
- * containers reach this machine; the README's sam local block (tests/local-stack/sam-local/readme-recipe.test.ts)
+ * containers reach this machine; the sam local block of docs/tests-and-ci.md (tests/local-stack/sam-local/readme-recipe.test.ts)
  * proves the address it finds on real engines.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * The README's `sam local` block, run verbatim with bash against real Docker engines: it must build, start the
+ * The `sam local` block of docs/tests-and-ci.md, run verbatim with bash against real Docker engines: it must build, start the
  * local DynamoDB where containers reach this machine, invoke the function in the Lambda Node.js 22 image under
  * SAM's emulator, show the item it recorded, and stop everything it started. Twice: on the engine `npm test`
  * prepared (or one of this file's own), and on an engine in Docker's default configuration as a user's first
@@ -111,7 +111,7 @@ async function runRecipe(t: TestContext, sam: string, engine: DockerEngine, scra
   );
 }
 
-describe('README: sam local invoke, verbatim', () => {
+describe('docs/tests-and-ci.md: sam local invoke, verbatim', () => {
   let dockerSetup: DockerForTests;
   let scratch: string;
 
