@@ -5,7 +5,7 @@
 import { serveKeptStack, startKeptStack, stopKeptStack } from './local-stack/kept-stack.ts';
 import { parseOptions, runCli, UsageError } from './ops/cli.ts';
 
-const USAGE = `usage: eval "$(npm run --silent local-stack -- start)"
+const USAGE = `usage: npm run local-stack -- start    (in a shell: eval "$(npm run --silent local-stack -- start)")
        npm run local-stack -- stop
 
 start  starts dynalite, cognito-local and the local Lambda endpoint running the built function in the
@@ -18,11 +18,7 @@ stop   stops it. The data stays in .local-stack/data/ and is read back by the ne
 
 await runCli(USAGE, async () => {
   const [command, ...rest] = process.argv.slice(2);
-  const values = parseOptions(rest, { help: { type: 'boolean', default: false } });
-  if (values.help || command === '--help' || command === '-h') {
-    console.log(USAGE);
-    return 0;
-  }
+  parseOptions(rest, {}); // start and stop take no options (--help is answered by runCli)
   if (command === 'start') return startKeptStack();
   if (command === 'stop') return stopKeptStack();
   if (command === 'serve') {

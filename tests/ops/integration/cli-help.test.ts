@@ -19,6 +19,8 @@ const COMMANDS = [
   'local-dynamodb',
   'lambda-image',
   'validate',
+  'local-stack',
+  'erase',
 ];
 
 /** Environment with no AWS configuration at all, so that any AWS call or provisioning step would show. */
