@@ -25,6 +25,7 @@ import {
   historyOfUser,
   signInsBetween,
 } from './ops/history-query.ts';
+import { DATE, period as periodOf } from './ops/period.ts';
 import { readStackIn } from './ops/stack.ts';
 import { lookUpSub } from './ops/user-lookup.ts';
 
@@ -43,25 +44,6 @@ what (exactly one):
 where (exactly one):
   --table-name <table> [--shards N]   --shards: the stack parameter DayIndexShards (default 1)
   --stack-name <stack>                reads the table, shards and DayIndex from the stack`;
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-/** A --from/--to bound as the ISO time items hold; a date is the start (from) or the end (to) of that day. */
-function periodBound(name: 'from' | 'to', value: string): string {
-  const iso = DATE.test(value)
-    ? `${value}T${name === 'from' ? '00:00:00.000' : '23:59:59.999'}Z`
-    : ISO_TIME.test(value)
-      ? value
-      : '';
-  const ms = Date.parse(iso);
-  if (!iso || Number.isNaN(ms) || (DATE.test(value) && dayOf(ms) !== value)) {
-    throw new UsageError(
-      `--${name} "${value}" is neither a date (YYYY-MM-DD) nor an ISO time (2026-11-01T09:00:00Z)`,
-    );
-  }
-  return new Date(ms).toISOString();
-}
 
 function inactiveDays(value: string): number {
   const match = /^([1-9]\d{0,4})d$/.exec(value);
@@ -158,10 +140,7 @@ await runCli(USAGE, async () => {
   }
   let period: { from: string; to: string } | undefined;
   if (isExport) {
-    period = { from: periodBound('from', String(values.from)), to: periodBound('to', String(values.to)) };
-    if (period.to < period.from) {
-      throw new UsageError(`--to (${values.to}) is before --from (${values.from})`);
-    }
+    period = periodOf(String(values.from), String(values.to));
   }
   const days = by === 'inactive-since' ? inactiveDays(String(values['inactive-since'])) : 0;
 
