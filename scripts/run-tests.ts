@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { CHROMIUM_PROBLEM_ENV, ensureChromium } from './build/chromium.ts';
 import { PROJECT_ROOT } from './build/template.ts';
 import { ensurePythonTools, PROBLEM_ENV } from './build/toolchain.ts';
 import { DOCKER_ENV, type DockerEngine, startDockerEngine } from './local-stack/docker-engine.ts';
@@ -58,6 +59,12 @@ if (files.some((f) => f.includes('/sam-local/'))) {
   }
 }
 
+// The report's browser test needs Debian's chromium (installed here as root when missing); where it
+// cannot be had, the test skips quoting why.
+const browserProblem = files.some((f) => f.includes('/browser/'))
+  ? ensureChromium((line) => console.error(line))
+  : undefined;
+
 const scratch = mkdtempSync(join(tmpdir(), 'login-history-tests-'));
 const tap = join(scratch, 'results.tap');
 const child = spawn(
@@ -80,6 +87,7 @@ const child = spawn(
       ...process.env,
       NODE_NO_WARNINGS: '1',
       ...(toolchainProblem ? { [PROBLEM_ENV]: toolchainProblem } : {}),
+      ...(browserProblem ? { [CHROMIUM_PROBLEM_ENV]: browserProblem } : {}),
       ...dockerEnv,
     },
   },
