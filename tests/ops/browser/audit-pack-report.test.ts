@@ -116,7 +116,7 @@ describe('report.html in headless Chromium', () => {
       const events = rows(join(pack, 'auth-events.csv'));
       const dormant = rows(join(pack, 'dormant-accounts.csv'));
       const total = async (key: string) =>
-        Number((await page.locator(`[data-total="${key}"]`).innerText()).replace(/[,\s]/g, ''));
+        Number(((await page.locator(`[data-total="${key}"]`).textContent()) ?? '').replace(/[,\s]/g, ''));
       assert.equal(await total('sign-ins'), signIns.length);
       assert.equal(await total('users'), new Set(signIns.map((r) => r.sub)).size);
       assert.equal(await total('failures'), events.filter((e) => e.outcome === 'failure').length);
