@@ -14,6 +14,7 @@ import { functionSettings, loadTemplate, PROJECT_ROOT, tableCreateInput } from '
 import { startDynalite } from '../scripts/local-stack/dynalite.ts';
 import { quantile } from '../scripts/local-stack/quantile.ts';
 import { auditBench } from './audit.ts';
+import { auditPackBench } from './audit-pack.ts';
 import { replayBench } from './replay.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -396,7 +397,7 @@ async function coldStartBench(): Promise<void> {
   }
 }
 
-const SECTIONS = ['cold', 'audit', 'replay'] as const;
+const SECTIONS = ['cold', 'audit', 'audit-pack', 'replay'] as const;
 type Section = (typeof SECTIONS)[number];
 const asked = process.argv.slice(2);
 const unknown = asked.filter((a) => !SECTIONS.includes(a as Section));
@@ -423,6 +424,18 @@ if (run('audit')) {
   writeFileSync(
     join(resultsDir, 'latest-audit.json'),
     `${JSON.stringify({ date: new Date().toISOString(), node: process.version, ...audit }, null, 2)}\n`,
+  );
+}
+if (run('audit-pack')) {
+  console.log('\nAudit pack of a quarter (npm run audit-pack, dynalite in its own process, LevelDB on disk)');
+  const p = await auditPackBench((line) => console.log(line));
+  console.log(
+    `  ${p.signIns} sign-ins of ${p.users} users over ${p.days} days + ${p.authEvents} authentication events: packed in ${p.seconds} s, peak RSS ${p.peakRssMb} MB (targets < ${p.targets.seconds} s, < ${p.targets.peakRssMb} MB: ${p.met ? 'met' : 'NOT met'}); ${Math.round(p.packBytes / 2 ** 20)} MB pack; data loaded in ${p.seedSeconds} s`,
+  );
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(
+    join(resultsDir, 'latest-audit-pack.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, ...p }, null, 2)}\n`,
   );
 }
 if (run('replay')) {

@@ -44,7 +44,8 @@ export interface SignInTotals {
 
 export class SignInTally {
   private count = 0;
-  private readonly subs = new Set<string>();
+  /** Each user's latest sign-in of the period (the dormant review skips the users it proves active). */
+  private readonly latest = new Map<string, string>();
   private readonly perDay = new Map<string, number>();
   private readonly byClient = new Map<string, number>();
   private readonly byProvider = new Map<string, number>();
@@ -55,7 +56,8 @@ export class SignInTally {
 
   add(item: HistoryItem): void {
     this.count++;
-    this.subs.add(item.sub);
+    const latest = this.latest.get(item.sub);
+    if (latest === undefined || item.signedInAt > latest) this.latest.set(item.sub, item.signedInAt);
     add(this.perDay, item.signedInAt.slice(0, 10));
     add(this.byClient, typeof item.clientId === 'string' ? item.clientId : NO_CLIENT);
     add(this.byProvider, typeof item.identityProvider === 'string' ? item.identityProvider : POOL_PROVIDER);
@@ -63,10 +65,15 @@ export class SignInTally {
     if (this.last === undefined || item.signedInAt > this.last) this.last = item.signedInAt;
   }
 
+  /** The user's latest sign-in of the period, if any. */
+  latestOf(sub: string): string | undefined {
+    return this.latest.get(sub);
+  }
+
   totals(): SignInTotals {
     return {
       signIns: this.count,
-      users: this.subs.size,
+      users: this.latest.size,
       // every day of the period, zeros included, so a quiet day shows as a gap in the chart
       perDay: Object.fromEntries(this.days.map((d) => [d, this.perDay.get(d) ?? 0])),
       byClient: Object.fromEntries(topEntries(this.byClient, Number.POSITIVE_INFINITY)),

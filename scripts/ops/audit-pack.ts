@@ -89,7 +89,20 @@ export interface PackSummary {
   protection: ProtectionStatus;
 }
 
-async function finish(stream: Writable): Promise<void> {
+/**
+ * A file of the pack. A write error (disk full, folder removed) is kept and rethrown by finish() rather
+ * than crashing the process; a write waiting for 'drain' sees it at once (events.once rejects on 'error').
+ */
+function packFile(path: string): Writable & { failure?: Error } {
+  const stream: Writable & { failure?: Error } = createWriteStream(path);
+  stream.on('error', (error) => {
+    stream.failure = error;
+  });
+  return stream;
+}
+
+async function finish(stream: Writable & { failure?: Error }): Promise<void> {
+  if (stream.failure) throw stream.failure;
   stream.end();
   await once(stream, 'finish');
 }
@@ -134,7 +147,7 @@ export async function writeAuditPack(
     // 1. The period's sign-ins, exactly as `npm run history -- --from --to --format csv` writes them.
     const signIns = new SignInTally(days);
     let count = 0;
-    const signInFile = createWriteStream(path(FILES.signIns));
+    const signInFile = packFile(path(FILES.signIns));
     await writeSignIns(
       counted(
         signInsBetween(reader, options.table, options.shards, options.from, options.to),
@@ -153,7 +166,7 @@ export async function writeAuditPack(
     const subNames = new Map(options.users.map((u) => [u.sub, u.username]));
     if ('table' in options.authEvents) {
       const tally = new AuthEventTally(days);
-      const file = createWriteStream(path(FILES.authEvents));
+      const file = packFile(path(FILES.authEvents));
       const write = async (text: string) => {
         if (!file.write(text)) await once(file, 'drain');
       };
@@ -189,18 +202,22 @@ export async function writeAuditPack(
     }
 
     // 3. The dormant-account review as of the end of the period, over the accounts that existed then.
+    // A user who signed in between the cutoff and --to is active: the period's export has just proved it,
+    // so only the others cost a Query (their latest sign-in may predate the period).
     const existing = options.users.filter((u) => u.createdAt <= options.to);
     const cutoffMs = toMs - options.inactiveDays * DAY_MS;
+    const cutoffIso = new Date(cutoffMs).toISOString();
+    const unproven = existing.filter((u) => (signIns.latestOf(u.sub) ?? '') < cutoffIso);
     const dormant: DormantAccount[] = await dormantAccounts({
       doc: reader,
       table: options.table,
-      users: existing,
+      users: unproven,
       cutoffMs,
       asOfIso: options.to,
       concurrency: options.concurrency,
       onProgress: (done, total) => progress('users checked', done, total),
     });
-    const dormantFile = createWriteStream(path(FILES.dormant));
+    const dormantFile = packFile(path(FILES.dormant));
     await writeDormantAccounts(dormant, 'csv', dormantFile);
     await finish(dormantFile);
 
