@@ -15,6 +15,7 @@ import {
   realisticPoolInput,
   signIn,
 } from './local-stack/user-pool-fixtures.ts';
+import { demoAuditPack } from './ops/audit-pack-demo.ts';
 import { parseOptions, runCli } from './ops/cli.ts';
 
 const USAGE = `usage: npm run demo [-- --keep-data] [-- --show-function-logs]
@@ -145,10 +146,14 @@ await runCli(USAGE, async () => {
       stack.tableName,
     ]);
 
+    step("The auditor's evidence pack of today: npm run audit-pack -- --from … --to … --out …");
+    const report = await demoAuditPack(runScript, { userPoolId: pool.poolId, tableName: stack.tableName });
+
     step('Stopping the local stack');
     await stack.stop();
     stack = undefined;
     console.log(`\nDemo finished in ${elapsed()}.${dataDir ? ` Data kept in ${dataDir}.` : ''}`);
+    console.log(`Audit report: ${report} (open it in a browser; it works offline)`);
     return 0;
   } catch (error) {
     console.error(`\nDemo failed: ${(error as Error).message}`);

@@ -1,6 +1,11 @@
-/** `npm run demo` as a user runs it: exits 0, attaches with the real command, and shows the history. */
+/**
+ * `npm run demo` as a user runs it: exits 0, attaches with the real command, shows the history, and ends
+ * with an audit pack of its sign-ins.
+ */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../../../scripts/build/template.ts';
 
@@ -41,5 +46,12 @@ describe('npm run demo', () => {
       /left-the-company@example\.com\s+left-the-company@example\.com\s+enabled/,
     );
     assert.match(output, /Demo finished in/);
+    // The last step: an audit pack of the demo's own sign-ins, and where its report is.
+    const report = /^Audit report: (\S+report\.html) /m.exec(output)?.[1];
+    assert.ok(report && existsSync(report), output);
+    const summary = JSON.parse(readFileSync(join(dirname(report), 'summary.json'), 'utf8'));
+    assert.equal(summary.signIns.signIns, 4);
+    assert.equal(summary.dormantAccounts.dormant, 1);
+    rmSync(dirname(dirname(report)), { recursive: true, force: true });
   });
 });
