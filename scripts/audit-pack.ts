@@ -4,9 +4,9 @@
  * and `--verify <folder>` to recheck one.
  */
 import { relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PROJECT_ROOT } from './build/template.ts';
 import { type AuthEventsSource, FILES, prepareOutFolder, writeAuditPack } from './ops/audit-pack.ts';
 import { MANIFEST, toolVersion, verifyPack } from './ops/audit-pack-manifest.ts';
 import { callerIdentity } from './ops/audit-pack-protection.ts';
@@ -24,6 +24,9 @@ import { listPoolUsers } from './ops/dormant-accounts.ts';
 import { createReader } from './ops/history-query.ts';
 import { period } from './ops/period.ts';
 import { readStackIn } from './ops/stack.ts';
+
+/** The checkout (or installed copy) this command runs from: its package.json and git commit identify the tool. */
+const TOOL_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const USAGE = `usage: npm run audit-pack -- --from <date> --to <date> --user-pool-id <id> <where> --out <folder>
                           [--lang en|ja] [--inactive-days N] [--region <region>]
@@ -192,7 +195,7 @@ await runCli(USAGE, async () => {
       ddb,
       users,
       concurrency,
-      tool: toolVersion(PROJECT_ROOT),
+      tool: toolVersion(TOOL_ROOT),
       identity: await callerIdentity(region),
       progress: (stage, done, total) => progress.update(stage, done, total),
     }).catch((error: Error) => {

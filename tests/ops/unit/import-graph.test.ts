@@ -10,7 +10,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../../../scripts/build/template.ts';
 
-const PRODUCTION_COMMANDS = ['attach', 'detach', 'restore', 'history', 'replay'].map((name) =>
+const PRODUCTION_COMMANDS = ['attach', 'detach', 'restore', 'history', 'replay', 'audit-pack'].map((name) =>
   join(PROJECT_ROOT, 'scripts', `${name}.ts`),
 );
 const OFF_LIMITS = ['scripts/local-stack/', 'scripts/build/', 'tests/', 'bench/'];
