@@ -120,7 +120,7 @@ async function tableChecks(ddb: DynamoDBClient, table: string) {
     const ttl = (await ddb.send(new DescribeTimeToLiveCommand({ TableName: table }), budget()))
       .TimeToLiveDescription;
     const status = ttl?.TimeToLiveStatus === 'ENABLED' ? 'enabled' : 'disabled';
-    return { status, facts: ttl?.AttributeName ? { attribute: ttl.AttributeName } : {} };
+    return ttl?.AttributeName ? { status, facts: { attribute: ttl.AttributeName } } : { status };
   });
   const pointInTimeRecovery = await read(async () => {
     const pitr = (await ddb.send(new DescribeContinuousBackupsCommand({ TableName: table }), budget()))
