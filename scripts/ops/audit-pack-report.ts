@@ -65,6 +65,7 @@ interface Text {
   coverage: string[];
   filesHeading: string;
   filesIntro: string;
+  filesColumns: [string, string, string];
   verifyHow: string;
   identity: string;
 }
@@ -137,6 +138,7 @@ const EN: Text = {
     'Times are UTC. A period given as dates covers whole days, both ends included.',
   ],
   filesHeading: 'Files of this pack',
+  filesColumns: ['File', 'Bytes', 'SHA-256'],
   filesIntro: 'Each file is listed with its SHA-256; manifest.json lists them all, including this report.',
   verifyHow:
     'To check that nothing was changed: npm run audit-pack -- --verify <folder> (or sha256sum against manifest.json). Keep the SHA-256 of manifest.json, printed when the pack was made, apart from the pack.',
@@ -211,6 +213,7 @@ const JA: Text = {
     '日時はすべて UTC です。日付で指定した期間は、開始日・終了日を含む終日が対象です。',
   ],
   filesHeading: 'このパックのファイル',
+  filesColumns: ['ファイル', 'バイト数', 'SHA-256'],
   filesIntro:
     '各ファイルの SHA-256 を示します。manifest.json にはこのレポートを含むすべてのファイルが記載されています。',
   verifyHow:
@@ -421,7 +424,7 @@ ${t.coverage.map((line) => `<li>${e(line)}</li>`).join('\n')}
 <section>
 <h2>${e(t.filesHeading)}</h2>
 <p class="note">${e(t.filesIntro)}</p>
-<table class="files"><thead><tr><th>file</th><th>bytes</th><th>SHA-256</th></tr></thead><tbody>
+<table class="files"><thead><tr>${t.filesColumns.map((c) => `<th>${e(c)}</th>`).join('')}</tr></thead><tbody>
 ${files}
 </tbody></table>
 <p class="note">${e(t.verifyHow)}</p>
