@@ -16,7 +16,7 @@ import { loadTemplate, tableCreateInput } from '../scripts/build/template.ts';
 import { mapBounded } from '../scripts/lib/generic.ts';
 import { startCognitoLocal } from '../scripts/local-stack/cognito-local.ts';
 import { startDynalite } from '../scripts/local-stack/dynalite.ts';
-import { localClientConfig, localDynamoDB } from '../scripts/local-stack/local-clients.ts';
+import { localDynamoDB } from '../scripts/local-stack/local-clients.ts';
 import {
   createPoolWithClient,
   createUser,
@@ -49,10 +49,15 @@ export interface AuditBenchResult {
 const history = (args: string[], env: Record<string, string>, nodeOptions = '') =>
   runMeasured('history.ts', args, env, nodeOptions);
 
-async function batchWrite(doc: DynamoDBDocumentClient, table: string, items: LoginHistoryItem[]) {
-  const batches: LoginHistoryItem[][] = [];
+export async function batchWrite(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  items: readonly object[],
+  concurrency = 8,
+) {
+  const batches: object[][] = [];
   for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-  await mapBounded(batches, 8, async (batch) => {
+  await mapBounded(batches, concurrency, async (batch) => {
     let pending: Record<string, unknown>[] = batch.map((Item) => ({ PutRequest: { Item } }));
     while (pending.length > 0) {
       const r = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending as never } }));
@@ -76,6 +81,53 @@ function item(sub: string, userName: string, at: number): LoginHistoryItem {
   return built.item;
 }
 
+/**
+ * A cognito-local pool of `count` users created at `createdAt` (epoch ms): one made through the API, the rest
+ * cloned into cognito-local's pool file (AdminCreateUser rewrites the whole file per user, which would make
+ * seeding quadratic). cognito-local is stopped again; start it on `dataDir` to use the pool.
+ */
+export async function seedLargePool(
+  dataDir: string,
+  count: number,
+  createdAt: number,
+): Promise<{ poolId: string; users: { username: string; sub: string }[] }> {
+  const cognito = await startCognitoLocal({ dataDir });
+  const client = new CognitoIdentityProviderClient({
+    endpoint: cognito.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const pool = await createPoolWithClient(client, realisticPoolInput('bench-audit'));
+  await createUser(client, pool.poolId, 'template-user', 'Correct-Horse-42', {
+    email: 'template@example.com',
+  });
+  client.destroy();
+  await cognito.close();
+  const file = join(dataDir, 'db', `${pool.poolId}.json`);
+  const stored = JSON.parse(readFileSync(file, 'utf8'));
+  const model = stored.Users['template-user'];
+  const users = Array.from({ length: count }, (_, i) => ({
+    username: `user-${String(i).padStart(5, '0')}`,
+    sub: randomUUID(),
+  }));
+  stored.Users = Object.fromEntries(
+    users.map(({ username, sub }) => [
+      username,
+      {
+        ...model,
+        Username: username,
+        Attributes: [
+          { Name: 'sub', Value: sub },
+          { Name: 'email', Value: `${username}@example.com` },
+        ],
+        UserCreateDate: new Date(createdAt).toISOString(),
+      },
+    ]),
+  );
+  writeFileSync(file, JSON.stringify(stored));
+  return { poolId: pool.poolId, users };
+}
+
 export async function auditBench(log: (line: string) => void): Promise<AuditBenchResult> {
   const scratch = mkdtempSync(join(tmpdir(), 'bench-audit-'));
   const dynamo = await startDynalite();
@@ -88,40 +140,10 @@ export async function auditBench(log: (line: string) => void): Promise<AuditBenc
     await ddb.send(new CreateTableCommand(tableCreateInput(template, 'bench-export', parameters)));
     const now = Date.now();
 
-    // A pool of USERS users: one made through the API, the rest cloned into cognito-local's pool file
-    // (AdminCreateUser rewrites the whole file per user, which would make seeding quadratic).
     const cognitoDir = join(scratch, 'cognito');
-    let cognito = await startCognitoLocal({ dataDir: cognitoDir });
-    const client = new CognitoIdentityProviderClient(localClientConfig(cognito.endpoint));
-    const pool = await createPoolWithClient(client, realisticPoolInput('bench-audit'));
-    await createUser(client, pool.poolId, 'template-user', 'Correct-Horse-42', {
-      email: 'template@example.com',
-    });
-    client.destroy();
-    await cognito.close();
-    const file = join(cognitoDir, 'db', `${pool.poolId}.json`);
-    const stored = JSON.parse(readFileSync(file, 'utf8'));
-    const model = stored.Users['template-user'];
-    const users = Array.from({ length: USERS }, (_, i) => ({
-      username: `user-${String(i).padStart(5, '0')}`,
-      sub: randomUUID(),
-    }));
-    stored.Users = Object.fromEntries(
-      users.map(({ username, sub }) => [
-        username,
-        {
-          ...model,
-          Username: username,
-          Attributes: [
-            { Name: 'sub', Value: sub },
-            { Name: 'email', Value: `${username}@example.com` },
-          ],
-          UserCreateDate: new Date(now - 400 * DAY).toISOString(),
-        },
-      ]),
-    );
-    writeFileSync(file, JSON.stringify(stored));
-    cognito = await startCognitoLocal({ dataDir: cognitoDir });
+    const { poolId, users } = await seedLargePool(cognitoDir, USERS, now - 400 * DAY);
+    const cognito = await startCognitoLocal({ dataDir: cognitoDir });
+    const pool = { poolId };
 
     // 70% of users have sign-ins (half of them within 90 days), 30% none.
     const signIns = users.flatMap((u, i) =>

@@ -23,6 +23,7 @@ import { quantile } from '../scripts/lib/generic.ts';
 import { startDynalite } from '../scripts/local-stack/dynalite.ts';
 import { LOCAL_CREDENTIALS_ENV, localDynamoDB } from '../scripts/local-stack/local-clients.ts';
 import { auditBench } from './audit.ts';
+import { auditPackBench } from './audit-pack.ts';
 import { movedFigures } from './compare.ts';
 import { replayBench } from './replay.ts';
 
@@ -33,7 +34,7 @@ const BUILD = join(PROJECT_ROOT, 'bench', '.build');
 const HARNESS = join(PROJECT_ROOT, 'bench', 'harness.mjs');
 const TABLE = 'bench-history';
 const MACHINE = `${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB`;
-const SECTIONS = ['cold', 'audit', 'replay'] as const;
+const SECTIONS = ['cold', 'audit', 'audit-pack', 'replay'] as const;
 type Section = (typeof SECTIONS)[number];
 const RESULTS_DIR = join(PROJECT_ROOT, 'bench', 'results');
 
@@ -494,6 +495,14 @@ if (run('audit')) {
     `  CSV export: ${e.items} sign-ins over ${e.days} days × ${e.shards} shards in ${e.seconds} s = ${e.itemsPerSecond} items/s, ${Math.round(e.bytes / 2 ** 20)} MB, peak RSS ${e.peakRssMb} MB; the same under a ${e.heapCapMb} MB heap cap: peak RSS ${e.cappedPeakRssMb} MB`,
   );
   saveResult('audit', audit);
+}
+if (run('audit-pack')) {
+  console.log('\nAudit pack of a quarter (npm run audit-pack, dynalite in its own process, LevelDB on disk)');
+  const p = await auditPackBench((line) => console.log(line));
+  console.log(
+    `  ${p.signIns} sign-ins of ${p.users} users over ${p.days} days + ${p.authEvents} authentication events: packed in ${p.seconds} s (${p.cpuSeconds} s CPU; load average ${p.loadAverage} on ${p.cores} cores), peak RSS ${p.peakRssMb} MB (targets < ${p.targets.seconds} s, < ${p.targets.peakRssMb} MB: ${p.met ? 'met' : 'NOT met'}); ${Math.round(p.packBytes / 2 ** 20)} MB pack; data loaded in ${p.seedSeconds} s`,
+  );
+  saveResult('audit-pack', p);
 }
 if (run('replay')) {
   console.log('\nReplay at outage scale (npm run replay, dynalite in its own process)');

@@ -14,6 +14,8 @@ export interface MeasuredRun {
   bytes: number;
   /** Sum of the peak RSS of every Node process of the command. */
   peakRssMb: number;
+  /** CPU time (user + system) of every Node process of the command: what a busy machine does not inflate. */
+  cpuSeconds: number;
   processes: number;
 }
 
@@ -42,11 +44,13 @@ export function runMeasured(
       (error, stdout, stderr) => {
         if (error) return reject(new Error(`${script} ${args.join(' ')}: ${stdout}${stderr}`));
         const peaks = [...stderr.matchAll(/BENCH_MAX_RSS_KB=(\d+)/g)].map((m) => Number(m[1]));
+        const cpuMs = [...stderr.matchAll(/BENCH_CPU_MS=(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
         resolve({
           seconds: (performance.now() - started) / 1000,
           stdout,
           bytes: Buffer.byteLength(stdout),
           peakRssMb: Math.round(peaks.reduce((a, b) => a + b, 0) / 102.4) / 10,
+          cpuSeconds: Math.round(cpuMs / 100) / 10,
           processes: peaks.length,
         });
       },

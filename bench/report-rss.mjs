@@ -1,4 +1,5 @@
-// Preloaded by the bench into a measured command: reports the process's peak RSS on stderr as it exits.
+// Preloaded by the bench into a measured command: reports the process's peak RSS (and the CPU time it used)
+// on stderr as it exits.
 // VmHWM, not getrusage's maxRSS: Linux carries ru_maxrss across exec, so a child forked from a large parent
 // would report the parent's size.
 import { readFileSync, writeSync } from 'node:fs';
@@ -10,5 +11,6 @@ process.on('exit', () => {
   } catch {
     // not Linux: keep maxRSS
   }
-  writeSync(2, `BENCH_MAX_RSS_KB=${kb}\n`);
+  const { userCPUTime, systemCPUTime } = process.resourceUsage();
+  writeSync(2, `BENCH_MAX_RSS_KB=${kb}\nBENCH_CPU_MS=${Math.round((userCPUTime + systemCPUTime) / 1000)}\n`);
 });

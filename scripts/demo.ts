@@ -12,6 +12,7 @@ import { PROJECT_ROOT } from './build/template.ts';
 import { createDemoPool, DEMO_USERS_DESCRIPTION } from './local-stack/demo-pool.ts';
 import { type LocalStack, startLocalStack, useLocalStack } from './local-stack/local-stack.ts';
 import { failedSignIn, signIn } from './local-stack/user-pool-fixtures.ts';
+import { demoAuditPack } from './ops/audit-pack-demo.ts';
 import { parseOptions, runCli, UsageError } from './ops/cli.ts';
 
 const USAGE = `usage: npm run demo [-- --show-function-logs]
@@ -185,13 +186,22 @@ await runCli(USAGE, async () => {
       stack.tableName,
     ]);
 
-    // A further step goes here, while the stack still runs.
+    step("The auditor's evidence pack of today: npm run audit-pack -- --from … --to … --out …");
+    const report = await demoAuditPack(runScript, {
+      userPoolId: pool.poolId,
+      tableName: stack.tableName,
+      authEventsTableName: stack.authEvents?.tableName,
+    });
+
     step('Stopping the local stack');
     await stack.stop();
     stack = undefined;
     console.log(
-      `\nDemo finished in ${elapsed()}. Its stack is gone, and with it what the commands above read.`,
+      `
+Demo finished in ${elapsed()}. Its stack is gone, and with it what the commands above read.`,
     );
+    console.log(`Audit report: ${report} (open it in a browser; it works offline)
+`);
     console.log(KEEP_A_STACK);
     return 0;
   } catch (error) {

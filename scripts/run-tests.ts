@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CHROMIUM_PROBLEM_ENV, ensureChromium } from './build/chromium.ts';
 import { AWS_CLI_PROBLEM_ENV, AWS_CLI_RECIPE_TOOLS, ensureDebianTools } from './build/debian-tools.ts';
 import { PROJECT_ROOT } from './build/template.ts';
 import { findTestFiles, isTier, TIERS, tierOf } from './build/test-tiers.ts';
@@ -83,6 +84,12 @@ if (files.some((f) => tierOf(f) === 'sam-local')) {
   }
 }
 
+// The report's browser test needs Debian's chromium (installed here as root when missing); where it
+// cannot be had, the test skips quoting why.
+const browserProblem = files.some((f) => f.includes('/e2e/audit-pack-report'))
+  ? ensureChromium((line) => console.error(line))
+  : undefined;
+
 const scratch = mkdtempSync(join(tmpdir(), 'login-history-tests-'));
 const tap = join(scratch, 'results.tap');
 const child = spawn(
@@ -106,6 +113,7 @@ const child = spawn(
       NODE_NO_WARNINGS: '1',
       ...(toolchainProblem ? { [PROBLEM_ENV]: toolchainProblem } : {}),
       ...(awsCliProblem ? { [AWS_CLI_PROBLEM_ENV]: awsCliProblem } : {}),
+      ...(browserProblem ? { [CHROMIUM_PROBLEM_ENV]: browserProblem } : {}),
       ...dockerEnv,
     },
   },

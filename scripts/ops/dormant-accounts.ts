@@ -64,18 +64,20 @@ export interface DormantReportOptions {
   /** Sign-ins before this time (epoch ms) do not count as activity. */
   cutoffMs: number;
   concurrency: number;
+  /** Review as of this ISO time: later sign-ins are not seen (default: everything recorded). */
+  asOfIso?: string;
   onProgress?: (done: number, total: number) => void;
 }
 
 /** The dormant users, never-signed-in first, then the longest inactive; ties by user name. */
 export async function dormantAccounts(options: DormantReportOptions): Promise<DormantAccount[]> {
-  const { doc, table, users, cutoffMs, concurrency, onProgress } = options;
+  const { doc, table, users, cutoffMs, concurrency, asOfIso, onProgress } = options;
   const checked = await mapBounded(
     users,
     concurrency,
     async (user): Promise<DormantAccount> => ({
       ...user,
-      lastSignedInAt: user.sub ? ((await lastSignInOf(doc, table, user.sub)) ?? null) : null,
+      lastSignedInAt: user.sub ? ((await lastSignInOf(doc, table, user.sub, asOfIso)) ?? null) : null,
     }),
     onProgress && ((done) => onProgress(done, users.length)),
   );

@@ -35,6 +35,7 @@ import {
   historyOfUser,
   signInsBetween,
 } from './history-query.ts';
+import { isCalendarDate, period } from './period.ts';
 import { readStackIn } from './stack.ts';
 import { lookUpSub } from './user-lookup.ts';
 
@@ -86,27 +87,6 @@ export interface HistoryRequest {
   days?: number;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-/** A calendar date (YYYY-MM-DD) that exists: Date.parse accepts 2026-02-30 as 2026-03-02, so read it back. */
-function isCalendarDate(value: string): boolean {
-  const ms = Date.parse(`${value}T00:00:00Z`);
-  return DATE.test(value) && !Number.isNaN(ms) && dayOf(ms) === value;
-}
-
-/** A --from/--to bound as the ISO time items hold; a date is the start (from) or the end (to) of that day. */
-function periodBound(name: 'from' | 'to', value: string): string {
-  if (isCalendarDate(value)) return `${value}T${name === 'from' ? '00:00:00.000' : '23:59:59.999'}Z`;
-  const ms = ISO_TIME.test(value) && isCalendarDate(value.slice(0, 10)) ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms)) {
-    throw new UsageError(
-      `--${name} "${value}" is neither a date (YYYY-MM-DD) nor an ISO time (2026-11-01T09:00:00Z)`,
-    );
-  }
-  return new Date(ms).toISOString();
-}
-
 function inactiveDays(value: string): number {
   const match = /^([1-9]\d{0,4})d$/.exec(value);
   if (!match) {
@@ -153,13 +133,7 @@ export function historyRequest(values: HistoryValues): HistoryRequest {
     throw new UsageError(`--date "${values.date}" is not a date (YYYY-MM-DD, UTC)`);
   }
   if (mode === 'from') {
-    request.period = {
-      from: periodBound('from', String(values.from)),
-      to: periodBound('to', String(values.to)),
-    };
-    if (request.period.to < request.period.from) {
-      throw new UsageError(`--to (${values.to}) is before --from (${values.from})`);
-    }
+    request.period = period(String(values.from), String(values.to));
   }
   if (mode === 'inactive-since') request.days = inactiveDays(String(values['inactive-since']));
   return request;

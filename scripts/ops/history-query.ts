@@ -85,18 +85,25 @@ export async function historyOfDay(
     .slice(0, limit);
 }
 
-/** The user's most recent recorded sign-in time (one Query: newest first, Limit 1, one attribute). */
+/**
+ * The user's most recent recorded sign-in time (one Query: newest first, Limit 1, one attribute); with
+ * `atOrBeforeIso`, the most recent one at or before that time (a review "as of" a past date).
+ */
 export async function lastSignInOf(
   doc: DynamoDBDocumentClient,
   table: string,
   sub: string,
+  atOrBeforeIso?: string,
 ): Promise<string | undefined> {
   const page = await doc.send(
     new QueryCommand({
       TableName: table,
-      KeyConditionExpression: '#sub = :sub',
+      KeyConditionExpression: atOrBeforeIso ? '#sub = :sub AND signInId <= :hi' : '#sub = :sub',
       ExpressionAttributeNames: { '#sub': 'sub', '#at': 'signedInAt' },
-      ExpressionAttributeValues: { ':sub': sub },
+      // '\uffff' sorts after every request id: sign-ins of that very millisecond count
+      ExpressionAttributeValues: atOrBeforeIso
+        ? { ':sub': sub, ':hi': `${atOrBeforeIso}#\uffff` }
+        : { ':sub': sub },
       ProjectionExpression: '#at',
       ScanIndexForward: false,
       Limit: 1,

@@ -1,9 +1,12 @@
 /**
  * `npm run demo -- --show-function-logs` as a user runs it: exits 0, attaches with the real command, shows
- * the history and the function's one log line per sign-in, and says how to keep a stack afterwards.
+ * the history, the failed attempts and the function's one log line per sign-in, ends with an audit pack of its
+ * sign-ins, and says how to keep a stack afterwards.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../../../scripts/build/template.ts';
 
@@ -73,6 +76,13 @@ describe('npm run demo', () => {
       oneUser,
     );
     assert.match(output, /Demo finished in/);
+    // The last step: an audit pack of the demo's own sign-ins, and where its report is.
+    const report = /^Audit report: (\S+report\.html) /m.exec(output)?.[1];
+    assert.ok(report && existsSync(report), output);
+    const summary = JSON.parse(readFileSync(join(dirname(report), 'summary.json'), 'utf8'));
+    assert.equal(summary.signIns.signIns, 4);
+    assert.equal(summary.dormantAccounts.dormant, 1);
+    rmSync(dirname(dirname(report)), { recursive: true, force: true });
     assert.match(output, /eval "\$\(npm run --silent local-stack -- start\)"/, 'how to keep a stack');
     assert.match(output, /npm run local-stack -- stop/);
   });

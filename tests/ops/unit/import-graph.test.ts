@@ -10,8 +10,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../../../scripts/build/template.ts';
 
-const PRODUCTION_COMMANDS = ['attach', 'detach', 'restore', 'history', 'replay', 'erase'].map((name) =>
-  join(PROJECT_ROOT, 'scripts', `${name}.ts`),
+const PRODUCTION_COMMANDS = ['attach', 'detach', 'restore', 'history', 'replay', 'erase', 'audit-pack'].map(
+  (name) => join(PROJECT_ROOT, 'scripts', `${name}.ts`),
 );
 const OFF_LIMITS = ['scripts/local-stack/', 'scripts/build/', 'tests/', 'bench/'];
 

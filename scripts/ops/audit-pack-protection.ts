@@ -1,0 +1,289 @@
+/**
+ * The protection status an auditor asks about, read from the account (never assumed from the template):
+ * retention (TTL), point-in-time recovery, deletion protection, the append-only resource policy, the alarm
+ * topic's subscription, and whether a CloudTrail trail logs Cognito's authentication events. Each read has
+ * its own time budget; anything that cannot be read says `unknown: <why>` instead of failing the pack.
+ */
+import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudTrailClient,
+  DescribeTrailsCommand,
+  GetEventSelectorsCommand,
+  type GetEventSelectorsCommandOutput,
+  GetTrailStatusCommand,
+} from '@aws-sdk/client-cloudtrail';
+import {
+  DescribeContinuousBackupsCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  type DynamoDBClient,
+  GetResourcePolicyCommand,
+} from '@aws-sdk/client-dynamodb';
+import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+
+/** Budget of one status read: an unreachable endpoint costs the pack this long, not a hang. */
+export const READ_BUDGET_MS = 10_000;
+
+/**
+ * `status` is one word an auditor can filter on ('enabled', 'disabled', 'none', 'confirmed', 'pending',
+ * 'logging', 'not logging', 'not configured') or `unknown: <why>`; `facts` are what the status rests on.
+ */
+export interface Check {
+  status: string;
+  facts?: Record<string, string | number | boolean | string[]>;
+}
+
+export interface ProtectionStatus {
+  retention: Check;
+  pointInTimeRecovery: Check;
+  deletionProtection: Check;
+  appendOnlyPolicy: Check;
+  alarmSubscription: Check;
+  authEventTrail: Check;
+}
+
+export const unknown = (why: string): Check => ({ status: `unknown: ${why}` });
+export const isUnknown = (check: Check) => check.status.startsWith('unknown');
+
+/** Environment variable of one service's endpoint (the SDK's AWS_ENDPOINT_URL_<SERVICE ID>). */
+const ENDPOINT_ENV = {
+  cloudformation: 'AWS_ENDPOINT_URL_CLOUDFORMATION',
+  cloudtrail: 'AWS_ENDPOINT_URL_CLOUDTRAIL',
+  sns: 'AWS_ENDPOINT_URL_SNS',
+  sts: 'AWS_ENDPOINT_URL_STS',
+} as const;
+
+/**
+ * Why a service is not asked, or undefined when it may be: when DynamoDB is a local engine
+ * (AWS_ENDPOINT_URL_DYNAMODB) and this service has no endpoint of its own, asking AWS would describe some
+ * other account than the table's, so the answer is not the table's.
+ */
+export function notReachable(
+  service: keyof typeof ENDPOINT_ENV,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  if (!env.AWS_ENDPOINT_URL_DYNAMODB || env[ENDPOINT_ENV[service]] || env.AWS_ENDPOINT_URL) return undefined;
+  return `DynamoDB is a local endpoint (${env.AWS_ENDPOINT_URL_DYNAMODB}) and ${ENDPOINT_ENV[service]} is not set, so ${service} would not describe this table's account`;
+}
+
+const budget = () => ({ abortSignal: AbortSignal.timeout(READ_BUDGET_MS) });
+const why = (error: unknown) => {
+  const e = error as Error;
+  if (e.name === 'UnknownOperationException') return 'the endpoint does not implement this call';
+  if (e.name === 'AbortError' || e.name === 'TimeoutError')
+    return `no answer within ${READ_BUDGET_MS / 1000} s`;
+  return `${e.name}: ${e.message}`;
+};
+async function read(check: () => Promise<Check>): Promise<Check> {
+  try {
+    return await check();
+  } catch (error) {
+    return unknown(why(error));
+  }
+}
+
+/** The actions a Deny statement of the resource policy refuses (to whomever it names). */
+export function deniedActions(policyJson: string): string[] {
+  const policy = JSON.parse(policyJson) as { Statement?: unknown };
+  const statements = (Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement]) as {
+    Effect?: string;
+    Action?: string | string[];
+  }[];
+  const actions = statements
+    .filter((s) => s?.Effect === 'Deny')
+    .flatMap((s) => (Array.isArray(s.Action) ? s.Action : s.Action ? [s.Action] : []));
+  return [...new Set(actions)].sort();
+}
+
+/** What the append-only policy must refuse: changing or deleting a recorded item. */
+const TAMPERING = ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'];
+const refuses = (denied: string[], action: string) =>
+  denied.some(
+    (d) =>
+      d === action ||
+      d === 'dynamodb:*' ||
+      d === '*' ||
+      (d.endsWith('*') && action.startsWith(d.slice(0, -1))),
+  );
+
+async function tableChecks(ddb: DynamoDBClient, table: string) {
+  let tableArn: string | undefined;
+  const deletionProtection = await read(async () => {
+    const described = await ddb.send(new DescribeTableCommand({ TableName: table }), budget());
+    tableArn = described.Table?.TableArn;
+    const on = described.Table?.DeletionProtectionEnabled;
+    if (on === undefined) return unknown('the endpoint does not report DeletionProtectionEnabled');
+    return { status: on ? 'enabled' : 'disabled' };
+  });
+  const retention = await read(async (): Promise<Check> => {
+    const ttl = (await ddb.send(new DescribeTimeToLiveCommand({ TableName: table }), budget()))
+      .TimeToLiveDescription;
+    const status = ttl?.TimeToLiveStatus === 'ENABLED' ? 'enabled' : 'disabled';
+    return ttl?.AttributeName ? { status, facts: { attribute: ttl.AttributeName } } : { status };
+  });
+  const pointInTimeRecovery = await read(async () => {
+    const pitr = (await ddb.send(new DescribeContinuousBackupsCommand({ TableName: table }), budget()))
+      .ContinuousBackupsDescription?.PointInTimeRecoveryDescription;
+    if (pitr?.PointInTimeRecoveryStatus !== 'ENABLED') return { status: 'disabled' };
+    return {
+      status: 'enabled',
+      facts: {
+        ...(pitr.EarliestRestorableDateTime
+          ? { earliestRestorable: pitr.EarliestRestorableDateTime.toISOString() }
+          : {}),
+        ...(pitr.RecoveryPeriodInDays ? { recoveryPeriodDays: pitr.RecoveryPeriodInDays } : {}),
+      },
+    };
+  });
+  const appendOnlyPolicy = await read(async () => {
+    if (!tableArn) return unknown('the table ARN is not known (DescribeTable failed)');
+    try {
+      const policy = await ddb.send(new GetResourcePolicyCommand({ ResourceArn: tableArn }), budget());
+      const denied = deniedActions(policy.Policy ?? '{}');
+      const enforced = TAMPERING.every((action) => refuses(denied, action));
+      return { status: enforced ? 'enabled' : 'partial', facts: { deniedActions: denied } };
+    } catch (error) {
+      if ((error as Error).name === 'PolicyNotFoundException') return { status: 'none' };
+      throw error;
+    }
+  });
+  return { retention, pointInTimeRecovery, deletionProtection, appendOnlyPolicy };
+}
+
+async function alarmSubscription(region: string | undefined, stackName: string | undefined): Promise<Check> {
+  if (!stackName) return unknown('no --stack-name: the alarm topic is found through the stack');
+  const blocked = notReachable('cloudformation') ?? notReachable('sns');
+  if (blocked) return unknown(blocked);
+  const cfn = new CloudFormationClient(region ? { region, maxAttempts: 2 } : { maxAttempts: 2 });
+  const sns = new SNSClient(region ? { region, maxAttempts: 2 } : { maxAttempts: 2 });
+  try {
+    return await read(async () => {
+      let topicArn: string | undefined;
+      try {
+        topicArn = (
+          await cfn.send(
+            new DescribeStackResourceCommand({ StackName: stackName, LogicalResourceId: 'AlarmTopic' }),
+            budget(),
+          )
+        ).StackResourceDetail?.PhysicalResourceId;
+      } catch (error) {
+        // The topic exists only when the stack was deployed with AlarmEmail.
+        if (/does not exist/i.test((error as Error).message)) return { status: 'not configured' };
+        throw error;
+      }
+      if (!topicArn) return { status: 'not configured' };
+      const subscriptions =
+        (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }), budget()))
+          .Subscriptions ?? [];
+      const confirmed = subscriptions.filter(
+        (s) => s.SubscriptionArn && s.SubscriptionArn !== 'PendingConfirmation',
+      );
+      const facts = {
+        topic: topicArn,
+        confirmed: confirmed.length,
+        pending: subscriptions.length - confirmed.length,
+      };
+      if (subscriptions.length === 0) return { status: 'none', facts };
+      return { status: confirmed.length > 0 ? 'confirmed' : 'pending', facts };
+    });
+  } finally {
+    cfn.destroy();
+    sns.destroy();
+  }
+}
+
+/**
+ * Whether the trail's selectors keep Cognito's authentication events: they are management events
+ * (InitiateAuth is a write, the hosted UI's Login_GET a read), so management events of both kinds are needed.
+ */
+export function logsAuthEvents(
+  selectors: Pick<GetEventSelectorsCommandOutput, 'EventSelectors' | 'AdvancedEventSelectors'>,
+): boolean {
+  if (
+    selectors.EventSelectors?.some(
+      (s) =>
+        s.IncludeManagementEvents !== false &&
+        (s.ReadWriteType ?? 'All') === 'All' &&
+        !s.ExcludeManagementEventSources?.includes('cognito-idp.amazonaws.com'),
+    )
+  )
+    return true;
+  return (selectors.AdvancedEventSelectors ?? []).some((selector) => {
+    const fields = selector.FieldSelectors ?? [];
+    const category = fields.find((f) => f.Field === 'eventCategory');
+    if (!category?.Equals?.includes('Management')) return false;
+    // A readOnly filter keeps only reads or only writes; an eventSource filter must not drop Cognito.
+    if (fields.some((f) => f.Field === 'readOnly')) return false;
+    const source = fields.find((f) => f.Field === 'eventSource');
+    return (
+      !source ||
+      (source.Equals?.includes('cognito-idp.amazonaws.com') ??
+        !source.NotEquals?.includes('cognito-idp.amazonaws.com'))
+    );
+  });
+}
+
+async function authEventTrail(region: string | undefined): Promise<Check> {
+  const blocked = notReachable('cloudtrail');
+  if (blocked) return unknown(blocked);
+  const trail = new CloudTrailClient(region ? { region, maxAttempts: 2 } : { maxAttempts: 2 });
+  try {
+    return await read(async (): Promise<Check> => {
+      const trails =
+        (await trail.send(new DescribeTrailsCommand({ includeShadowTrails: true }), budget())).trailList ??
+        [];
+      const logging: string[] = [];
+      for (const t of trails) {
+        const name = t.TrailARN ?? t.Name;
+        if (!name) continue;
+        const [status, selectors] = await Promise.all([
+          trail.send(new GetTrailStatusCommand({ Name: name }), budget()),
+          trail.send(new GetEventSelectorsCommand({ TrailName: name }), budget()),
+        ]);
+        if (status.IsLogging && logsAuthEvents(selectors)) logging.push(t.Name ?? name);
+      }
+      return logging.length > 0
+        ? { status: 'logging', facts: { trails: logging } }
+        : { status: 'not logging', facts: { trailsChecked: trails.length } };
+    });
+  } finally {
+    trail.destroy();
+  }
+}
+
+export async function protectionStatus(options: {
+  ddb: DynamoDBClient;
+  table: string;
+  region: string | undefined;
+  stackName: string | undefined;
+  /** The stack's RetentionDays parameter, when read from a stack. */
+  retentionDays?: string;
+}): Promise<ProtectionStatus> {
+  const [table, alarm, trail] = await Promise.all([
+    tableChecks(options.ddb, options.table),
+    alarmSubscription(options.region, options.stackName),
+    authEventTrail(options.region),
+  ]);
+  if (options.retentionDays !== undefined && !isUnknown(table.retention)) {
+    table.retention.facts = { ...table.retention.facts, retentionDays: Number(options.retentionDays) };
+  }
+  return { ...table, alarmSubscription: alarm, authEventTrail: trail };
+}
+
+/** Who generated the pack (STS GetCallerIdentity), or why that is not known. */
+export async function callerIdentity(
+  region: string | undefined,
+): Promise<{ arn: string; account: string } | { unknown: string }> {
+  const blocked = notReachable('sts');
+  if (blocked) return { unknown: blocked };
+  const sts = new STSClient(region ? { region, maxAttempts: 2 } : { maxAttempts: 2 });
+  try {
+    const me = await sts.send(new GetCallerIdentityCommand({}), budget());
+    return { arn: me.Arn ?? '', account: me.Account ?? '' };
+  } catch (error) {
+    return { unknown: why(error) };
+  } finally {
+    sts.destroy();
+  }
+}
