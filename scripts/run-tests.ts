@@ -23,7 +23,7 @@ const USAGE = `usage: npm test [-- <path part>...]
 Runs the test files under tests/ (those whose path contains one of the parts, when given; of one tier with
 --tier <${Object.keys(TIERS).join('|')}>), then prints one line: N passed, N failed, N skipped.
 Prepares what the chosen files need first: the pinned Python tools, and as root the Debian packages and a
-private Docker engine (stopped at the end). The unit tier needs none of them. See docs/testing.md.`;
+private Docker engine (stopped at the end). The unit tier needs none of them. See docs/tests-and-ci.md.`;
 
 const { values, positionals: filter } = parseArgs({
   options: { tier: { type: 'string' }, help: { type: 'boolean', default: false } },

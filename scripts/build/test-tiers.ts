@@ -1,5 +1,5 @@
 /**
- * The test tiers (docs/testing.md): a test file's tier is the folder it lives in, tests/<area>/<tier>/…, and
+ * The test tiers (docs/tests-and-ci.md#test-tiers): a test file's tier is the folder it lives in, tests/<area>/<tier>/…, and
  * `npm test` runs every tier. What a tier may need decides what `npm test` prepares before it runs.
  */
 import { readdirSync } from 'node:fs';

@@ -187,7 +187,7 @@ export function unexpectedChanges(before: UserPoolType, after: UserPoolType, int
 
 // ---- Compile-time completeness checks -------------------------------------------------------------
 // A field added to UpdateUserPoolRequest or UserPoolType in a later SDK must be classified above;
-// otherwise these lines stop compiling (tsc --noEmit runs in npm test), instead of the field being
+// otherwise these lines stop compiling (tsc --noEmit, npm run check, a CI step), instead of the field being
 // silently dropped and reset to its default by the next attach.
 type Carried = (typeof CARRIED_FIELDS)[number];
 type UnclassifiedRequestField = Exclude<
