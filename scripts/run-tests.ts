@@ -84,6 +84,19 @@ if (files.some((f) => tierOf(f) === 'sam-local')) {
   }
 }
 
+// The auth-events rule's test runs AWS event-ruler in a JVM, resolved with Maven: a JDK and Maven are installed
+// here as root when missing (the test itself says why it skips where they cannot be had).
+if (files.some((f) => f.includes('auth-events-rule'))) {
+  const problem = ensureDebianTools(
+    [
+      { command: 'javac', debianPackage: 'openjdk-17-jdk-headless' },
+      { command: 'mvn', debianPackage: 'maven' },
+    ],
+    "the auth-events rule's pattern test (AWS event-ruler)",
+  );
+  if (problem) console.error(`AWS event-ruler: ${problem}`);
+}
+
 // The report's browser test needs Debian's chromium (installed here as root when missing); where it
 // cannot be had, the test skips quoting why.
 const browserProblem = files.some((f) => f.includes('/e2e/audit-pack-report'))
