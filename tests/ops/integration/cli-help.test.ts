@@ -21,6 +21,7 @@ const COMMANDS = [
   'validate',
   'local-stack',
   'erase',
+  'audit-pack',
 ];
 
 /** Environment with no AWS configuration at all, so that any AWS call or provisioning step would show. */
