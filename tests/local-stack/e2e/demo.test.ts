@@ -43,7 +43,7 @@ describe('npm run demo', () => {
     const dormant = output.split('▶ Dormant accounts')[1]?.split('▶')[0] ?? '';
     assert.match(
       dormant,
-      /1 of 4 users of .* have no recorded sign-in since .*\n\s+The history holds sign-ins since /,
+      /1 of 4 users of .* has no recorded sign-in since .*\n\s+The history holds sign-ins since /,
     );
     const dormantRows = dormant.split('\n').filter((line) => /^\s+never recorded\s/.test(line));
     assert.equal(dormantRows.length, 1, dormant);
