@@ -18,6 +18,7 @@ import {
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { LOCAL_SDK_REGION, localClientConfig } from './local-clients.ts';
 import { closeServer, loopbackUrl } from './servers.ts';
 
 export const HIDDEN = 'HIDDEN_DUE_TO_SECURITY_REASONS';
@@ -65,6 +66,7 @@ export interface CloudTrailRecorderOptions {
   /** Only events this returns true for are delivered (the EventBridge rule's pattern); all by default. */
   matches?: (event: EventBridgeEnvelope) => boolean;
   account?: string;
+  /** The region events say they come from; the local engines' region by default. */
   region?: string;
   /** Delivery attempts per event before it is kept as undelivered (EventBridge's retry policy). */
   maxAttempts?: number;
@@ -105,6 +107,7 @@ export class CloudTrailRecorder {
   endpoint = '';
   private readonly inFlight = new Set<Promise<void>>();
   private readonly cognito: CognitoIdentityProviderClient;
+  private readonly region: string;
   private readonly poolOfClient = new Map<string, string>();
   private poolsListed?: Promise<void>;
   private readonly subOfUser = new Map<string, string>();
@@ -116,11 +119,11 @@ export class CloudTrailRecorder {
   });
 
   constructor(private readonly options: CloudTrailRecorderOptions) {
+    this.region = options.region ?? LOCAL_SDK_REGION;
     // Looks users up in cognito-local directly (not through the proxy, so lookups are not recorded).
     this.cognito = new CognitoIdentityProviderClient({
-      endpoint: options.upstream,
-      region: options.region ?? 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      ...localClientConfig(options.upstream),
+      region: this.region,
     });
   }
 
@@ -182,7 +185,7 @@ export class CloudTrailRecorder {
       errorMessage = 'Incorrect username or password.';
     }
     const account = this.options.account ?? '000000000000';
-    const region = this.options.region ?? 'us-east-1';
+    const region = this.region;
     const eventTime = `${time.toISOString().slice(0, 19)}Z`;
     const signed = /^AWS4-HMAC-SHA256 Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ''));
     const sub = await this.subOf(parameters, response);

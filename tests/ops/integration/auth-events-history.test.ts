@@ -7,12 +7,13 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
 import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../../../scripts/build/template.ts';
 import { missingToolNotice, TOOLS } from '../../../scripts/build/toolchain.ts';
 import { type RunningDynalite, startDynalite } from '../../../scripts/local-stack/dynalite.ts';
+import { localClientConfig, localDynamoDB } from '../../../scripts/local-stack/local-clients.ts';
 import { type RunningMoto, startMoto } from '../../../scripts/local-stack/moto.ts';
 import { AUTH_EVENT_FIELDS, type AuthEventRecord } from '../../../scripts/ops/auth-events-query.ts';
 import { authEvent, byTimeThenId, createAuthEventsTable, putAuthEvents } from '../../helpers/auth-events.ts';
@@ -30,11 +31,7 @@ describe('npm run history: authentication events', () => {
 
   before(async () => {
     dynalite = await startDynalite();
-    const ddb = new DynamoDBClient({
-      endpoint: dynalite.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const ddb = localDynamoDB(dynalite.endpoint);
     const doc = DynamoDBDocumentClient.from(ddb);
     await ddb.send(new CreateTableCommand(tableCreateInput(loadTemplate(), SIGN_INS)));
     await createAuthEventsTable(ddb, EVENTS);
@@ -272,12 +269,11 @@ describe('npm run history --attempts --stack-name (CloudFormation on moto)', () 
     moto = await startMoto();
     dynalite = await startDynalite();
     if (!moto) return;
-    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-    const ddb = new DynamoDBClient({ endpoint: dynalite.endpoint, region: 'us-east-1', credentials });
+    const ddb = localDynamoDB(dynalite.endpoint);
     await createAuthEventsTable(ddb, EVENTS);
     await putAuthEvents(DynamoDBDocumentClient.from(ddb), EVENTS, [event]);
     ddb.destroy();
-    const cfn = new CloudFormationClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials });
+    const cfn = new CloudFormationClient(localClientConfig(moto.endpoint));
     for (const [name, outputs] of [
       ['with-auth-events', { TableName: { Value: SIGN_INS }, AuthEventsTableName: { Value: EVENTS } }],
       ['without-auth-events', { TableName: { Value: SIGN_INS } }],

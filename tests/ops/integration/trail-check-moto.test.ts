@@ -18,12 +18,13 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { mockClient } from 'aws-sdk-client-mock';
 import { missingToolNotice, TOOLS } from '../../../scripts/build/toolchain.ts';
+import { LOCAL_CREDENTIALS } from '../../../scripts/local-stack/local-clients.ts';
 import { type RunningMoto, startMoto } from '../../../scripts/local-stack/moto.ts';
 import { reportAuthEventTrail } from '../../../scripts/ops/trail-check.ts';
 import { skipBecause } from '../../helpers/skip.ts';
 
 const REGION = 'eu-west-1';
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const credentials = LOCAL_CREDENTIALS;
 
 describe('attach: the CloudTrail trail check (moto)', () => {
   let moto: RunningMoto | undefined;
