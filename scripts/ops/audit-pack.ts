@@ -24,7 +24,7 @@ import {
   type SignInTotals,
 } from './audit-pack-tally.ts';
 import { AUTH_EVENT_FIELDS, type AuthEventRecord, authEventsOfPeriod } from './auth-events-query.ts';
-import { CommandError } from './cli.ts';
+import { CommandError, translateNotFound } from './cli.ts';
 import { type DormantAccount, dormantAccounts, type PoolUser } from './dormant-accounts.ts';
 import { csvRecord, writeDormantAccounts, writeSignIns } from './history-output.ts';
 import { DAY_MS, signInsBetween } from './history-query.ts';
@@ -181,12 +181,11 @@ export async function writeAuditPack(
           progress('authentication events', ++events);
         }
       } catch (error) {
-        if ((error as Error).name === 'ResourceNotFoundException') {
-          throw new CommandError(
-            `the authentication-events table ${options.authEvents.table} does not exist`,
-          );
-        }
-        throw error;
+        throw translateNotFound(
+          error,
+          `the authentication-events table ${options.authEvents.table}`,
+          '--auth-events-table-name / --stack-name',
+        );
       }
       await finish(file);
       const totals = tally.totals();
