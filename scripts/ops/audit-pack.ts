@@ -26,7 +26,7 @@ import {
 import { AUTH_EVENT_FIELDS, type AuthEventRecord, authEventsOfPeriod } from './auth-events-query.ts';
 import { CommandError, translateNotFound } from './cli.ts';
 import { type DormantAccount, dormantAccounts, type PoolUser } from './dormant-accounts.ts';
-import { csvRecord, writeDormantAccounts, writeSignIns } from './history-output.ts';
+import { csvRecord, writeDormantAccounts, writeSignIns, writeText } from './history-output.ts';
 import { DAY_MS, signInsBetween } from './history-query.ts';
 
 export const FILES = {
@@ -169,9 +169,7 @@ export async function writeAuditPack(
     if ('table' in options.authEvents) {
       const tally = new AuthEventTally(days);
       const file = packFile(path(FILES.authEvents));
-      const write = async (text: string) => {
-        if (!file.write(text)) await once(file, 'drain');
-      };
+      const write = (text: string) => writeText(file, text);
       await write(csvRecord(AUTH_EVENT_FIELDS));
       let events = 0;
       try {
