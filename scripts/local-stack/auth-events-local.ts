@@ -17,8 +17,8 @@ import {
   tableCreateInput,
 } from '../build/template.ts';
 import { CloudTrailRecorder } from './cloudtrail-recorder.ts';
-import { LOCAL_CREDENTIALS_ENV, localClientConfig, localDynamoDB } from './local-clients.ts';
-import { LOCAL_ACCOUNT, type LocalLambda } from './local-lambda.ts';
+import { localClientConfig, localDynamoDB } from './local-clients.ts';
+import { builtFunction, LOCAL_ACCOUNT, type LocalLambda } from './local-lambda.ts';
 
 export const LOCAL_AUTH_EVENTS_TABLE_NAME = 'auth-events-local';
 
@@ -95,19 +95,11 @@ export async function startLocalAuthEvents(options: {
     recorder,
     recordPool(poolArn, clientIds) {
       const settings = settingsFor({ CognitoUserPoolArn: poolArn, AuthEventsClientIds: clientIds.join(',') });
-      lambda.register({
-        name: AUTH_EVENTS_FUNCTION_ID,
-        modulePath,
-        handlerExport: settings.handlerExport,
-        timeoutSeconds: settings.timeoutSeconds,
-        memoryMb: settings.memoryMb,
-        environment: {
-          ...settings.runtimeEnvironment,
-          ...settings.environment,
-          ...LOCAL_CREDENTIALS_ENV,
+      lambda.register(
+        builtFunction(AUTH_EVENTS_FUNCTION_ID, modulePath, settings, {
           AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint,
-        },
-      });
+        }),
+      );
     },
     async stop() {
       await recorder.stop();

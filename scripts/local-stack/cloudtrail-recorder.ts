@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { buffer } from 'node:stream/consumers';
 import {
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
@@ -146,7 +147,7 @@ export class CloudTrailRecorder {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const sourceIp = clientAddress(req); // read now: the socket may be gone once the answer is sent
-    const body = await readBody(req);
+    const body = await buffer(req);
     const started = new Date();
     const upstream = await forward(this.options.upstream, req, body);
     res.writeHead(upstream.status, upstream.headers);
@@ -319,15 +320,6 @@ function parseJson(body: Buffer): Record<string, unknown> {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 function forward(
   upstream: string,
   req: IncomingMessage,
@@ -339,7 +331,7 @@ function forward(
       url,
       { method: req.method, headers: { ...req.headers, host: url.host, 'content-length': body.length } },
       (res) => {
-        readBody(res).then((data) => {
+        buffer(res).then((data) => {
           const headers: Record<string, string | string[]> = {};
           for (const [name, value] of Object.entries(res.headers)) {
             if (value !== undefined && name !== 'transfer-encoding' && name !== 'connection')

@@ -16,7 +16,7 @@ import type { DockerEngine } from './docker-engine.ts';
 import { type RunningDynalite, startDynalite } from './dynalite.ts';
 import { FaultProxy } from './fault-proxy.ts';
 import { LOCAL_CREDENTIALS_ENV, localDynamoDB } from './local-clients.ts';
-import { LocalLambda } from './local-lambda.ts';
+import { builtFunction, LocalLambda } from './local-lambda.ts';
 import { type SamLocalLambda, startSamLocalLambda } from './sam-local.ts';
 
 export const LOCAL_TABLE_NAME = 'login-history-local';
@@ -137,20 +137,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       new Map([
         [
           FUNCTION_ID,
-          {
-            name: FUNCTION_ID,
-            modulePath,
-            handlerExport: settings.handlerExport,
-            timeoutSeconds: settings.timeoutSeconds,
-            memoryMb: settings.memoryMb,
-            environment: {
-              ...settings.runtimeEnvironment,
-              ...(options.functionLogLevel ? { AWS_LAMBDA_LOG_LEVEL: options.functionLogLevel } : {}),
-              ...settings.environment,
-              ...LOCAL_CREDENTIALS_ENV,
-              AWS_ENDPOINT_URL_DYNAMODB: faults?.endpoint ?? dynamoEndpoint,
-            },
-          },
+          builtFunction(FUNCTION_ID, modulePath, settings, {
+            ...(options.functionLogLevel ? { AWS_LAMBDA_LOG_LEVEL: options.functionLogLevel } : {}),
+            AWS_ENDPOINT_URL_DYNAMODB: faults?.endpoint ?? dynamoEndpoint,
+          }),
         ],
       ]),
       { echoLogs: options.echoLogs },
