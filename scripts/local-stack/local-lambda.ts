@@ -10,7 +10,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { fileURLToPath } from 'node:url';
 import type { FunctionSettings } from '../build/template.ts';
-import { LOCAL_CREDENTIALS_ENV } from './local-clients.ts';
+import { LOCAL_CREDENTIALS_ENV, LOCAL_SDK_REGION } from './local-clients.ts';
 import { closeServer, eachLine, loopbackUrl } from './servers.ts';
 
 const RUNTIME = join(dirname(fileURLToPath(import.meta.url)), 'lambda-runtime.mjs');
@@ -261,7 +261,7 @@ export class LocalLambda {
   }
 
   private spawn(fn: LocalFunction): Environment {
-    const region = fn.environment.AWS_REGION ?? 'us-east-1';
+    const region = fn.environment.AWS_REGION ?? LOCAL_SDK_REGION;
     const child = fork(RUNTIME, [fn.modulePath, fn.handlerExport, fn.name, String(fn.memoryMb)], {
       // What Lambda defines for every function ("Defined runtime environment variables"), as SAM's emulator
       // also sets them (compared in tests/local-stack/sam-local/runtime-parity.test.ts). PATH stays the

@@ -13,7 +13,11 @@ import { parse } from 'csv-parse/sync';
 import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../../../scripts/build/template.ts';
 import { missingToolNotice, TOOLS } from '../../../scripts/build/toolchain.ts';
 import { type RunningDynalite, startDynalite } from '../../../scripts/local-stack/dynalite.ts';
-import { localClientConfig, localDynamoDB } from '../../../scripts/local-stack/local-clients.ts';
+import {
+  LOCAL_CREDENTIALS_ENV,
+  localClientConfig,
+  localDynamoDB,
+} from '../../../scripts/local-stack/local-clients.ts';
 import { type RunningMoto, startMoto } from '../../../scripts/local-stack/moto.ts';
 import { AUTH_EVENT_FIELDS, type AuthEventRecord } from '../../../scripts/ops/auth-events-query.ts';
 import { authEvent, byTimeThenId, createAuthEventsTable, putAuthEvents } from '../../helpers/auth-events.ts';
@@ -86,9 +90,7 @@ describe('npm run history: authentication events', () => {
     ddb.destroy();
     env = {
       ...process.env,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      ...LOCAL_CREDENTIALS_ENV,
       AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
       NODE_NO_WARNINGS: '1',
     } as Record<string, string>;
@@ -291,9 +293,7 @@ describe('npm run history --attempts --stack-name (CloudFormation on moto)', () 
     cfn.destroy();
     env = {
       ...process.env,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      ...LOCAL_CREDENTIALS_ENV,
       AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
       AWS_ENDPOINT_URL_CLOUDFORMATION: moto.endpoint,
       NODE_NO_WARNINGS: '1',

@@ -19,7 +19,11 @@ import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../../../scripts/b
 import { startCognitoLocal } from '../../../scripts/local-stack/cognito-local.ts';
 import { startDynalite } from '../../../scripts/local-stack/dynalite.ts';
 import { FaultProxy } from '../../../scripts/local-stack/fault-proxy.ts';
-import { LOCAL_CREDENTIALS, localDynamoDB } from '../../../scripts/local-stack/local-clients.ts';
+import {
+  LOCAL_CREDENTIALS,
+  LOCAL_CREDENTIALS_ENV,
+  localDynamoDB,
+} from '../../../scripts/local-stack/local-clients.ts';
 import { type RunningMoto, startMoto } from '../../../scripts/local-stack/moto.ts';
 import {
   createPoolWithClient,
@@ -101,9 +105,7 @@ describe('npm run erase', () => {
     cognito.destroy();
     env = {
       ...process.env,
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      ...LOCAL_CREDENTIALS_ENV,
       AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
       AWS_ENDPOINT_URL_STS: moto.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
