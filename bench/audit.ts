@@ -16,7 +16,7 @@ import { loadTemplate, tableCreateInput } from '../scripts/build/template.ts';
 import { mapBounded } from '../scripts/lib/generic.ts';
 import { startCognitoLocal } from '../scripts/local-stack/cognito-local.ts';
 import { startDynalite } from '../scripts/local-stack/dynalite.ts';
-import { localDynamoDB } from '../scripts/local-stack/local-clients.ts';
+import { localClientConfig, localDynamoDB } from '../scripts/local-stack/local-clients.ts';
 import {
   createPoolWithClient,
   createUser,
@@ -92,11 +92,7 @@ export async function seedLargePool(
   createdAt: number,
 ): Promise<{ poolId: string; users: { username: string; sub: string }[] }> {
   const cognito = await startCognitoLocal({ dataDir });
-  const client = new CognitoIdentityProviderClient({
-    endpoint: cognito.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const client = new CognitoIdentityProviderClient(localClientConfig(cognito.endpoint));
   const pool = await createPoolWithClient(client, realisticPoolInput('bench-audit'));
   await createUser(client, pool.poolId, 'template-user', 'Correct-Horse-42', {
     email: 'template@example.com',

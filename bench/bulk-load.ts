@@ -6,9 +6,10 @@
  * (db.createKey, db.getIndexActions), in LevelDB batches. Only for benchmark data: nothing is validated.
  */
 import { createRequire } from 'node:module';
-import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { startDynalite } from '../scripts/local-stack/dynalite.ts';
+import { localDynamoDB } from '../scripts/local-stack/local-clients.ts';
 
 interface Store {
   db: {
@@ -38,11 +39,7 @@ const BATCH_OPS = 20_000;
 /** Creates `tables` in a new dynalite data folder at `path` (through its API, then stops it). */
 export async function createTables(path: string, tables: CreateTableCommandInput[]): Promise<void> {
   const server = await startDynalite({ path });
-  const ddb = new DynamoDBClient({
-    endpoint: server.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const ddb = localDynamoDB(server.endpoint);
   try {
     for (const input of tables) await ddb.send(new CreateTableCommand(input));
     await new Promise((resolve) => setTimeout(resolve, 200)); // CREATING → ACTIVE (createTableMs 0)

@@ -18,6 +18,7 @@ import {
   requireOne,
   runCli,
   terminalProgress,
+  translateNotFound,
   UsageError,
 } from './ops/cli.ts';
 import { listPoolUsers } from './ops/dormant-accounts.ts';
@@ -167,10 +168,7 @@ await runCli(USAGE, async () => {
       progress.update('reading the pool users', 0);
       users = await listPoolUsers(cognito, userPoolId);
     } catch (error) {
-      if ((error as Error).name === 'ResourceNotFoundException') {
-        throw new CommandError(`user pool ${userPoolId} does not exist (check --user-pool-id and --region)`);
-      }
-      throw error;
+      throw translateNotFound(error, `user pool ${userPoolId}`, '--user-pool-id');
     }
     const parameters = Object.fromEntries(
       Object.entries({ ...values, out: values.out, lang, 'inactive-days': inactiveDays }).filter(
@@ -199,17 +197,12 @@ await runCli(USAGE, async () => {
       identity: await callerIdentity(region),
       progress: (stage, done, total) => progress.update(stage, done, total),
     }).catch((error: Error) => {
-      if (error.name === 'ResourceNotFoundException') {
-        throw new CommandError(
-          `table ${table} does not exist (check --table-name / --stack-name and --region)`,
-        );
-      }
       if (/specified index/i.test(error.message)) {
         throw new CommandError(
           `table ${table} has no byDay index (DayIndex=disabled); the period's sign-ins need it`,
         );
       }
-      throw error;
+      throw translateNotFound(error, `table ${table}`, '--table-name / --stack-name');
     });
     progress.end();
     const where = relative(process.cwd(), out) || '.';

@@ -4,7 +4,7 @@
  * (`AwsApiCall`) and managed-login requests (`AwsServiceEvent`), and Cognito hides fields it deems
  * sensitive with a marker string.
  */
-import { shardOf } from './history-item.ts';
+import { asRecord, shardOf } from './history-item.ts';
 
 /** Day shards per day: a credential-stuffing burst spreads over 16 partitions (docs/auth-events.md). */
 export const AUTH_EVENT_SHARDS = 16;
@@ -97,12 +97,6 @@ export interface AuthEventIdentifiers {
   eventId?: string;
   eventName?: string;
   eventTime?: string;
-}
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
 }
 
 /** A non-empty string of at most `max` characters, else undefined. */

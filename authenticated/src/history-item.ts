@@ -32,7 +32,8 @@ export interface EventIdentifiers {
   triggerSource?: string;
 }
 
-function asRecord(value: unknown): Record<string, unknown> | undefined {
+/** The value as an object with string keys, or undefined when it is not one (an array, null, a scalar). */
+export function asRecord(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : undefined;

@@ -5,10 +5,9 @@
  * more than the trigger does; the deadline still stops the write before the function's timeout so that the
  * failure is logged and thrown (Lambda retries, then the dead-letter queue) instead of timing out silently.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AUTH_EVENT_NO_OVERWRITE, type AuthEventItem } from './auth-event-record.ts';
-import { type WriteOutcome, WriteTimeoutError } from './write-history.ts';
+import { createBoundedClient, createConditionalPut, type WriteOutcome } from './write-history.ts';
 
 export const CONNECTION_TIMEOUT_MS = 1000;
 export const REQUEST_TIMEOUT_MS = 2000;
@@ -16,39 +15,16 @@ export const REQUEST_TIMEOUT_MS = 2000;
 export const MAX_ATTEMPTS = 4;
 
 export function createAuthEventsClient(): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({
+  return createBoundedClient({
+    connectionTimeoutMs: CONNECTION_TIMEOUT_MS,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
     maxAttempts: MAX_ATTEMPTS,
-    requestHandler: {
-      connectionTimeout: CONNECTION_TIMEOUT_MS,
-      requestTimeout: REQUEST_TIMEOUT_MS,
-      throwOnRequestTimeout: true,
-    },
   });
-  return DynamoDBDocumentClient.from(client);
 }
 
 export type AuthEventWriter = (item: AuthEventItem, budgetMs: number) => Promise<WriteOutcome>;
 
+/** EventBridge delivers at least once: the same eventId again is 'already-recorded', not a failure. */
 export function createAuthEventWriter(client: DynamoDBDocumentClient, tableName: string): AuthEventWriter {
-  return async (item, budgetMs) => {
-    if (budgetMs <= 0) throw new WriteTimeoutError('no time left before the function timeout');
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), budgetMs);
-    try {
-      await client.send(new PutCommand({ TableName: tableName, Item: item, ...AUTH_EVENT_NO_OVERWRITE }), {
-        abortSignal: abort.signal,
-      });
-      return 'written';
-    } catch (error) {
-      // EventBridge delivers at least once: the same eventId again is success, not a failure.
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException')
-        return 'already-recorded';
-      if (abort.signal.aborted) {
-        throw new WriteTimeoutError(`DynamoDB did not answer within ${budgetMs} ms`, { cause: error });
-      }
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  return createConditionalPut(client, tableName, AUTH_EVENT_NO_OVERWRITE);
 }

@@ -14,17 +14,30 @@ export const REQUEST_TIMEOUT_MS = 1000;
 /** One retry absorbs a transient throttle or a dropped connection without risking the deadline. */
 export const MAX_ATTEMPTS = 2;
 
-export function createHistoryClient(): DynamoDBDocumentClient {
+/** A document client with these per-attempt socket timeouts and this many attempts per call. */
+export function createBoundedClient(limits: {
+  connectionTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxAttempts: number;
+}): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
-    maxAttempts: MAX_ATTEMPTS,
+    maxAttempts: limits.maxAttempts,
     requestHandler: {
-      connectionTimeout: CONNECTION_TIMEOUT_MS,
-      requestTimeout: REQUEST_TIMEOUT_MS,
+      connectionTimeout: limits.connectionTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
       // Without this the SDK only warns when requestTimeout passes and keeps waiting.
       throwOnRequestTimeout: true,
     },
   });
   return DynamoDBDocumentClient.from(client);
+}
+
+export function createHistoryClient(): DynamoDBDocumentClient {
+  return createBoundedClient({
+    connectionTimeoutMs: CONNECTION_TIMEOUT_MS,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    maxAttempts: MAX_ATTEMPTS,
+  });
 }
 
 export type WriteOutcome = 'written' | 'already-recorded';
@@ -36,12 +49,20 @@ export class WriteTimeoutError extends Error {
   override readonly name = 'WriteTimeoutError';
 }
 
-export function createHistoryWriter(client: DynamoDBDocumentClient, tableName: string): HistoryWriter {
+/**
+ * A conditional PutItem into `tableName` with a hard deadline of `budgetMs`: 'already-recorded' when the
+ * condition finds the item there already (a redelivery), a WriteTimeoutError when the deadline passes.
+ */
+export function createConditionalPut<T extends object>(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  condition: { ConditionExpression: string; ExpressionAttributeNames?: Record<string, string> },
+): (item: T, budgetMs: number) => Promise<WriteOutcome> {
   return async (item, budgetMs) => {
     if (budgetMs <= 0) throw new WriteTimeoutError('no time left before the function timeout');
     const deadline = AbortSignal.timeout(budgetMs);
     try {
-      await client.send(new PutCommand({ TableName: tableName, Item: item, ...NO_OVERWRITE }), {
+      await client.send(new PutCommand({ TableName: tableName, Item: item, ...condition }), {
         abortSignal: deadline,
       });
       return 'written';
@@ -54,4 +75,8 @@ export function createHistoryWriter(client: DynamoDBDocumentClient, tableName: s
       throw error;
     }
   };
+}
+
+export function createHistoryWriter(client: DynamoDBDocumentClient, tableName: string): HistoryWriter {
+  return createConditionalPut(client, tableName, NO_OVERWRITE);
 }

@@ -5,7 +5,7 @@
  * to the recorder's endpoint have every sign-in attempt recorded, failures with their source IP.
  */
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { COGNITO_EVENT_SOURCE, SIGN_IN_EVENTS } from '../../authenticated/src/auth-event-record.ts';
 import { buildFunctionBundle } from '../build/bundle.ts';
@@ -17,7 +17,8 @@ import {
   tableCreateInput,
 } from '../build/template.ts';
 import { CloudTrailRecorder } from './cloudtrail-recorder.ts';
-import { LOCAL_ACCOUNT, type LocalLambda } from './local-lambda.ts';
+import { localClientConfig, localDynamoDB } from './local-clients.ts';
+import { builtFunction, LOCAL_ACCOUNT, type LocalLambda } from './local-lambda.ts';
 
 export const LOCAL_AUTH_EVENTS_TABLE_NAME = 'auth-events-local';
 
@@ -41,16 +42,9 @@ export async function startLocalAuthEvents(options: {
   dynamoEndpoint: string;
   cognitoEndpoint: string;
   lambda: LocalLambda;
-  /** Environment every local function gets (credentials, region, log format). */
-  baseEnvironment: Record<string, string>;
-  region: string;
 }): Promise<LocalAuthEvents> {
   const { template, lambda } = options;
-  const ddb = new DynamoDBClient({
-    endpoint: options.dynamoEndpoint,
-    region: options.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const ddb = localDynamoDB(options.dynamoEndpoint);
   try {
     await ddb.send(
       new CreateTableCommand(
@@ -75,15 +69,10 @@ export async function startLocalAuthEvents(options: {
     join(options.dataDir, 'build', AUTH_EVENTS_FUNCTION_ID),
   );
 
-  const invoker = new LambdaClient({
-    endpoint: lambda.endpoint,
-    region: options.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const invoker = new LambdaClient(localClientConfig(lambda.endpoint));
   const recorder = await new CloudTrailRecorder({
     upstream: options.cognitoEndpoint,
     account: LOCAL_ACCOUNT,
-    region: options.region,
     // The EventBridge rule's part that matters offline: Cognito's sign-in calls (the function skips refreshes).
     matches: (event) =>
       event.detail.eventSource === COGNITO_EVENT_SOURCE &&
@@ -106,19 +95,11 @@ export async function startLocalAuthEvents(options: {
     recorder,
     recordPool(poolArn, clientIds) {
       const settings = settingsFor({ CognitoUserPoolArn: poolArn, AuthEventsClientIds: clientIds.join(',') });
-      lambda.register({
-        name: AUTH_EVENTS_FUNCTION_ID,
-        modulePath,
-        handlerExport: settings.handlerExport,
-        timeoutSeconds: settings.timeoutSeconds,
-        memoryMb: settings.memoryMb,
-        environment: {
-          ...settings.runtimeEnvironment,
-          ...settings.environment,
-          ...options.baseEnvironment,
+      lambda.register(
+        builtFunction(AUTH_EVENTS_FUNCTION_ID, modulePath, settings, {
           AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint,
-        },
-      });
+        }),
+      );
     },
     async stop() {
       await recorder.stop();

@@ -12,12 +12,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { buffer } from 'node:stream/consumers';
 import {
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { LOCAL_SDK_REGION, localClientConfig } from './local-clients.ts';
 import { closeServer, loopbackUrl } from './servers.ts';
 
 export const HIDDEN = 'HIDDEN_DUE_TO_SECURITY_REASONS';
@@ -65,6 +67,7 @@ export interface CloudTrailRecorderOptions {
   /** Only events this returns true for are delivered (the EventBridge rule's pattern); all by default. */
   matches?: (event: EventBridgeEnvelope) => boolean;
   account?: string;
+  /** The region events say they come from; the local engines' region by default. */
   region?: string;
   /** Delivery attempts per event before it is kept as undelivered (EventBridge's retry policy). */
   maxAttempts?: number;
@@ -105,6 +108,7 @@ export class CloudTrailRecorder {
   endpoint = '';
   private readonly inFlight = new Set<Promise<void>>();
   private readonly cognito: CognitoIdentityProviderClient;
+  private readonly region: string;
   private readonly poolOfClient = new Map<string, string>();
   private poolsListed?: Promise<void>;
   private readonly subOfUser = new Map<string, string>();
@@ -116,11 +120,11 @@ export class CloudTrailRecorder {
   });
 
   constructor(private readonly options: CloudTrailRecorderOptions) {
+    this.region = options.region ?? LOCAL_SDK_REGION;
     // Looks users up in cognito-local directly (not through the proxy, so lookups are not recorded).
     this.cognito = new CognitoIdentityProviderClient({
-      endpoint: options.upstream,
-      region: options.region ?? 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      ...localClientConfig(options.upstream),
+      region: this.region,
     });
   }
 
@@ -143,7 +147,7 @@ export class CloudTrailRecorder {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const sourceIp = clientAddress(req); // read now: the socket may be gone once the answer is sent
-    const body = await readBody(req);
+    const body = await buffer(req);
     const started = new Date();
     const upstream = await forward(this.options.upstream, req, body);
     res.writeHead(upstream.status, upstream.headers);
@@ -182,7 +186,7 @@ export class CloudTrailRecorder {
       errorMessage = 'Incorrect username or password.';
     }
     const account = this.options.account ?? '000000000000';
-    const region = this.options.region ?? 'us-east-1';
+    const region = this.region;
     const eventTime = `${time.toISOString().slice(0, 19)}Z`;
     const signed = /^AWS4-HMAC-SHA256 Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ''));
     const sub = await this.subOf(parameters, response);
@@ -316,15 +320,6 @@ function parseJson(body: Buffer): Record<string, unknown> {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 function forward(
   upstream: string,
   req: IncomingMessage,
@@ -336,7 +331,7 @@ function forward(
       url,
       { method: req.method, headers: { ...req.headers, host: url.host, 'content-length': body.length } },
       (res) => {
-        readBody(res).then((data) => {
+        buffer(res).then((data) => {
           const headers: Record<string, string | string[]> = {};
           for (const [name, value] of Object.entries(res.headers)) {
             if (value !== undefined && name !== 'transfer-encoding' && name !== 'connection')

@@ -20,7 +20,8 @@ import { PROJECT_ROOT } from '../build/template.ts';
 import { CommandError } from '../ops/cli.ts';
 import { attachPostAuthenticationTrigger, createClients } from '../ops/trigger-attachment.ts';
 import { activeUsers, createDemoPool, type DemoPool } from './demo-pool.ts';
-import { LOCAL_SDK_REGION, type LocalStack, startLocalStack, useLocalStack } from './local-stack.ts';
+import { LOCAL_SDK_REGION } from './local-clients.ts';
+import { type LocalStack, startLocalStack, useLocalStack } from './local-stack.ts';
 import { signIn } from './user-pool-fixtures.ts';
 
 export const STACK_HOME = resolve(

@@ -7,7 +7,10 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { basename, dirname, extname, join } from 'node:path';
+import { buffer } from 'node:stream/consumers';
 import { fileURLToPath } from 'node:url';
+import type { FunctionSettings } from '../build/template.ts';
+import { LOCAL_CREDENTIALS_ENV, LOCAL_SDK_REGION } from './local-clients.ts';
 import { closeServer, eachLine, loopbackUrl } from './servers.ts';
 
 const RUNTIME = join(dirname(fileURLToPath(import.meta.url)), 'lambda-runtime.mjs');
@@ -21,6 +24,31 @@ export interface LocalFunction {
   environment: Record<string, string>;
   timeoutSeconds: number;
   memoryMb: number;
+}
+
+/**
+ * The template's function `name` as `sam build` built it at `modulePath`: its handler, limits and environment
+ * (what Lambda sets, then the template's), with the local credentials and region, then `environment`.
+ */
+export function builtFunction(
+  name: string,
+  modulePath: string,
+  settings: FunctionSettings,
+  environment: Record<string, string>,
+): LocalFunction {
+  return {
+    name,
+    modulePath,
+    handlerExport: settings.handlerExport,
+    timeoutSeconds: settings.timeoutSeconds,
+    memoryMb: settings.memoryMb,
+    environment: {
+      ...settings.runtimeEnvironment,
+      ...settings.environment,
+      ...LOCAL_CREDENTIALS_ENV,
+      ...environment,
+    },
+  };
 }
 
 export interface LogLine {
@@ -95,7 +123,7 @@ export class LocalLambda {
       );
       return;
     }
-    const body = await readBody(req);
+    const body = await buffer(req);
     if (match[2] === 'invocations' && req.method === 'POST') {
       const result = await this.invoke(fn, body.length > 0 ? JSON.parse(body.toString('utf8')) : {});
       res.writeHead(200, {
@@ -233,7 +261,7 @@ export class LocalLambda {
   }
 
   private spawn(fn: LocalFunction): Environment {
-    const region = fn.environment.AWS_REGION ?? 'us-east-1';
+    const region = fn.environment.AWS_REGION ?? LOCAL_SDK_REGION;
     const child = fork(RUNTIME, [fn.modulePath, fn.handlerExport, fn.name, String(fn.memoryMb)], {
       // What Lambda defines for every function ("Defined runtime environment variables"), as SAM's emulator
       // also sets them (compared in tests/local-stack/sam-local/runtime-parity.test.ts). PATH stays the
@@ -286,15 +314,6 @@ export class LocalLambda {
 function functionNameOf(nameOrArn: string): string {
   const arn = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+)(?::.*)?$/.exec(nameOrArn);
   return arn ? (arn[1] as string) : nameOrArn;
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function send(res: ServerResponse, status: number, body: unknown, errorType?: string): void {

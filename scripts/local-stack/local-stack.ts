@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { buildFunctionBundle, handlerModulePath } from '../build/bundle.ts';
 import { FUNCTION_ID, functionSettings, loadTemplate, tableCreateInput } from '../build/template.ts';
 import { type LocalAuthEvents, startLocalAuthEvents } from './auth-events-local.ts';
@@ -15,12 +15,11 @@ import { type RunningCognitoLocal, startCognitoLocal } from './cognito-local.ts'
 import type { DockerEngine } from './docker-engine.ts';
 import { type RunningDynalite, startDynalite } from './dynalite.ts';
 import { FaultProxy } from './fault-proxy.ts';
-import { LocalLambda } from './local-lambda.ts';
+import { LOCAL_CREDENTIALS_ENV, localDynamoDB } from './local-clients.ts';
+import { builtFunction, LocalLambda } from './local-lambda.ts';
 import { type SamLocalLambda, startSamLocalLambda } from './sam-local.ts';
 
 export const LOCAL_TABLE_NAME = 'login-history-local';
-/** Region the SDK clients use against the local engines (they accept any). */
-export const LOCAL_SDK_REGION = 'us-east-1';
 
 export interface LocalStackOptions {
   /** Keep data here between runs; a fresh temporary folder (removed on stop) otherwise. */
@@ -85,8 +84,6 @@ export function useLocalStack(stack: LocalStack): void {
   delete process.env.AWS_PROFILE;
 }
 
-const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
-
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const temporary = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'login-history-stack-'));
@@ -113,11 +110,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await dynamo?.close();
     });
     const dynamoEndpoint = dynamo.endpoint;
-    const ddb = new DynamoDBClient({
-      endpoint: dynamoEndpoint,
-      region: LOCAL_SDK_REGION,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const ddb = localDynamoDB(dynamoEndpoint);
     try {
       await ddb.send(
         new CreateTableCommand(tableCreateInput(template, LOCAL_TABLE_NAME, options.parameters)),
@@ -144,21 +137,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       new Map([
         [
           FUNCTION_ID,
-          {
-            name: FUNCTION_ID,
-            modulePath,
-            handlerExport: settings.handlerExport,
-            timeoutSeconds: settings.timeoutSeconds,
-            memoryMb: settings.memoryMb,
-            environment: {
-              ...settings.runtimeEnvironment,
-              ...(options.functionLogLevel ? { AWS_LAMBDA_LOG_LEVEL: options.functionLogLevel } : {}),
-              ...settings.environment,
-              ...LOCAL_CREDENTIALS,
-              AWS_REGION: LOCAL_SDK_REGION,
-              AWS_ENDPOINT_URL_DYNAMODB: faults?.endpoint ?? dynamoEndpoint,
-            },
-          },
+          builtFunction(FUNCTION_ID, modulePath, settings, {
+            ...(options.functionLogLevel ? { AWS_LAMBDA_LOG_LEVEL: options.functionLogLevel } : {}),
+            AWS_ENDPOINT_URL_DYNAMODB: faults?.endpoint ?? dynamoEndpoint,
+          }),
         ],
       ]),
       { echoLogs: options.echoLogs },
@@ -198,8 +180,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           dynamoEndpoint,
           cognitoEndpoint: cognito.endpoint,
           lambda,
-          baseEnvironment: { ...LOCAL_CREDENTIALS, AWS_REGION: LOCAL_SDK_REGION },
-          region: LOCAL_SDK_REGION,
         })
       : undefined;
     if (authEvents) stoppers.push(() => authEvents.stop());
@@ -211,8 +191,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return {
       dataDir,
       clientEnv: {
-        ...LOCAL_CREDENTIALS,
-        AWS_REGION: LOCAL_SDK_REGION,
+        ...LOCAL_CREDENTIALS_ENV,
         AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
         AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoEndpoint,
         AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,

@@ -5,13 +5,7 @@
  * its own time budget; anything that cannot be read says `unknown: <why>` instead of failing the pack.
  */
 import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
-import {
-  CloudTrailClient,
-  DescribeTrailsCommand,
-  GetEventSelectorsCommand,
-  type GetEventSelectorsCommandOutput,
-  GetTrailStatusCommand,
-} from '@aws-sdk/client-cloudtrail';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import {
   DescribeContinuousBackupsCommand,
   DescribeTableCommand,
@@ -21,6 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { checkAuthEventTrail } from './trail-check.ts';
 
 /** Budget of one status read: an unreachable endpoint costs the pack this long, not a hang. */
 export const READ_BUDGET_MS = 10_000;
@@ -194,61 +189,33 @@ async function alarmSubscription(region: string | undefined, stackName: string |
 }
 
 /**
- * Whether the trail's selectors keep Cognito's authentication events: they are management events
- * (InitiateAuth is a write, the hosted UI's Login_GET a read), so management events of both kinds are needed.
+ * Whether a trail logs the region's management events, read and write (Cognito's sign-in calls include
+ * read-only ones), judged as `npm run attach` judges it; a trail that could not be read leaves it unknown.
+ * `clientFor` gives a client for a region (tests give an emulator's).
  */
-export function logsAuthEvents(
-  selectors: Pick<GetEventSelectorsCommandOutput, 'EventSelectors' | 'AdvancedEventSelectors'>,
-): boolean {
-  if (
-    selectors.EventSelectors?.some(
-      (s) =>
-        s.IncludeManagementEvents !== false &&
-        (s.ReadWriteType ?? 'All') === 'All' &&
-        !s.ExcludeManagementEventSources?.includes('cognito-idp.amazonaws.com'),
-    )
-  )
-    return true;
-  return (selectors.AdvancedEventSelectors ?? []).some((selector) => {
-    const fields = selector.FieldSelectors ?? [];
-    const category = fields.find((f) => f.Field === 'eventCategory');
-    if (!category?.Equals?.includes('Management')) return false;
-    // A readOnly filter keeps only reads or only writes; an eventSource filter must not drop Cognito.
-    if (fields.some((f) => f.Field === 'readOnly')) return false;
-    const source = fields.find((f) => f.Field === 'eventSource');
-    return (
-      !source ||
-      (source.Equals?.includes('cognito-idp.amazonaws.com') ??
-        !source.NotEquals?.includes('cognito-idp.amazonaws.com'))
-    );
+export async function authEventTrail(
+  region: string | undefined,
+  clientFor = (r: string) => new CloudTrailClient({ region: r, maxAttempts: 2 }),
+): Promise<Check> {
+  const blocked = notReachable('cloudtrail');
+  if (blocked) return unknown(blocked);
+  return read(async (): Promise<Check> => {
+    const check = await checkAuthEventTrail(region ?? (await defaultRegion()), clientFor, budget);
+    const logging = check.trails.filter((t) => !t.problem).map((t) => t.name);
+    if (logging.length > 0) return { status: 'logging', facts: { trails: logging } };
+    const unread = check.trails.find((t) => t.error !== undefined);
+    if (unread) return unknown(`${why(unread.error)} (trail ${unread.name})`);
+    return { status: 'not logging', facts: { trailsChecked: check.trails.length } };
   });
 }
 
-async function authEventTrail(region: string | undefined): Promise<Check> {
-  const blocked = notReachable('cloudtrail');
-  if (blocked) return unknown(blocked);
-  const trail = new CloudTrailClient(region ? { region, maxAttempts: 2 } : { maxAttempts: 2 });
+/** The region the SDK picks when --region is not given (environment or profile), as the other reads use. */
+async function defaultRegion(): Promise<string> {
+  const client = new CloudTrailClient({});
   try {
-    return await read(async (): Promise<Check> => {
-      const trails =
-        (await trail.send(new DescribeTrailsCommand({ includeShadowTrails: true }), budget())).trailList ??
-        [];
-      const logging: string[] = [];
-      for (const t of trails) {
-        const name = t.TrailARN ?? t.Name;
-        if (!name) continue;
-        const [status, selectors] = await Promise.all([
-          trail.send(new GetTrailStatusCommand({ Name: name }), budget()),
-          trail.send(new GetEventSelectorsCommand({ TrailName: name }), budget()),
-        ]);
-        if (status.IsLogging && logsAuthEvents(selectors)) logging.push(t.Name ?? name);
-      }
-      return logging.length > 0
-        ? { status: 'logging', facts: { trails: logging } }
-        : { status: 'not logging', facts: { trailsChecked: trails.length } };
-    });
+    return await client.config.region();
   } finally {
-    trail.destroy();
+    client.destroy();
   }
 }
 

@@ -24,9 +24,9 @@ import {
   type SignInTotals,
 } from './audit-pack-tally.ts';
 import { AUTH_EVENT_FIELDS, type AuthEventRecord, authEventsOfPeriod } from './auth-events-query.ts';
-import { CommandError } from './cli.ts';
+import { CommandError, translateNotFound } from './cli.ts';
 import { type DormantAccount, dormantAccounts, type PoolUser } from './dormant-accounts.ts';
-import { csvRecord, writeDormantAccounts, writeSignIns } from './history-output.ts';
+import { csvRecord, writeDormantAccounts, writeSignIns, writeText } from './history-output.ts';
 import { DAY_MS, signInsBetween } from './history-query.ts';
 
 export const FILES = {
@@ -169,9 +169,7 @@ export async function writeAuditPack(
     if ('table' in options.authEvents) {
       const tally = new AuthEventTally(days);
       const file = packFile(path(FILES.authEvents));
-      const write = async (text: string) => {
-        if (!file.write(text)) await once(file, 'drain');
-      };
+      const write = (text: string) => writeText(file, text);
       await write(csvRecord(AUTH_EVENT_FIELDS));
       let events = 0;
       try {
@@ -181,12 +179,11 @@ export async function writeAuditPack(
           progress('authentication events', ++events);
         }
       } catch (error) {
-        if ((error as Error).name === 'ResourceNotFoundException') {
-          throw new CommandError(
-            `the authentication-events table ${options.authEvents.table} does not exist`,
-          );
-        }
-        throw error;
+        throw translateNotFound(
+          error,
+          `the authentication-events table ${options.authEvents.table}`,
+          '--auth-events-table-name / --stack-name',
+        );
       }
       await finish(file);
       const totals = tally.totals();

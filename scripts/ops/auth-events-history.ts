@@ -13,7 +13,7 @@ import type { LoginHistoryItem } from '#contract';
 import { writeAuthEvents, writeFailureSummary, writeUserAttempts } from './auth-events-output.ts';
 import { type AuthEventRecord, authEventsOfPeriod, authEventsOfUser } from './auth-events-query.ts';
 import { summariseFailures, userAttempts } from './auth-events-report.ts';
-import { CommandError, terminalProgress, UsageError } from './cli.ts';
+import { CommandError, terminalProgress, translateNotFound, UsageError } from './cli.ts';
 import type { Format } from './history-output.ts';
 import { readStackIn } from './stack.ts';
 
@@ -117,17 +117,12 @@ async function attemptsTable(values: Values, region: string | undefined): Promis
 /** The table errors of an auth-events read, translated into what to check. */
 export function authEventsTableError(error: unknown, table: string): unknown {
   const { name, message } = error as Error;
-  if (name === 'ResourceNotFoundException') {
-    return new CommandError(
-      `auth-events table ${table} does not exist (check --auth-events-table-name / --stack-name and --region)`,
-    );
-  }
   if (name === 'ValidationException' && /key schema|specified index|query key condition/i.test(message)) {
     return new CommandError(
       `table ${table} is not an auth-events table (it has no pk/sk keys or no bySub index): give the stack output ${AUTH_EVENTS_OUTPUT}`,
     );
   }
-  return error;
+  return translateNotFound(error, `auth-events table ${table}`, '--auth-events-table-name / --stack-name');
 }
 
 async function* counted<T>(items: AsyncIterable<T>, onItem: (n: number) => void, limit?: number) {

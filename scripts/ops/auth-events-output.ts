@@ -3,57 +3,10 @@
  * (csv-stringify, formula cells neutralised), written as they arrive with the stream's backpressure honoured.
  * JSON and CSV use the record's attribute names (AUTH_EVENT_FIELDS).
  */
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { AUTH_EVENT_FIELDS, type AuthEventRecord } from './auth-events-query.ts';
 import type { FailureSummary, UserAttempt } from './auth-events-report.ts';
-import { csvRecord, type Format } from './history-output.ts';
-
-const cellOf = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
-
-async function write(stream: Writable, text: string): Promise<void> {
-  if (!stream.write(text)) await once(stream, 'drain');
-}
-
-/** A table for people: fixed columns, widths from the first rows so a long listing still streams. */
-const TABLE_SAMPLE_ROWS = 500;
-
-async function writeTable(
-  stream: Writable,
-  header: string[],
-  rows: AsyncIterable<string[]>,
-): Promise<number> {
-  const iterator = rows[Symbol.asyncIterator]();
-  const sample: string[][] = [];
-  while (sample.length < TABLE_SAMPLE_ROWS) {
-    const next = await iterator.next();
-    if (next.done) break;
-    sample.push(next.value);
-  }
-  if (sample.length === 0) return 0;
-  const widths = header.map((h, c) => Math.max(h.length, ...sample.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]) =>
-    `${cells
-      .map((cell, c) => cell.padEnd(widths[c] as number))
-      .join('  ')
-      .trimEnd()}\n`;
-  await write(stream, line(header));
-  await write(stream, line(widths.map((w) => '-'.repeat(w))));
-  let count = 0;
-  for (const row of sample) {
-    await write(stream, line(row));
-    count++;
-  }
-  for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-    await write(stream, line(next.value));
-    count++;
-  }
-  return count;
-}
-
-async function* mapAsync<T, R>(items: AsyncIterable<T> | Iterable<T>, f: (item: T) => R): AsyncGenerator<R> {
-  for await (const item of items) yield f(item);
-}
+import { cellOf, csvRecord, type Format, mapAsync, writeTable, writeText } from './history-output.ts';
 
 /** Records as JSON (one array), JSON Lines or CSV with the given columns; returns how many were written. */
 async function writeRecords<T extends object>(
@@ -63,16 +16,16 @@ async function writeRecords<T extends object>(
   items: AsyncIterable<T> | Iterable<T>,
 ): Promise<number> {
   let count = 0;
-  if (format === 'csv') await write(stream, csvRecord(columns));
-  if (format === 'json') await write(stream, '[');
+  if (format === 'csv') await writeText(stream, csvRecord(columns));
+  if (format === 'json') await writeText(stream, '[');
   for await (const item of items) {
     const record = item as Record<string, unknown>;
-    if (format === 'csv') await write(stream, csvRecord(columns.map((c) => cellOf(record[c]))));
-    else if (format === 'jsonl') await write(stream, `${JSON.stringify(item)}\n`);
-    else await write(stream, `${count === 0 ? '\n' : ',\n'}  ${JSON.stringify(item)}`);
+    if (format === 'csv') await writeText(stream, csvRecord(columns.map((c) => cellOf(record[c]))));
+    else if (format === 'jsonl') await writeText(stream, `${JSON.stringify(item)}\n`);
+    else await writeText(stream, `${count === 0 ? '\n' : ',\n'}  ${JSON.stringify(item)}`);
     count++;
   }
-  if (format === 'json') await write(stream, count === 0 ? ']\n' : '\n]\n');
+  if (format === 'json') await writeText(stream, count === 0 ? ']\n' : '\n]\n');
   return count;
 }
 
@@ -121,7 +74,7 @@ export async function writeFailureSummary(
 ): Promise<void> {
   switch (format) {
     case 'json':
-      await write(
+      await writeText(
         stream,
         `${JSON.stringify({ failures: summary.failures, bySourceIp: summary.bySourceIp, byUser: summary.byUser }, null, 2)}\n`,
       );
@@ -137,9 +90,9 @@ export async function writeFailureSummary(
       return;
     }
     case 'table':
-      await write(stream, `${summary.failures} failed attempts.\n`);
+      await writeText(stream, `${summary.failures} failed attempts.\n`);
       if (summary.failures === 0) return;
-      await write(stream, '\nBy source IP (distinct users failing from one IP: credential stuffing)\n');
+      await writeText(stream, '\nBy source IP (distinct users failing from one IP: credential stuffing)\n');
       await writeTable(
         stream,
         ['source IP', 'failures', 'distinct users', 'without user', 'first failure', 'last failure'],
@@ -152,7 +105,7 @@ export async function writeFailureSummary(
           s.lastFailure,
         ]),
       );
-      await write(stream, '\nBy user\n');
+      await writeText(stream, '\nBy user\n');
       await writeTable(
         stream,
         ['sub', 'failures', 'source IPs', 'first failure', 'last failure'],

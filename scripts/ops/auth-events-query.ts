@@ -12,20 +12,10 @@ import {
   type QueryCommandInput,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
+import type { AuthEventItem } from '../../authenticated/src/auth-event-record.ts';
 
-export interface AuthEventRecord {
-  eventTime: string;
-  eventId: string;
-  eventName: string;
-  outcome: 'success' | 'failure';
-  errorCode?: string;
-  sourceIp?: string;
-  userAgent?: string;
-  sub?: string;
-  clientId?: string;
-  userPoolId: string;
-  authFlow?: string;
-}
+/** An auth event as the reader gives it: the stored item without its keys and expiry. */
+export type AuthEventRecord = Omit<AuthEventItem, 'pk' | 'sk' | 'expiresAt'>;
 
 /** The record's attributes in the order JSON and CSV output use (the table's attribute names). */
 export const AUTH_EVENT_FIELDS = [

@@ -49,19 +49,24 @@ export function csvRecord(cells: readonly string[]): string {
   return stringify([cells.map(neutraliseFormula)], { record_delimiter: 'windows' });
 }
 
-const cellOf = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
+/** A cell's text: empty for a missing value. */
+export const cellOf = (value: unknown): string =>
+  value === undefined || value === null ? '' : String(value);
 
-class Out {
-  constructor(private readonly stream: Writable) {}
-  async write(text: string): Promise<void> {
-    if (!this.stream.write(text)) await once(this.stream, 'drain');
-  }
+/** Writes `text`, waiting for the stream to drain when its buffer is full (backpressure). */
+export async function writeText(stream: Writable, text: string): Promise<void> {
+  if (!stream.write(text)) await once(stream, 'drain');
 }
 
 /** Columns of the table, computed from the first rows (so a long export can stream at fixed widths). */
 const TABLE_SAMPLE_ROWS = 500;
 
-async function writeTable(rows: AsyncIterable<string[]>, header: string[], out: Out): Promise<number> {
+/** A table for people: fixed columns, widths from the first rows; returns how many rows were written. */
+export async function writeTable(
+  stream: Writable,
+  header: string[],
+  rows: AsyncIterable<string[]>,
+): Promise<number> {
   const iterator = rows[Symbol.asyncIterator]();
   const sample: string[][] = [];
   while (sample.length < TABLE_SAMPLE_ROWS) {
@@ -76,21 +81,24 @@ async function writeTable(rows: AsyncIterable<string[]>, header: string[], out: 
       .map((cell, c) => cell.padEnd(widths[c] as number))
       .join('  ')
       .trimEnd()}\n`;
-  await out.write(line(header));
-  await out.write(line(widths.map((w) => '-'.repeat(w))));
+  await writeText(stream, line(header));
+  await writeText(stream, line(widths.map((w) => '-'.repeat(w))));
   let count = 0;
   for (const row of sample) {
-    await out.write(line(row));
+    await writeText(stream, line(row));
     count++;
   }
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-    await out.write(line(next.value));
+    await writeText(stream, line(next.value));
     count++;
   }
   return count;
 }
 
-async function* mapAsync<T, R>(items: AsyncIterable<T> | Iterable<T>, f: (item: T) => R): AsyncGenerator<R> {
+export async function* mapAsync<T, R>(
+  items: AsyncIterable<T> | Iterable<T>,
+  f: (item: T) => R,
+): AsyncGenerator<R> {
   for await (const item of items) yield f(item);
 }
 
@@ -100,11 +108,12 @@ export async function writeSignIns(
   format: Format,
   stream: Writable,
 ): Promise<number> {
-  const out = new Out(stream);
   let count = 0;
   switch (format) {
     case 'table':
       return writeTable(
+        stream,
+        ['signed in (UTC)', 'user', 'provider', 'app client', 'new device', 'sub'],
         mapAsync(items, (i) => [
           i.signedInAt,
           cellOf(i.userName ?? i.sub),
@@ -113,29 +122,27 @@ export async function writeSignIns(
           i.newDeviceUsed === undefined ? '-' : i.newDeviceUsed ? 'yes' : 'no',
           i.sub,
         ]),
-        ['signed in (UTC)', 'user', 'provider', 'app client', 'new device', 'sub'],
-        out,
       );
     case 'csv':
-      await out.write(csvRecord(EXPORT_COLUMNS));
+      await writeText(stream, csvRecord(EXPORT_COLUMNS));
       for await (const item of items) {
-        await out.write(csvRecord(EXPORT_COLUMNS.map((c) => cellOf(item[c]))));
+        await writeText(stream, csvRecord(EXPORT_COLUMNS.map((c) => cellOf(item[c]))));
         count++;
       }
       return count;
     case 'jsonl':
       for await (const item of items) {
-        await out.write(`${JSON.stringify(item)}\n`);
+        await writeText(stream, `${JSON.stringify(item)}\n`);
         count++;
       }
       return count;
     case 'json':
-      await out.write('[');
+      await writeText(stream, '[');
       for await (const item of items) {
-        await out.write(`${count === 0 ? '\n' : ',\n'}  ${JSON.stringify(item)}`);
+        await writeText(stream, `${count === 0 ? '\n' : ',\n'}  ${JSON.stringify(item)}`);
         count++;
       }
-      await out.write(count === 0 ? ']\n' : '\n]\n');
+      await writeText(stream, count === 0 ? ']\n' : '\n]\n');
       return count;
   }
 }
@@ -146,11 +153,12 @@ export async function writeDormantAccounts(
   format: Format,
   stream: Writable,
 ): Promise<void> {
-  const out = new Out(stream);
   const record = (a: DormantAccount) => DORMANT_COLUMNS.map((c) => cellOf(a[c]));
   switch (format) {
     case 'table':
       await writeTable(
+        stream,
+        ['last sign-in (UTC)', 'user', 'email', 'account', 'status', 'created', 'sub'],
         mapAsync(accounts, (a) => [
           a.lastSignedInAt ?? 'never recorded',
           a.userName,
@@ -160,19 +168,17 @@ export async function writeDormantAccounts(
           a.createdAt.slice(0, 10),
           a.sub,
         ]),
-        ['last sign-in (UTC)', 'user', 'email', 'account', 'status', 'created', 'sub'],
-        out,
       );
       return;
     case 'csv':
-      await out.write(csvRecord(DORMANT_COLUMNS));
-      for (const a of accounts) await out.write(csvRecord(record(a)));
+      await writeText(stream, csvRecord(DORMANT_COLUMNS));
+      for (const a of accounts) await writeText(stream, csvRecord(record(a)));
       return;
     case 'jsonl':
-      for (const a of accounts) await out.write(`${JSON.stringify(a)}\n`);
+      for (const a of accounts) await writeText(stream, `${JSON.stringify(a)}\n`);
       return;
     case 'json':
-      await out.write(`${JSON.stringify(accounts, null, 2)}\n`);
+      await writeText(stream, `${JSON.stringify(accounts, null, 2)}\n`);
       return;
   }
 }

@@ -25,6 +25,8 @@ export interface TrailFinding {
   multiRegion: boolean;
   /** Undefined when the trail logs this region's management events, read and write. */
   problem?: string;
+  /** What the trail's reads failed with, when it could not be checked (`problem` says so in words). */
+  error?: unknown;
 }
 
 export interface TrailCheck {
@@ -45,6 +47,7 @@ function legacyCoverage(selectors: EventSelector[]): Coverage {
   const covered: Coverage = { read: false, write: false };
   for (const s of selectors) {
     if (s.IncludeManagementEvents === false) continue;
+    if (s.ExcludeManagementEventSources?.includes(COGNITO_SOURCE)) continue;
     const type = s.ReadWriteType ?? 'All';
     if (type === 'All' || type === 'ReadOnly') covered.read = true;
     if (type === 'All' || type === 'WriteOnly') covered.write = true;
@@ -99,11 +102,12 @@ export function selectorProblem(
  * Looks at every trail that applies to `region`: multi-region trails (also those homed elsewhere, seen here
  * as shadow trails) and trails homed in the region. Each is asked, in its home region, whether it is
  * logging and what its event selectors select. `clientFor` gives a client for a region (tests point it at
- * an emulator through AWS_ENDPOINT_URL_CLOUDTRAIL).
+ * an emulator through AWS_ENDPOINT_URL_CLOUDTRAIL); `sendOptions` are given to each call (e.g. a time budget).
  */
 export async function checkAuthEventTrail(
   region: string,
   clientFor: (region: string) => CloudTrailClient = (r) => new CloudTrailClient({ region: r }),
+  sendOptions: () => { abortSignal?: AbortSignal } = () => ({}),
 ): Promise<TrailCheck> {
   const clients = new Map<string, CloudTrailClient>();
   const client = (r: string) => {
@@ -117,6 +121,7 @@ export async function checkAuthEventTrail(
   try {
     const { trailList = [] } = await client(region).send(
       new DescribeTrailsCommand({ includeShadowTrails: true }),
+      sendOptions(),
     );
     const applicable = trailList.filter((t: Trail) => t.IsMultiRegionTrail || t.HomeRegion === region);
     const trails: TrailFinding[] = [];
@@ -130,16 +135,20 @@ export async function checkAuthEventTrail(
         multiRegion: t.IsMultiRegionTrail === true,
       };
       try {
-        const status = await client(home).send(new GetTrailStatusCommand({ Name: arn }));
+        const status = await client(home).send(new GetTrailStatusCommand({ Name: arn }), sendOptions());
         if (!status.IsLogging) {
           finding.problem = 'is not logging';
         } else {
-          const selectors = await client(home).send(new GetEventSelectorsCommand({ TrailName: arn }));
+          const selectors = await client(home).send(
+            new GetEventSelectorsCommand({ TrailName: arn }),
+            sendOptions(),
+          );
           finding.problem = selectorProblem(selectors.EventSelectors, selectors.AdvancedEventSelectors);
         }
       } catch (error) {
         // e.g. an organization trail a member account may see but not read: say so, check the others.
         const { name, message } = error as Error;
+        finding.error = error;
         finding.problem = `could not be checked (${name}: ${message}); if it logs read and write management events, sign-in attempts are recorded`;
       }
       trails.push(finding);

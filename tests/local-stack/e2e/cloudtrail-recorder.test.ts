@@ -23,6 +23,7 @@ import {
   HIDDEN,
 } from '../../../scripts/local-stack/cloudtrail-recorder.ts';
 import { type RunningCognitoLocal, startCognitoLocal } from '../../../scripts/local-stack/cognito-local.ts';
+import { localClientConfig } from '../../../scripts/local-stack/local-clients.ts';
 import {
   createPoolWithClient,
   createUser,
@@ -31,8 +32,6 @@ import {
   realisticPoolInput,
   signIn,
 } from '../../../scripts/local-stack/user-pool-fixtures.ts';
-
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 describe('CloudTrail recorder in front of cognito-local', () => {
   let dataDir: string;
@@ -47,9 +46,7 @@ describe('CloudTrail recorder in front of cognito-local', () => {
   /** A client of the recorder whose connections come from `address` (any 127.x.y.z is loopback). */
   const clientFrom = (address = '127.0.0.1') =>
     new CognitoIdentityProviderClient({
-      endpoint: recorder.endpoint,
-      region: 'us-east-1',
-      credentials,
+      ...localClientConfig(recorder.endpoint),
       requestHandler: { httpAgent: new Agent({ localAddress: address }) },
     });
 
@@ -67,11 +64,7 @@ describe('CloudTrail recorder in front of cognito-local', () => {
         delivered.push(event);
       },
     }).start();
-    const setup = new CognitoIdentityProviderClient({
-      endpoint: cognitoLocal.endpoint,
-      region: 'us-east-1',
-      credentials,
-    });
+    const setup = new CognitoIdentityProviderClient(localClientConfig(cognitoLocal.endpoint));
     pool = await createPoolWithClient(setup, realisticPoolInput('recorder'));
     alice = await createUser(setup, pool.poolId, 'alice', 'Correct-Horse-42', { email: 'alice@example.com' });
     mfaUser = await createUser(setup, pool.poolId, 'mallory', 'Correct-Horse-42');

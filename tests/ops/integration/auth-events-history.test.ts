@@ -7,12 +7,17 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
 import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../../../scripts/build/template.ts';
 import { missingToolNotice, TOOLS } from '../../../scripts/build/toolchain.ts';
 import { type RunningDynalite, startDynalite } from '../../../scripts/local-stack/dynalite.ts';
+import {
+  LOCAL_CREDENTIALS_ENV,
+  localClientConfig,
+  localDynamoDB,
+} from '../../../scripts/local-stack/local-clients.ts';
 import { type RunningMoto, startMoto } from '../../../scripts/local-stack/moto.ts';
 import { AUTH_EVENT_FIELDS, type AuthEventRecord } from '../../../scripts/ops/auth-events-query.ts';
 import { authEvent, byTimeThenId, createAuthEventsTable, putAuthEvents } from '../../helpers/auth-events.ts';
@@ -30,11 +35,7 @@ describe('npm run history: authentication events', () => {
 
   before(async () => {
     dynalite = await startDynalite();
-    const ddb = new DynamoDBClient({
-      endpoint: dynalite.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const ddb = localDynamoDB(dynalite.endpoint);
     const doc = DynamoDBDocumentClient.from(ddb);
     await ddb.send(new CreateTableCommand(tableCreateInput(loadTemplate(), SIGN_INS)));
     await createAuthEventsTable(ddb, EVENTS);
@@ -89,9 +90,7 @@ describe('npm run history: authentication events', () => {
     ddb.destroy();
     env = {
       ...process.env,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      ...LOCAL_CREDENTIALS_ENV,
       AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
       NODE_NO_WARNINGS: '1',
     } as Record<string, string>;
@@ -272,12 +271,11 @@ describe('npm run history --attempts --stack-name (CloudFormation on moto)', () 
     moto = await startMoto();
     dynalite = await startDynalite();
     if (!moto) return;
-    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-    const ddb = new DynamoDBClient({ endpoint: dynalite.endpoint, region: 'us-east-1', credentials });
+    const ddb = localDynamoDB(dynalite.endpoint);
     await createAuthEventsTable(ddb, EVENTS);
     await putAuthEvents(DynamoDBDocumentClient.from(ddb), EVENTS, [event]);
     ddb.destroy();
-    const cfn = new CloudFormationClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials });
+    const cfn = new CloudFormationClient(localClientConfig(moto.endpoint));
     for (const [name, outputs] of [
       ['with-auth-events', { TableName: { Value: SIGN_INS }, AuthEventsTableName: { Value: EVENTS } }],
       ['without-auth-events', { TableName: { Value: SIGN_INS } }],
@@ -295,9 +293,7 @@ describe('npm run history --attempts --stack-name (CloudFormation on moto)', () 
     cfn.destroy();
     env = {
       ...process.env,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      ...LOCAL_CREDENTIALS_ENV,
       AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
       AWS_ENDPOINT_URL_CLOUDFORMATION: moto.endpoint,
       NODE_NO_WARNINGS: '1',

@@ -4,9 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type RunningDynalite, startDynalite } from '../../../scripts/local-stack/dynalite.ts';
+import { localDynamoDB } from '../../../scripts/local-stack/local-clients.ts';
 import {
   AUTH_EVENT_FIELDS,
   type AuthEventRecord,
@@ -33,11 +34,7 @@ describe('auth-events reader', () => {
 
   before(async () => {
     dynalite = await startDynalite();
-    ddb = new DynamoDBClient({
-      endpoint: dynalite.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    ddb = localDynamoDB(dynalite.endpoint);
     ddb.middlewareStack.add(
       (next) => (args) => {
         sends++;

@@ -12,13 +12,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../../../scripts/build/template.ts';
 import { startCognitoLocal } from '../../../scripts/local-stack/cognito-local.ts';
 import { startDynalite } from '../../../scripts/local-stack/dynalite.ts';
 import { FaultProxy } from '../../../scripts/local-stack/fault-proxy.ts';
+import {
+  LOCAL_CREDENTIALS,
+  LOCAL_CREDENTIALS_ENV,
+  localDynamoDB,
+} from '../../../scripts/local-stack/local-clients.ts';
 import { type RunningMoto, startMoto } from '../../../scripts/local-stack/moto.ts';
 import {
   createPoolWithClient,
@@ -29,7 +34,7 @@ import { ERASURE_PARTITION, type ErasureRecord } from '../../../scripts/ops/eras
 import { skipBecause } from '../../helpers/skip.ts';
 
 const REGION = 'us-east-1';
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const credentials = LOCAL_CREDENTIALS;
 const SALT = 'a-test-salt-of-sixty-four-characters-0123456789abcdefghijklmnopq';
 const SIGN_INS = 'login-history-erase-test';
 const AUTH_EVENTS = 'auth-events-erase-test';
@@ -58,7 +63,7 @@ describe('npm run erase', () => {
     const cognitoLocal = await startCognitoLocal({ dataDir: join(scratch, 'cognito') });
     closers.push(() => cognitoLocal.close());
 
-    const client = new DynamoDBClient({ region: REGION, endpoint: dynalite.endpoint, credentials });
+    const client = localDynamoDB(dynalite.endpoint);
     doc = DynamoDBDocumentClient.from(client);
     closers.push(async () => doc.destroy());
     await client.send(new CreateTableCommand(tableCreateInput(loadTemplate(), SIGN_INS)));
@@ -100,9 +105,7 @@ describe('npm run erase', () => {
     cognito.destroy();
     env = {
       ...process.env,
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      ...LOCAL_CREDENTIALS_ENV,
       AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
       AWS_ENDPOINT_URL_STS: moto.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,

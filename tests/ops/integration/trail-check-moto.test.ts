@@ -18,12 +18,14 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { mockClient } from 'aws-sdk-client-mock';
 import { missingToolNotice, TOOLS } from '../../../scripts/build/toolchain.ts';
+import { LOCAL_CREDENTIALS } from '../../../scripts/local-stack/local-clients.ts';
 import { type RunningMoto, startMoto } from '../../../scripts/local-stack/moto.ts';
+import { authEventTrail } from '../../../scripts/ops/audit-pack-protection.ts';
 import { reportAuthEventTrail } from '../../../scripts/ops/trail-check.ts';
 import { skipBecause } from '../../helpers/skip.ts';
 
 const REGION = 'eu-west-1';
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const credentials = LOCAL_CREDENTIALS;
 
 describe('attach: the CloudTrail trail check (moto)', () => {
   let moto: RunningMoto | undefined;
@@ -171,6 +173,11 @@ describe('attach: the CloudTrail trail check (moto)', () => {
         'no-management': 'logs no management events',
       });
       assert.match(text, /aws cloudtrail put-event-selectors --trail-name arn:.*"ReadWriteType":"All"/);
+      // The audit pack judges the trails as attach does.
+      assert.deepEqual(await authEventTrail(REGION, clientFor), {
+        status: 'not logging',
+        facts: { trailsChecked: 3 },
+      });
     } finally {
       await deleteTrails();
     }
@@ -207,6 +214,10 @@ describe('attach: the CloudTrail trail check (moto)', () => {
           new RegExp(`^Authentication events: trail ${good.name} logs eu-west-1's management events`),
         );
         assert.doesNotMatch(text, /WARNING/);
+        assert.deepEqual(await authEventTrail(REGION, clientFor), {
+          status: 'logging',
+          facts: { trails: [good.name] },
+        });
       } finally {
         await deleteTrails();
       }
@@ -250,5 +261,9 @@ describe('attach: a trail that cannot be read (an organization trail seen from a
       lines.join('\n'),
       /trail org-trail \(multi-region\) could not be checked \(AccessDeniedException/,
     );
+    // The audit pack cannot say whether sign-ins are logged, and says why.
+    assert.deepEqual(await authEventTrail(REGION, () => client), {
+      status: 'unknown: AccessDeniedException: not authorized to read this trail (trail org-trail)',
+    });
   });
 });

@@ -1,9 +1,10 @@
 /** The audit pack's pure parts: the counts, the reading of policies and trail selectors, the report's markup. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { AdvancedEventSelector, EventSelector } from '@aws-sdk/client-cloudtrail';
 import type { LoginHistoryItem } from '#contract';
 import type { PackSummary } from '../../../scripts/ops/audit-pack.ts';
-import { deniedActions, logsAuthEvents, notReachable } from '../../../scripts/ops/audit-pack-protection.ts';
+import { deniedActions, notReachable } from '../../../scripts/ops/audit-pack-protection.ts';
 import { renderReport } from '../../../scripts/ops/audit-pack-report.ts';
 import {
   AuthEventTally,
@@ -11,6 +12,7 @@ import {
   SignInTally,
   topEntries,
 } from '../../../scripts/ops/audit-pack-tally.ts';
+import { selectorProblem } from '../../../scripts/ops/trail-check.ts';
 
 const signIn = (sub: string, signedInAt: string, extra: Record<string, unknown> = {}) =>
   ({ sub, signedInAt, signInId: `${signedInAt}#r`, ...extra }) as LoginHistoryItem;
@@ -79,6 +81,11 @@ describe('protection status readings', () => {
   });
 
   it('knows which trail selectors keep Cognito sign-in events (management events, reads and writes)', () => {
+    // The pack judges a trail's selectors as attach does (trail-check.ts): no problem means they keep them.
+    const logsAuthEvents = (s: {
+      EventSelectors?: EventSelector[];
+      AdvancedEventSelectors?: AdvancedEventSelector[];
+    }) => selectorProblem(s.EventSelectors, s.AdvancedEventSelectors) === undefined;
     assert.equal(
       logsAuthEvents({ EventSelectors: [{ IncludeManagementEvents: true, ReadWriteType: 'All' }] }),
       true,
