@@ -5,8 +5,7 @@
  * then hands it to the dead-letter queue. Never a silent return without a record.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server, type Socket } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { mockClient } from 'aws-sdk-client-mock';
 import { readAuthEventsConfig } from '../../../authenticated/src/auth-events-config.ts';
 import { createJsonLineLogger } from '../../../authenticated/src/log.ts';
@@ -26,6 +25,7 @@ import {
 } from '../../../authenticated/src/write-auth-event.ts';
 import { APP_CLIENT_ID, loadCorpus, POOL_ID } from '../../helpers/cloudtrail-corpus.ts';
 import { captureLogs, lambdaContext, useLocalAwsEnvironment } from '../../helpers/events.ts';
+import { useSilentDynamoDbEndpoint } from '../../helpers/silent-endpoint.ts';
 
 useLocalAwsEnvironment();
 const corpus = loadCorpus();
@@ -175,26 +175,7 @@ describe('JSON-line logger', () => {
 });
 
 describe('time budget against a DynamoDB endpoint that never answers', () => {
-  let blackHole: Server;
-  const sockets = new Set<Socket>();
-  const savedEndpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
-
-  before(async () => {
-    blackHole = createServer((socket) => {
-      sockets.add(socket); // accept and never answer
-    });
-    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
-    const address = blackHole.address();
-    if (!address || typeof address === 'string') throw new Error('no address');
-    process.env.AWS_ENDPOINT_URL_DYNAMODB = `http://127.0.0.1:${address.port}`;
-  });
-
-  after(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => blackHole.close(() => resolve()));
-    if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
-    else process.env.AWS_ENDPOINT_URL_DYNAMODB = savedEndpoint;
-  });
+  useSilentDynamoDbEndpoint();
 
   it('fails before the Lambda timeout (a logged, retried failure, not a silent timeout)', async () => {
     const logs = captureLogs();

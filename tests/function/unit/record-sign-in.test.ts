@@ -3,8 +3,7 @@
  * cannot produce on demand) and a real client against a black-hole socket (the time budget).
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server, type Socket } from 'node:net';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { mockClient } from 'aws-sdk-client-mock';
 import { WRITE_FAILED } from '#contract';
 import { readConfig } from '../../../authenticated/src/config.ts';
@@ -17,6 +16,7 @@ import {
 } from '../../../authenticated/src/record-sign-in.ts';
 import { createHistoryClient, createHistoryWriter } from '../../../authenticated/src/write-history.ts';
 import { captureLogs, lambdaContext, sampleEvent, useLocalAwsEnvironment } from '../../helpers/events.ts';
+import { useSilentDynamoDbEndpoint } from '../../helpers/silent-endpoint.ts';
 
 useLocalAwsEnvironment();
 
@@ -140,26 +140,7 @@ describe('failure policy', () => {
 });
 
 describe('time budget against a DynamoDB endpoint that never answers', () => {
-  let blackHole: Server;
-  const sockets = new Set<Socket>();
-  const savedEndpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
-
-  before(async () => {
-    blackHole = createServer((socket) => {
-      sockets.add(socket); // accept and never answer
-    });
-    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
-    const address = blackHole.address();
-    if (!address || typeof address === 'string') throw new Error('no address');
-    process.env.AWS_ENDPOINT_URL_DYNAMODB = `http://127.0.0.1:${address.port}`;
-  });
-
-  after(async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => blackHole.close(() => resolve()));
-    if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
-    else process.env.AWS_ENDPOINT_URL_DYNAMODB = savedEndpoint;
-  });
+  useSilentDynamoDbEndpoint();
 
   let logs: ReturnType<typeof captureLogs>;
   beforeEach(() => {
