@@ -4,15 +4,12 @@
  * app clients and a federated provider (written as the function writes them), and authentication events
  * (successes and failures from a few source IPs) in a table of the contract's shape.
  */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LoginHistoryItem } from '#contract';
 import { buildHistoryItem } from '../../authenticated/src/history-item.ts';
-import { PROJECT_ROOT } from '../../scripts/build/template.ts';
 import { type LocalStack, startLocalStack } from '../../scripts/local-stack/local-stack.ts';
 import {
   createPoolWithClient,
@@ -22,6 +19,7 @@ import {
 } from '../../scripts/local-stack/user-pool-fixtures.ts';
 import type { AuthEventRecord } from '../../scripts/ops/auth-events-query.ts';
 import { authEvent, createAuthEventsTable, putAuthEvents } from './auth-events.ts';
+import { type CommandResult, runCommand } from './commands.ts';
 import { attachLocally } from './local-stack.ts';
 
 const DAY = 86_400_000;
@@ -143,31 +141,14 @@ export async function startPackFixture(): Promise<PackFixture> {
   }
 }
 
-export interface CommandResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** One of our commands (scripts/<script>) run as a user runs it, against the fixture's local stack. */
 export function runScript(stack: LocalStack, script: string, args: string[]): Promise<CommandResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', join('scripts', script), ...args],
-      {
-        cwd: PROJECT_ROOT,
-        env: { ...process.env, ...stack.clientEnv, NODE_NO_WARNINGS: '1' },
-        maxBuffer: 64 * 1024 * 1024,
-      },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+  return runCommand(script, args, { ...process.env, ...stack.clientEnv, NODE_NO_WARNINGS: '1' });
 }
 
-/** `npm run audit-pack` over the fixture's period into `out`. */
-export function auditPack(fixture: PackFixture, out: string, extra: string[] = []): Promise<CommandResult> {
-  return runScript(fixture.stack, 'audit-pack.ts', [
+/** The audit-pack options that name the fixture's period, user pool and sign-in table. */
+export function fixtureOptions(fixture: PackFixture): string[] {
+  return [
     '--from',
     fixture.from,
     '--to',
@@ -176,6 +157,13 @@ export function auditPack(fixture: PackFixture, out: string, extra: string[] = [
     fixture.poolId,
     '--table-name',
     fixture.stack.tableName,
+  ];
+}
+
+/** `npm run audit-pack` over the fixture's period into `out`. */
+export function auditPack(fixture: PackFixture, out: string, extra: string[] = []): Promise<CommandResult> {
+  return runScript(fixture.stack, 'audit-pack.ts', [
+    ...fixtureOptions(fixture),
     '--shards',
     String(SHARDS),
     '--auth-events-table-name',

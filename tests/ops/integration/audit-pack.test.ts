@@ -22,6 +22,7 @@ import { sha256Of } from '../../../scripts/ops/audit-pack-manifest.ts';
 import { AUTH_EVENT_FIELDS } from '../../../scripts/ops/auth-events-query.ts';
 import {
   auditPack,
+  fixtureOptions,
   type PackFixture,
   runScript,
   SHARDS,
@@ -181,14 +182,7 @@ describe('npm run audit-pack', () => {
   it('without an authentication-events table the file is absent and the report says why', async () => {
     const none = join(scratch, 'none');
     const r = await runScript(fixture.stack, 'audit-pack.ts', [
-      '--from',
-      fixture.from,
-      '--to',
-      fixture.to,
-      '--user-pool-id',
-      fixture.poolId,
-      '--table-name',
-      fixture.stack.tableName,
+      ...fixtureOptions(fixture),
       '--shards',
       String(SHARDS),
       '--out',
@@ -203,19 +197,7 @@ describe('npm run audit-pack', () => {
   });
 
   it('refuses bad input with a specific message and writes nothing', async () => {
-    const args = (out: string, extra: string[] = []) => [
-      '--from',
-      fixture.from,
-      '--to',
-      fixture.to,
-      '--user-pool-id',
-      fixture.poolId,
-      '--table-name',
-      fixture.stack.tableName,
-      '--out',
-      out,
-      ...extra,
-    ];
+    const args = (out: string, extra: string[] = []) => [...fixtureOptions(fixture), '--out', out, ...extra];
     const target = join(scratch, 'never');
     const cases: [string[], number, RegExp][] = [
       [args(target, ['--lang', 'fr']), 2, /--lang must be one of en, ja/],
