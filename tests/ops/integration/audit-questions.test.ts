@@ -4,8 +4,6 @@
  * a user runs it. The dormant-account report and the period export are compared exactly.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   AdminDisableUserCommand,
@@ -17,7 +15,7 @@ import type { LoginHistoryItem } from '#contract';
 import { readConfig } from '../../../authenticated/src/config.ts';
 import { createPostAuthenticationHandler } from '../../../authenticated/src/record-sign-in.ts';
 import { createHistoryClient, createHistoryWriter } from '../../../authenticated/src/write-history.ts';
-import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../../../scripts/build/template.ts';
+import { loadTemplate, tableCreateInput } from '../../../scripts/build/template.ts';
 import { type LocalStack, startLocalStack } from '../../../scripts/local-stack/local-stack.ts';
 import {
   createPoolWithClient,
@@ -25,6 +23,7 @@ import {
   realisticPoolInput,
 } from '../../../scripts/local-stack/user-pool-fixtures.ts';
 import { EXPORT_COLUMNS } from '../../../scripts/ops/history-output.ts';
+import { runCommand } from '../../helpers/commands.ts';
 import { captureLogs, lambdaContext, sampleEvent } from '../../helpers/events.ts';
 
 const DAY = 86_400_000;
@@ -122,14 +121,7 @@ describe('npm run history answers the auditor', () => {
   });
 
   const history = (args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', join('scripts', 'history.ts'), ...args],
-        { cwd: PROJECT_ROOT, env: { ...process.env, ...stack.clientEnv, NODE_NO_WARNINGS: '1' } },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+    runCommand('history.ts', args, { ...process.env, ...stack.clientEnv, NODE_NO_WARNINGS: '1' });
   const where = () => ['--table-name', stack.tableName, '--shards', SHARDS];
   const dormant = (...more: string[]) =>
     history(['--inactive-since', '90d', '--user-pool-id', poolId, ...where(), ...more]);

@@ -3,14 +3,12 @@
  * the formats and their field names, the credential-stuffing summary, and the options each mode refuses.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
-import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../../../scripts/build/template.ts';
+import { loadTemplate, tableCreateInput } from '../../../scripts/build/template.ts';
 import { missingToolNotice, TOOLS } from '../../../scripts/build/toolchain.ts';
 import { type RunningDynalite, startDynalite } from '../../../scripts/local-stack/dynalite.ts';
 import {
@@ -21,6 +19,7 @@ import {
 import { type RunningMoto, startMoto } from '../../../scripts/local-stack/moto.ts';
 import { AUTH_EVENT_FIELDS, type AuthEventRecord } from '../../../scripts/ops/auth-events-query.ts';
 import { authEvent, byTimeThenId, createAuthEventsTable, putAuthEvents } from '../../helpers/auth-events.ts';
+import { runCommand } from '../../helpers/commands.ts';
 import { skipBecause } from '../../helpers/skip.ts';
 
 const SIGN_INS = 'login-history-test';
@@ -99,26 +98,17 @@ describe('npm run history: authentication events', () => {
     await dynalite?.close();
   });
 
-  const history = (args: string[]) =>
-    new Promise<{ code: number; out: string; err: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', join('scripts', 'history.ts'), ...args],
-        { cwd: PROJECT_ROOT, env },
-        (error, stdout, stderr) =>
-          resolve({ code: error ? Number(error.code ?? 1) : 0, out: stdout, err: stderr }),
-      );
-    });
+  const history = (args: string[]) => runCommand('history.ts', args, env);
   const period = ['--from', DAY, '--to', DAY, '--auth-events-table-name', EVENTS];
 
   it('--attempts lists every event of the period oldest first, with the records’ field names', async () => {
     const json = await history(['--attempts', ...period, '--format', 'json']);
-    assert.equal(json.code, 0, json.err);
-    assert.deepEqual(JSON.parse(json.out), [...events].sort(byTimeThenId));
+    assert.equal(json.code, 0, json.stderr);
+    assert.deepEqual(JSON.parse(json.stdout), [...events].sort(byTimeThenId));
 
     const jsonl = await history(['--attempts', ...period, '--format', 'jsonl', '--outcome', 'success']);
     assert.deepEqual(
-      jsonl.out
+      jsonl.stdout
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l)),
@@ -126,7 +116,7 @@ describe('npm run history: authentication events', () => {
     );
 
     const csv = await history(['--attempts', ...period, '--format', 'csv', '--outcome', 'failure']);
-    const rows = parse(csv.out, { columns: true }) as Record<string, string>[];
+    const rows = parse(csv.stdout, { columns: true }) as Record<string, string>[];
     assert.deepEqual(Object.keys(rows[0]!), [...AUTH_EVENT_FIELDS]);
     assert.equal(rows.length, events.filter((e) => e.outcome === 'failure').length);
     assert.ok(
@@ -135,11 +125,11 @@ describe('npm run history: authentication events', () => {
     );
 
     const limited = await history(['--attempts', ...period, '--format', 'jsonl', '--limit', '2']);
-    assert.equal(limited.out.trim().split('\n').length, 2);
+    assert.equal(limited.stdout.trim().split('\n').length, 2);
   });
 
   it('--attempts with a time range keeps only the events inside it, both ends included', async () => {
-    const { out } = await history([
+    const { stdout: out } = await history([
       '--attempts',
       '--from',
       at('09:00:01.000'),
@@ -156,7 +146,7 @@ describe('npm run history: authentication events', () => {
   });
 
   it('--failed-attempts summarises by source IP (distinct users) and by user', async () => {
-    const { code, out, err } = await history(['--failed-attempts', ...period, '--json']);
+    const { code, stdout: out, stderr: err } = await history(['--failed-attempts', ...period, '--json']);
     assert.equal(code, 0, err);
     const summary = JSON.parse(out);
     assert.equal(summary.failures, 7);
@@ -180,12 +170,16 @@ describe('npm run history: authentication events', () => {
     assert.equal(summary.byUser.find((u: { sub?: string }) => u.sub === undefined).failures, 3);
 
     const table = await history(['--failed-attempts', ...period]);
-    assert.match(table.out, /^7 failed attempts\./);
-    assert.match(table.out, /203\.0\.113\.66\s+5\s+2\s+3/);
+    assert.match(table.stdout, /^7 failed attempts\./);
+    assert.match(table.stdout, /203\.0\.113\.66\s+5\s+2\s+3/);
   });
 
   it("one user's view shows their failures beside their sign-ins, the sign-in with its source IP", async () => {
-    const { code, out, err } = await history([
+    const {
+      code,
+      stdout: out,
+      stderr: err,
+    } = await history([
       '--sub',
       'sub-alice',
       '--table-name',
@@ -208,7 +202,7 @@ describe('npm run history: authentication events', () => {
     // Without the auth-events table, the view is the sign-ins alone, as before.
     const plain = await history(['--sub', 'sub-alice', '--table-name', SIGN_INS, '--json']);
     assert.deepEqual(
-      JSON.parse(plain.out).map((i: { signInId: string }) => i.signInId),
+      JSON.parse(plain.stdout).map((i: { signInId: string }) => i.signInId),
       [`${at('08:01:00.400')}#req-1`],
     );
   });
@@ -228,7 +222,7 @@ describe('npm run history: authentication events', () => {
     ];
     const results = await Promise.all(cases.map(([args]) => history(args)));
     for (const [i, [args, message]] of cases.entries()) {
-      const { code, out, err } = results[i]!;
+      const { code, stdout: out, stderr: err } = results[i]!;
       assert.equal(code, 2, `${args.join(' ')}: ${err}`);
       assert.match(err, message);
       assert.equal(out, '');
@@ -246,7 +240,7 @@ describe('npm run history: authentication events', () => {
       SIGN_INS,
     ]);
     assert.equal(wrong.code, 1);
-    assert.match(wrong.err, /is not an auth-events table/);
+    assert.match(wrong.stderr, /is not an auth-events table/);
     const missing = await history([
       '--failed-attempts',
       '--from',
@@ -257,7 +251,7 @@ describe('npm run history: authentication events', () => {
       'nope',
     ]);
     assert.equal(missing.code, 1);
-    assert.match(missing.err, /auth-events table nope does not exist/);
+    assert.match(missing.stderr, /auth-events table nope does not exist/);
   });
 });
 
@@ -304,16 +298,7 @@ describe('npm run history --attempts --stack-name (CloudFormation on moto)', () 
     await dynalite?.close();
   });
 
-  const history = (args: string[]) =>
-    new Promise<{ code: number; out: string; err: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', join('scripts', 'history.ts'), ...args],
-        { cwd: PROJECT_ROOT, env },
-        (error, stdout, stderr) =>
-          resolve({ code: error ? Number(error.code ?? 1) : 0, out: stdout, err: stderr }),
-      );
-    });
+  const history = (args: string[]) => runCommand('history.ts', args, env);
 
   it("reads the table from the stack's AuthEventsTableName output, and says when the stack has none", async (t) => {
     if (!moto) {
@@ -324,11 +309,11 @@ describe('npm run history --attempts --stack-name (CloudFormation on moto)', () 
       history(['--attempts', '--from', DAY, '--to', DAY, '--stack-name', 'with-auth-events', '--json']),
       history(['--failed-attempts', '--from', DAY, '--to', DAY, '--stack-name', 'without-auth-events']),
     ]);
-    assert.equal(found.code, 0, found.err);
-    assert.deepEqual(JSON.parse(found.out), [event]);
+    assert.equal(found.code, 0, found.stderr);
+    assert.deepEqual(JSON.parse(found.stdout), [event]);
     assert.equal(none.code, 1);
     assert.match(
-      none.err,
+      none.stderr,
       /stack "without-auth-events" records no authentication events .*AuthEvents=enabled/,
     );
   });
