@@ -199,17 +199,25 @@ describe('npm run erase', () => {
   }
   const hashOf = (sub: string) => createHmac('sha256', SALT).update(sub).digest('hex');
 
-  it('refuses bad input with a clear message and deletes nothing', async (t) => {
-    if (skipped(t)) return;
+  /** A user of the pool named `username`, with the email `<username>@example.com`. */
+  async function createPoolUser(username: string) {
     const cognito = new CognitoIdentityProviderClient({
       region: REGION,
       endpoint: env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER,
       credentials,
     });
-    const user = await createUser(cognito, poolId, 'bad-input', 'Correct-Horse-42', {
-      email: 'bad-input@example.com',
-    });
-    cognito.destroy();
+    try {
+      return await createUser(cognito, poolId, username, 'Correct-Horse-42', {
+        email: `${username}@example.com`,
+      });
+    } finally {
+      cognito.destroy();
+    }
+  }
+
+  it('refuses bad input with a clear message and deletes nothing', async (t) => {
+    if (skipped(t)) return;
+    const user = await createPoolUser('bad-input');
     await seed(user.sub, 3, 2);
     const seeded = await countOf(user.sub);
 
@@ -267,15 +275,7 @@ describe('npm run erase', () => {
 
   it('erases one user (by email, as the erasure role) and writes a record without personal data; a rerun changes nothing', async (t) => {
     if (skipped(t)) return;
-    const cognito = new CognitoIdentityProviderClient({
-      region: REGION,
-      endpoint: env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER,
-      credentials,
-    });
-    const user = await createUser(cognito, poolId, 'leaving', 'Correct-Horse-42', {
-      email: 'leaving@example.com',
-    });
-    cognito.destroy();
+    const user = await createPoolUser('leaving');
     const bystander = randomUUID();
     await seed(user.sub, 7, 5);
     await seed(bystander, 2, 1);
