@@ -115,19 +115,29 @@ export async function createUser(
   return { username, password, attributes: created.User?.Attributes ?? [], sub };
 }
 
+/** InitiateAuth with a user name and password, as an app sends it; what the answer means is the caller's. */
+export function initiatePasswordAuth(
+  cognito: CognitoIdentityProviderClient,
+  clientId: string,
+  username: string,
+  password: string,
+) {
+  return cognito.send(
+    new InitiateAuthCommand({
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      ClientId: clientId,
+      AuthParameters: { USERNAME: username, PASSWORD: password },
+    }),
+  );
+}
+
 /** Signs in once with a password and returns the tokens, answering a TOTP challenge if one comes. */
 export async function signIn(
   cognito: CognitoIdentityProviderClient,
   clientId: string,
   user: DemoUser,
 ): Promise<AuthenticationResultType> {
-  const first = await cognito.send(
-    new InitiateAuthCommand({
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      ClientId: clientId,
-      AuthParameters: { USERNAME: user.username, PASSWORD: user.password },
-    }),
-  );
+  const first = await initiatePasswordAuth(cognito, clientId, user.username, user.password);
   if (first.AuthenticationResult) return first.AuthenticationResult;
   if (first.ChallengeName === 'SOFTWARE_TOKEN_MFA' && user.totpSecret) {
     const answer = await cognito.send(
@@ -178,16 +188,8 @@ export async function failedSignIn(
   mistake: 'wrong password' | 'wrong MFA code',
 ): Promise<string> {
   try {
-    const first = await cognito.send(
-      new InitiateAuthCommand({
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        ClientId: clientId,
-        AuthParameters: {
-          USERNAME: user.username,
-          PASSWORD: mistake === 'wrong password' ? `${user.password}-typo` : user.password,
-        },
-      }),
-    );
+    const password = mistake === 'wrong password' ? `${user.password}-typo` : user.password;
+    const first = await initiatePasswordAuth(cognito, clientId, user.username, password);
     if (mistake === 'wrong MFA code' && first.ChallengeName === 'SOFTWARE_TOKEN_MFA' && user.totpSecret) {
       const code = totpCode(user.totpSecret);
       // Another first digit: never the current code, nor (but for 1 in 10^5) a neighbouring window's.

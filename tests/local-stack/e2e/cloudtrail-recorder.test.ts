@@ -13,7 +13,6 @@ import { after, before, describe, it } from 'node:test';
 import {
   AdminInitiateAuthCommand,
   CognitoIdentityProviderClient,
-  InitiateAuthCommand,
   RespondToAuthChallengeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { buildAuthEventItem } from '../../../authenticated/src/auth-event-record.ts';
@@ -29,6 +28,7 @@ import {
   createUser,
   type DemoUser,
   enableTotpMfa,
+  initiatePasswordAuth,
   realisticPoolInput,
   signIn,
 } from '../../../scripts/local-stack/user-pool-fixtures.ts';
@@ -132,13 +132,7 @@ describe('CloudTrail recorder in front of cognito-local', () => {
     const cognito = clientFrom('127.0.0.23');
     const [event] = await eventsOf(() =>
       assert.rejects(
-        cognito.send(
-          new InitiateAuthCommand({
-            AuthFlow: 'USER_PASSWORD_AUTH',
-            ClientId: pool.clientId,
-            AuthParameters: { USERNAME: 'alice', PASSWORD: 'wrong-password' },
-          }),
-        ),
+        initiatePasswordAuth(cognito, pool.clientId, 'alice', 'wrong-password'),
         // cognito-local's answer; the event says what Cognito would (NotAuthorizedException).
         { name: 'InvalidPasswordException' },
       ),
@@ -162,15 +156,7 @@ describe('CloudTrail recorder in front of cognito-local', () => {
   it('an unknown user: a failure without a sub', async () => {
     const cognito = clientFrom();
     const [event] = await eventsOf(() =>
-      assert.rejects(
-        cognito.send(
-          new InitiateAuthCommand({
-            AuthFlow: 'USER_PASSWORD_AUTH',
-            ClientId: pool.clientId,
-            AuthParameters: { USERNAME: 'nobody', PASSWORD: 'whatever-1A' },
-          }),
-        ),
-      ),
+      assert.rejects(initiatePasswordAuth(cognito, pool.clientId, 'nobody', 'whatever-1A')),
     );
     cognito.destroy();
     assert.ok(event);
@@ -183,13 +169,7 @@ describe('CloudTrail recorder in front of cognito-local', () => {
   it('a wrong MFA code: RespondToAuthChallenge with CodeMismatchException and the sub', async () => {
     const cognito = clientFrom();
     const events = await eventsOf(async () => {
-      const first = await cognito.send(
-        new InitiateAuthCommand({
-          AuthFlow: 'USER_PASSWORD_AUTH',
-          ClientId: pool.clientId,
-          AuthParameters: { USERNAME: mfaUser.username, PASSWORD: mfaUser.password },
-        }),
-      );
+      const first = await initiatePasswordAuth(cognito, pool.clientId, mfaUser.username, mfaUser.password);
       assert.equal(first.ChallengeName, 'SOFTWARE_TOKEN_MFA');
       await assert.rejects(
         cognito.send(
