@@ -1,9 +1,57 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type LoginHistoryItem, WRITE_FAILED } from '#contract';
-import type { LocalStack } from '../../scripts/local-stack/local-stack.ts';
+import {
+  type LocalStack,
+  type LocalStackOptions,
+  startLocalStack,
+} from '../../scripts/local-stack/local-stack.ts';
+import { createPoolWithClient, realisticPoolInput } from '../../scripts/local-stack/user-pool-fixtures.ts';
 import { parseLogLine } from '../../scripts/ops/failure-records.ts';
 import { attachPostAuthenticationTrigger, createClients } from '../../scripts/ops/trigger-attachment.ts';
+
+export type LocalPool = Awaited<ReturnType<typeof createPoolWithClient>>;
+
+/**
+ * A local stack started with `options`, this process's AWS environment pointed at it, a Cognito client, and a
+ * realistic user pool named `poolName` whose sign-ins may invoke the stack's function. The caller creates the
+ * users, attaches the trigger (attachLocally) and destroys the client and stops the stack in `after`; if the
+ * pool cannot be made, the stack is stopped here.
+ */
+export async function startStackWithPool(
+  poolName: string,
+  options: LocalStackOptions = {},
+): Promise<{ stack: LocalStack; cognito: CognitoIdentityProviderClient; pool: LocalPool }> {
+  const stack = await startLocalStack(options);
+  Object.assign(process.env, stack.clientEnv);
+  const cognito = new CognitoIdentityProviderClient({});
+  try {
+    const pool = await createPoolWithClient(cognito, realisticPoolInput(poolName));
+    stack.grantInvoke(pool.poolArn);
+    return { stack, cognito, pool };
+  } catch (error) {
+    cognito.destroy();
+    await stack.stop();
+    throw error;
+  }
+}
+
+/** Every item of `table`, page by page. */
+export async function scanAll(
+  doc: DynamoDBDocumentClient,
+  table: string,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
 
 /** Attaches the stack's function to a local pool with the same code as `npm run attach`, quietly. */
 export function attachLocally(stack: LocalStack, userPoolId: string) {

@@ -12,27 +12,28 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Agent } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import {
-  CognitoIdentityProviderClient,
-  InitiateAuthCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { AUTH_EVENTS_FUNCTION_ID, FUNCTION_ID } from '../../../scripts/build/template.ts';
 import { mapBounded } from '../../../scripts/lib/generic.ts';
 import type { EventBridgeEnvelope } from '../../../scripts/local-stack/cloudtrail-recorder.ts';
-import { type LocalStack, startLocalStack } from '../../../scripts/local-stack/local-stack.ts';
+import type { LocalStack } from '../../../scripts/local-stack/local-stack.ts';
 import {
-  createPoolWithClient,
   createUser,
   type DemoUser,
-  realisticPoolInput,
+  initiatePasswordAuth,
   signIn,
 } from '../../../scripts/local-stack/user-pool-fixtures.ts';
 import { authEventsOfPeriod } from '../../../scripts/ops/auth-events-query.ts';
 import { summariseFailures } from '../../../scripts/ops/auth-events-report.ts';
 import { createReader } from '../../../scripts/ops/history-query.ts';
-import { attachLocally, failureItems } from '../../helpers/local-stack.ts';
+import {
+  attachLocally,
+  failureItems,
+  type LocalPool,
+  scanAll,
+  startStackWithPool,
+} from '../../helpers/local-stack.ts';
 
 const ATTEMPTS = 5000;
 /** Attempts that go through cognito-local and the recorder; the rest are invoked directly. */
@@ -47,29 +48,14 @@ const DUPLICATE_EVERY = 10;
 /** Source addresses of the recorder's clients (all of 127.0.0.0/8 is loopback). */
 const ATTACKER_ADDRESSES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
 
-async function scanAll(doc: DynamoDBDocumentClient, table: string) {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
-
 describe('auth events under a credential-stuffing burst', { timeout: 300_000 }, () => {
   let stack: LocalStack;
   let cognito: CognitoIdentityProviderClient;
-  let pool: Awaited<ReturnType<typeof createPoolWithClient>>;
+  let pool: LocalPool;
   const users: (DemoUser & { sub: string })[] = [];
 
   before(async () => {
-    stack = await startLocalStack({ authEvents: true });
-    Object.assign(process.env, stack.clientEnv);
-    cognito = new CognitoIdentityProviderClient({});
-    pool = await createPoolWithClient(cognito, realisticPoolInput('stuffing'));
-    stack.grantInvoke(pool.poolArn);
+    ({ stack, cognito, pool } = await startStackWithPool('stuffing', { authEvents: true }));
     stack.authEvents?.recordPool(pool.poolArn, [pool.clientId]);
     for (let i = 0; i < USERS; i++) {
       users.push(await createUser(cognito, pool.poolId, `user${i}@example.com`, 'Correct-Horse-42'));
@@ -96,15 +82,7 @@ describe('auth events under a credential-stuffing burst', { timeout: 300_000 }, 
 
     // A template of the event CloudTrail writes for a wrong password, taken from the recorder itself.
     const emittedBefore = recorder.events.length;
-    await assert.rejects(
-      cognito.send(
-        new InitiateAuthCommand({
-          AuthFlow: 'USER_PASSWORD_AUTH',
-          ClientId: pool.clientId,
-          AuthParameters: { USERNAME: 'user0@example.com', PASSWORD: 'not-it' },
-        }),
-      ),
-    );
+    await assert.rejects(initiatePasswordAuth(cognito, pool.clientId, 'user0@example.com', 'not-it'));
     await recorder.drain();
     const shape = recorder.events[emittedBefore] as EventBridgeEnvelope;
     assert.equal(shape.detail.errorCode, 'NotAuthorizedException');
@@ -141,15 +119,11 @@ describe('auth events under a credential-stuffing burst', { timeout: 300_000 }, 
       mapBounded(throughRecorder, recorderConcurrency, async (i) => {
         const unknownUser = i % 2 === 0;
         await assert.rejects(
-          (attackers[i % attackers.length] as CognitoIdentityProviderClient).send(
-            new InitiateAuthCommand({
-              AuthFlow: 'USER_PASSWORD_AUTH',
-              ClientId: pool.clientId,
-              AuthParameters: {
-                USERNAME: unknownUser ? `guess${i}@example.com` : `user${i % USERS}@example.com`,
-                PASSWORD: `Password${i}!`,
-              },
-            }),
+          initiatePasswordAuth(
+            attackers[i % attackers.length] as CognitoIdentityProviderClient,
+            pool.clientId,
+            unknownUser ? `guess${i}@example.com` : `user${i % USERS}@example.com`,
+            `Password${i}!`,
           ),
         );
       }),

@@ -8,21 +8,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   AddCustomAttributesCommand,
-  CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { WRITE_FAILED } from '#contract';
 import { DENY_MESSAGE } from '../../../authenticated/src/record-sign-in.ts';
 import type { Fault } from '../../../scripts/local-stack/fault-proxy.ts';
-import { type LocalStack, startLocalStack } from '../../../scripts/local-stack/local-stack.ts';
-import {
-  createPoolWithClient,
-  createUser,
-  type DemoUser,
-  realisticPoolInput,
-  signIn,
-} from '../../../scripts/local-stack/user-pool-fixtures.ts';
+import type { LocalStack } from '../../../scripts/local-stack/local-stack.ts';
+import { createUser, type DemoUser, signIn } from '../../../scripts/local-stack/user-pool-fixtures.ts';
 import { createReader, historyOfUser } from '../../../scripts/ops/history-query.ts';
-import { attachLocally, failureItems } from '../../helpers/local-stack.ts';
+import { attachLocally, failureItems, startStackWithPool } from '../../helpers/local-stack.ts';
 
 const COGNITO_LIMIT_MS = 5000;
 const FAULTS: Fault[] = ['refuse', 'blackhole', 'throttle', 'slow'];
@@ -36,12 +30,13 @@ for (const policy of ['allow', 'deny'] as const) {
     let signIns = 0;
 
     before(async () => {
-      stack = await startLocalStack({ parameters: { OnWriteFailure: policy }, faultProxy: true });
-      Object.assign(process.env, stack.clientEnv);
-      cognito = new CognitoIdentityProviderClient({});
-      const pool = await createPoolWithClient(cognito, realisticPoolInput(`faults-${policy}`));
+      const started = await startStackWithPool(`faults-${policy}`, {
+        parameters: { OnWriteFailure: policy },
+        faultProxy: true,
+      });
+      ({ stack, cognito } = started);
+      const { pool } = started;
       clientId = pool.clientId;
-      stack.grantInvoke(pool.poolArn);
       // 20 custom attributes of 2,000 characters each: about 40 KB of attributes per event.
       await cognito.send(
         new AddCustomAttributesCommand({

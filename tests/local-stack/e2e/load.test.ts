@@ -6,21 +6,21 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mapBounded, quantile } from '../../../scripts/lib/generic.ts';
-import { type LocalStack, startLocalStack } from '../../../scripts/local-stack/local-stack.ts';
-import {
-  createPoolWithClient,
-  createUser,
-  type DemoUser,
-  realisticPoolInput,
-  signIn,
-} from '../../../scripts/local-stack/user-pool-fixtures.ts';
+import type { LocalStack } from '../../../scripts/local-stack/local-stack.ts';
+import { createUser, type DemoUser, signIn } from '../../../scripts/local-stack/user-pool-fixtures.ts';
 import { createReader } from '../../../scripts/ops/history-query.ts';
 import { sampleEvent } from '../../helpers/events.ts';
-import { attachLocally, failureItems } from '../../helpers/local-stack.ts';
+import {
+  attachLocally,
+  failureItems,
+  type LocalPool,
+  scanAll,
+  startStackWithPool,
+} from '../../helpers/local-stack.ts';
 
 const INVOCATIONS = 1800;
 const REAL_SIGN_INS = 200;
@@ -31,15 +31,11 @@ const USERS = 20;
 describe('load on the local stack', { timeout: 240_000 }, () => {
   let stack: LocalStack;
   let cognito: CognitoIdentityProviderClient;
-  let pool: Awaited<ReturnType<typeof createPoolWithClient>>;
+  let pool: LocalPool;
   const users: (DemoUser & { sub: string })[] = [];
 
   before(async () => {
-    stack = await startLocalStack();
-    Object.assign(process.env, stack.clientEnv);
-    cognito = new CognitoIdentityProviderClient({});
-    pool = await createPoolWithClient(cognito, realisticPoolInput('load'));
-    stack.grantInvoke(pool.poolArn);
+    ({ stack, cognito, pool } = await startStackWithPool('load'));
     for (let i = 0; i < USERS; i++) {
       users.push(
         await createUser(cognito, pool.poolId, `load${i}@example.com`, 'Correct-Horse-42', {
@@ -90,13 +86,7 @@ describe('load on the local stack', { timeout: 240_000 }, () => {
 
     // Items == sign-ins, no duplicates: every stored item has its own request id and key.
     const doc: DynamoDBDocumentClient = createReader();
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(new ScanCommand({ TableName: stack.tableName, ExclusiveStartKey: start }));
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const items = await scanAll(doc, stack.tableName);
     doc.destroy();
     assert.equal(items.length, INVOCATIONS + REAL_SIGN_INS);
     assert.equal(new Set(items.map((i) => `${i.sub}|${i.signInId}`)).size, items.length);

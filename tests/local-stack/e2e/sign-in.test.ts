@@ -5,34 +5,28 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { type LocalStack, startLocalStack } from '../../../scripts/local-stack/local-stack.ts';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { LocalStack } from '../../../scripts/local-stack/local-stack.ts';
 import {
-  createPoolWithClient,
   createUser,
   type DemoUser,
   enableTotpMfa,
-  realisticPoolInput,
   signIn,
 } from '../../../scripts/local-stack/user-pool-fixtures.ts';
 import { createReader, historyOfUser } from '../../../scripts/ops/history-query.ts';
-import { attachLocally } from '../../helpers/local-stack.ts';
+import { attachLocally, type LocalPool, startStackWithPool } from '../../helpers/local-stack.ts';
 
 const PASSWORD = 'Correct-Horse-42';
 
 describe('sign-ins on the local stack', () => {
   let stack: LocalStack;
   let cognito: CognitoIdentityProviderClient;
-  let pool: Awaited<ReturnType<typeof createPoolWithClient>>;
+  let pool: LocalPool;
   let users: (DemoUser & { sub: string })[];
   const reader = () => createReader();
 
   before(async () => {
-    stack = await startLocalStack();
-    Object.assign(process.env, stack.clientEnv);
-    cognito = new CognitoIdentityProviderClient({});
-    pool = await createPoolWithClient(cognito, realisticPoolInput('e2e'));
-    stack.grantInvoke(pool.poolArn);
+    ({ stack, cognito, pool } = await startStackWithPool('e2e'));
     users = [];
     for (let i = 0; i < 5; i++) {
       users.push(
