@@ -70,6 +70,8 @@ export function itemProblem(value: unknown): string | undefined {
   const item = value as Record<string, unknown>;
   const missing = REQUIRED_STRINGS.filter((name) => typeof item[name] !== 'string' || item[name] === '');
   if (missing.length > 0) return `the item lacks ${missing.join(', ')}`;
+  // Partitions starting with '#' are the table's own (the erasure records): a sign-in never has one.
+  if (String(item.sub).startsWith('#')) return 'sub starts with #, which no Cognito sub does';
   if (item.signInId !== signInIdOf(String(item.signedInAt), String(item.requestId)))
     return 'signInId does not match signedInAt and requestId';
   return undefined;

@@ -91,6 +91,12 @@ export const APPEND_ONLY_DENIED = [
   'dynamodb:PartiQLDelete',
 ];
 
+/** A Deny whose only condition names the principals it spares (a narrower one, e.g. one partition, does not count). */
+const deniedToAllBut = (s: Template) =>
+  s.Condition?.ArnNotEquals?.['aws:PrincipalArn'] !== undefined &&
+  Object.keys(s.Condition).length === 1 &&
+  Object.keys(s.Condition.ArnNotEquals).length === 1;
+
 /**
  * Every table is audit data: its resource policy must deny item changes to every principal (the policy
  * engine test proves what the whole policy allows; this rule catches a table added without one).
@@ -115,7 +121,7 @@ function appendOnlyViolations(resources: Template): string[] {
     const deletes = statements.filter(
       (s) => s.Effect === 'Deny' && s.Principal === '*' && asList(s.Action).includes('dynamodb:DeleteItem'),
     );
-    if (!deletes.some((s) => s.Condition?.ArnNotEquals?.['aws:PrincipalArn'] !== undefined)) {
+    if (!deletes.some(deniedToAllBut)) {
       violations.push(
         `${id} must let only the erasure role delete: deny dynamodb:DeleteItem to every other principal`,
       );
@@ -123,7 +129,7 @@ function appendOnlyViolations(resources: Template): string[] {
     const puts = statements.filter(
       (s) => s.Effect === 'Deny' && s.Principal === '*' && asList(s.Action).includes('dynamodb:PutItem'),
     );
-    if (!puts.some((s) => s.Condition?.ArnNotEquals?.['aws:PrincipalArn'] !== undefined)) {
+    if (!puts.some(deniedToAllBut)) {
       violations.push(`${id} must let only its writers put: deny dynamodb:PutItem to every other principal`);
     }
   }

@@ -178,6 +178,18 @@ for (const table of tables) {
           ERASURE_PARTITION,
         );
       });
+
+      it('keeps the erasure records to the erasure role: no writer may plant or overwrite one', async () => {
+        for (const writer of WRITERS[table] ?? []) {
+          await expectEach(
+            roleArn(writer),
+            identityOf(writer),
+            ['dynamodb:PutItem'],
+            'ExplicitlyDenied',
+            ERASURE_PARTITION,
+          );
+        }
+      });
     }
   });
 }

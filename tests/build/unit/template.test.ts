@@ -258,6 +258,11 @@ describe('template.yaml', () => {
       ['AWS/Events', 'MatchedEvents', [{ Name: 'RuleName', Value: { Ref: 'TableProtectionChangedRule' } }]],
     );
 
+    // AssumeRole is a read-only management event: a rule in state ENABLED would never see it.
+    assert.equal(
+      resources.ErasureRoleAssumedRule?.Properties.State,
+      'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
+    );
     const erasures = resources.ErasureRoleAssumedRule?.Properties.EventPattern.detail;
     assert.deepEqual(erasures.eventName, ['AssumeRole']);
     assert.deepEqual(erasures.requestParameters.roleArn, [{ 'Fn::GetAtt': ['ErasureRole', 'Arn'] }]);

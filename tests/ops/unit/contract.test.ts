@@ -63,4 +63,18 @@ describe('the function and replay share one contract', () => {
       reason: 'signInId does not match signedInAt and requestId',
     });
   });
+
+  it("an item in one of the table's own partitions (#erasures) is not replayed", () => {
+    const signedInAt = '2026-11-26T01:02:03.004Z';
+    const item = {
+      sub: '#erasures',
+      signedInAt,
+      requestId: 'r-1',
+      signInId: signInIdOf(signedInAt, 'r-1'),
+      userPoolId: 'us-east-1_Ab',
+      dayShard: dayShardOf('2026-11-26', 0),
+    };
+    assert.equal(itemProblem(item), 'sub starts with #, which no Cognito sub does');
+    assert.equal(itemProblem({ ...item, sub: 'a-real-sub' }), undefined);
+  });
 });
