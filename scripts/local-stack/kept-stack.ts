@@ -131,7 +131,8 @@ export async function startKeptStack(): Promise<number> {
   writeState({ pid: child.pid as number });
   const exports = await new Promise<Record<string, string>>((done, reject) => {
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      // The whole detached group: the function environments it forked go too.
+      process.kill(-(child.pid as number), 'SIGKILL');
       reject(
         new CommandError(
           `the local stack did not start within ${START_TIMEOUT_MS / 1000} s; see ${LOG_FILE}`,
