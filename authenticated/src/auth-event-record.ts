@@ -8,6 +8,10 @@ import { asRecord, shardOf } from './history-item.ts';
 
 /** Day shards per day: a credential-stuffing burst spreads over 16 partitions (docs/auth-events.md). */
 export const AUTH_EVENT_SHARDS = 16;
+
+/** The partition key of a day's shard, `<YYYY-MM-DD>#<00..15>`: the writer's and the readers' one format. */
+export const authEventPartitionOf = (day: string, shard: number) =>
+  `${day}#${String(shard).padStart(2, '0')}`;
 /** userAgent is attacker-controlled; a longer value is cut to this many characters. */
 export const MAX_USER_AGENT_LENGTH = 512;
 /** Identifiers (eventID, sub, client and pool ids, error codes) are short; a longer value is not one. */
@@ -222,7 +226,7 @@ export function buildAuthEventItem(event: unknown, options: MappingOptions): Map
   const eventTime = new Date(timeMs).toISOString();
 
   const item: AuthEventItem = {
-    pk: `${eventTime.slice(0, 10)}#${String(shardOf(eventId, AUTH_EVENT_SHARDS)).padStart(2, '0')}`,
+    pk: authEventPartitionOf(eventTime.slice(0, 10), shardOf(eventId, AUTH_EVENT_SHARDS)),
     sk: `${eventTime}#${eventId}`,
     eventTime,
     eventId,

@@ -12,7 +12,12 @@ import {
   type QueryCommandInput,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import type { AuthEventItem } from '../../authenticated/src/auth-event-record.ts';
+import {
+  AUTH_EVENT_SHARDS,
+  type AuthEventItem,
+  authEventPartitionOf,
+} from '../../authenticated/src/auth-event-record.ts';
+import { DAY_MS, dayOf } from './history-query.ts';
 
 /** An auth event as the reader gives it: the stored item without its keys and expiry. */
 export type AuthEventRecord = Omit<AuthEventItem, 'pk' | 'sk' | 'expiresAt'>;
@@ -33,13 +38,9 @@ export const AUTH_EVENT_FIELDS = [
 ] as const satisfies readonly (keyof AuthEventRecord)[];
 
 /** Day-shards per day: fixed by the writer (authenticated/src/auth-event-record.ts), not a parameter. */
-export const AUTH_EVENT_SHARDS = 16;
+export { AUTH_EVENT_SHARDS };
 export const BY_SUB_INDEX = 'bySub';
 export const BY_SOURCE_IP_INDEX = 'bySourceIp';
-
-const DAY_MS = 86_400_000;
-const dayOf = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 10);
-const shardKey = (day: string, shard: number) => `${day}#${String(shard).padStart(2, '0')}`;
 
 /** Sort-key bounds that include every event of the first and the last millisecond ('#' < any eventId char). */
 const lowerSk = (fromMs: number) => `${new Date(fromMs).toISOString()}#`;
@@ -123,7 +124,7 @@ export async function* authEventsOfPeriod(
               KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
               ...filter,
               ExpressionAttributeValues: {
-                ':pk': shardKey(day, shard),
+                ':pk': authEventPartitionOf(day, shard),
                 ':lo': lowerSk(fromMs),
                 ':hi': upperSk(toMs),
                 ...filter.ExpressionAttributeValues,

@@ -3,6 +3,7 @@
  * an erasure record. Idempotent and resumable: a rerun deletes what is left and completes the record the
  * interrupted run started; after completion a rerun finds nothing and writes nothing.
  */
+
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -10,6 +11,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { BY_SUB_INDEX } from './auth-events-query.ts';
 import {
   completedRecord,
   ERASURE_PARTITION,
@@ -20,7 +22,6 @@ import {
 } from './erasure-record.ts';
 
 /** The auth-events table's index by user (issue 18: HASH sub, RANGE sk). */
-export const AUTH_EVENTS_BY_SUB = 'bySub';
 /** Deletes in flight at once: one person's history is small; throttling is retried by the SDK. */
 const DELETE_CONCURRENCY = 8;
 
@@ -67,7 +68,7 @@ async function* keysOf(
         }
       : {
           TableName: target.authEventsTable,
-          IndexName: AUTH_EVENTS_BY_SUB,
+          IndexName: BY_SUB_INDEX,
           KeyConditionExpression: '#sub = :sub',
           ProjectionExpression: 'pk, sk',
         };

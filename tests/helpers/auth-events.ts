@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { authEventPartitionOf } from '../../authenticated/src/auth-event-record.ts';
 import { shardOf } from '../../authenticated/src/history-item.ts';
 import { AUTH_EVENTS_TABLE_ID, loadTemplate, tableCreateInput } from '../../scripts/build/template.ts';
 import { AUTH_EVENT_SHARDS, type AuthEventRecord } from '../../scripts/ops/auth-events-query.ts';
@@ -34,7 +35,7 @@ export function authEvent(overrides: Partial<AuthEventRecord> & { eventTime: str
 
 /** The stored item of a record: the contract's keys plus the record's attributes. */
 export function authEventItem(record: AuthEventRecord, expiresAt?: number): Record<string, unknown> {
-  const pk = `${record.eventTime.slice(0, 10)}#${String(shardOf(record.eventId, AUTH_EVENT_SHARDS)).padStart(2, '0')}`;
+  const pk = authEventPartitionOf(record.eventTime.slice(0, 10), shardOf(record.eventId, AUTH_EVENT_SHARDS));
   return { pk, sk: `${record.eventTime}#${record.eventId}`, ...record, ...(expiresAt ? { expiresAt } : {}) };
 }
 
