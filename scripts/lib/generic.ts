@@ -60,3 +60,21 @@ export async function mapBounded<T, R>(
 export function counted(count: number, noun: string, plural = `${noun}s`): string {
   return `${count} ${count === 1 ? noun : plural}`;
 }
+
+/** The first `limit` items of a stream (all of them when `limit` is undefined), still streamed. */
+export async function* limited<T>(items: AsyncIterable<T>, limit: number | undefined): AsyncGenerator<T> {
+  if (limit === undefined) return yield* items;
+  let n = 0;
+  for await (const item of items) {
+    if (n++ >= limit) return;
+    yield item;
+  }
+}
+
+/** The stream as it is, `onItem` called with each item as it passes (tallies, progress). */
+export async function* tapped<T>(items: AsyncIterable<T>, onItem: (item: T) => void): AsyncGenerator<T> {
+  for await (const item of items) {
+    onItem(item);
+    yield item;
+  }
+}

@@ -13,6 +13,7 @@ import type { Writable } from 'node:stream';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LoginHistoryItem } from '#contract';
+import { tapped } from '../lib/generic.ts';
 import { fileEntries, MANIFEST, type Manifest, sha256Of } from './audit-pack-manifest.ts';
 import { type ProtectionStatus, protectionStatus } from './audit-pack-protection.ts';
 import { type Lang, renderReport } from './audit-pack-report.ts';
@@ -109,13 +110,6 @@ async function finish(stream: Writable & { failure?: Error }): Promise<void> {
   await once(stream, 'finish');
 }
 
-async function* counted<T>(items: AsyncIterable<T>, onItem: (item: T) => void): AsyncGenerator<T> {
-  for await (const item of items) {
-    onItem(item);
-    yield item;
-  }
-}
-
 /**
  * A folder that does not exist yet, or is empty: a pack never overwrites or mixes with other files. Returns
  * the undo: removing the folder again if this made it and it is still empty (a run that failed early).
@@ -151,7 +145,7 @@ export async function writeAuditPack(
     let count = 0;
     const signInFile = packFile(path(FILES.signIns));
     await writeSignIns(
-      counted(
+      tapped(
         signInsBetween(reader, options.table, options.shards, options.from, options.to),
         (item: LoginHistoryItem) => {
           signIns.add(item);

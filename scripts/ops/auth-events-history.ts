@@ -10,6 +10,7 @@
 import type { Writable } from 'node:stream';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LoginHistoryItem } from '#contract';
+import { limited, tapped } from '../lib/generic.ts';
 import { writeAuthEvents, writeFailureSummary, writeUserAttempts } from './auth-events-output.ts';
 import { type AuthEventRecord, authEventsOfPeriod, authEventsOfUser } from './auth-events-query.ts';
 import { summariseFailures, userAttempts } from './auth-events-report.ts';
@@ -125,15 +126,6 @@ export function authEventsTableError(error: unknown, table: string): unknown {
   return translateNotFound(error, `auth-events table ${table}`, '--auth-events-table-name / --stack-name');
 }
 
-async function* counted<T>(items: AsyncIterable<T>, onItem: (n: number) => void, limit?: number) {
-  let n = 0;
-  for await (const item of items) {
-    if (limit !== undefined && n >= limit) return;
-    onItem(++n);
-    yield item;
-  }
-}
-
 /** Runs --attempts or --failed-attempts for the period (ISO bounds, both included). */
 export async function runAttempts(
   mode: AttemptsMode,
@@ -148,12 +140,13 @@ export async function runAttempts(
   const fromMs = Date.parse(period.from);
   const toMs = Date.parse(period.to);
   const progress = terminalProgress(mode === 'attempts' ? 'events' : 'failures read');
+  let read = 0;
   try {
     if (mode === 'attempts') {
       const outcome = values.outcome as 'success' | 'failure' | undefined;
       const records = authEventsOfPeriod(reader, table, fromMs, toMs, outcome ? { outcome } : {});
       const count = await writeAuthEvents(
-        counted(records, (n) => progress.update(n), limit),
+        tapped(limited(records, limit), () => progress.update(++read)),
         format,
         stdout,
       );
@@ -162,7 +155,7 @@ export async function runAttempts(
       return;
     }
     const failures = authEventsOfPeriod(reader, table, fromMs, toMs, { outcome: 'failure' });
-    const summary = await summariseFailures(counted(failures, (n) => progress.update(n)));
+    const summary = await summariseFailures(tapped(failures, () => progress.update(++read)));
     progress.end();
     await writeFailureSummary(summary, format, stdout);
   } catch (error) {

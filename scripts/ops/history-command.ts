@@ -5,7 +5,7 @@
  */
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { counted } from '../lib/generic.ts';
+import { counted, limited } from '../lib/generic.ts';
 import {
   type AttemptsMode,
   AUTH_EVENTS_OPTIONS,
@@ -236,15 +236,6 @@ async function oneUser(
 async function writeFound(items: Parameters<typeof writeSignIns>[0], format: Format) {
   const count = await writeSignIns(items, format, process.stdout);
   if (count === 0 && format === 'table') console.log('No sign-ins found.');
-}
-
-async function* limited<T>(items: AsyncIterable<T>, limit: number | undefined): AsyncGenerator<T> {
-  if (limit === undefined) return yield* items;
-  let n = 0;
-  for await (const item of items) {
-    if (n++ >= limit) return;
-    yield item;
-  }
 }
 
 function noDayIndex(table: string, what: string): CommandError {
