@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { buildHistoryItem, shardOf } from '../authenticated/src/history-item.ts';
-import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../scripts/build/template.ts';
-import { startCognitoLocal } from '../scripts/local-stack/cognito-local.ts';
+import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../dev/build/template.ts';
+import { startCognitoLocal } from '../dev/local-stack/cognito-local.ts';
 import { seedLargePool } from './audit.ts';
 import { bulkLoad, createTables } from './bulk-load.ts';
 import { runMeasured } from './measured-command.ts';
@@ -172,7 +172,7 @@ export async function auditPackBench(log: (line: string) => void): Promise<Audit
       )) as [string];
       const out = join(scratch, 'pack');
       const run = await runMeasured(
-        'audit-pack.ts',
+        'audit-pack',
         [
           '--from',
           FROM,

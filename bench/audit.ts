@@ -12,16 +12,16 @@ import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LoginHistoryItem } from '#contract';
 import { buildHistoryItem } from '../authenticated/src/history-item.ts';
-import { loadTemplate, tableCreateInput } from '../scripts/build/template.ts';
-import { mapBounded } from '../scripts/lib/generic.ts';
-import { startCognitoLocal } from '../scripts/local-stack/cognito-local.ts';
-import { startDynalite } from '../scripts/local-stack/dynalite.ts';
-import { localClientConfig, localDynamoDB } from '../scripts/local-stack/local-clients.ts';
+import { loadTemplate, tableCreateInput } from '../dev/build/template.ts';
+import { startCognitoLocal } from '../dev/local-stack/cognito-local.ts';
+import { startDynalite } from '../dev/local-stack/dynalite.ts';
+import { localClientConfig, localDynamoDB } from '../dev/local-stack/local-clients.ts';
 import {
   createPoolWithClient,
   createUser,
   realisticPoolInput,
-} from '../scripts/local-stack/user-pool-fixtures.ts';
+} from '../dev/local-stack/user-pool-fixtures.ts';
+import { mapBounded } from '../scripts/core/generic.ts';
 import { runMeasured } from './measured-command.ts';
 
 const USERS = Number(process.env.BENCH_AUDIT_USERS ?? 10_000);
@@ -47,7 +47,7 @@ export interface AuditBenchResult {
 }
 
 const history = (args: string[], env: Record<string, string>, nodeOptions = '') =>
-  runMeasured('history.ts', args, env, nodeOptions);
+  runMeasured('history', args, env, nodeOptions);
 
 export async function batchWrite(
   doc: DynamoDBDocumentClient,

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { esbuildOptionsFor, handlerModulePath } from '../scripts/build/bundle.ts';
+import { esbuildOptionsFor, handlerModulePath } from '../dev/build/bundle.ts';
 import {
   AUTH_EVENTS_FUNCTION_ID,
   AUTH_EVENTS_TABLE_ID,
@@ -18,10 +18,10 @@ import {
   loadTemplate,
   PROJECT_ROOT,
   tableCreateInput,
-} from '../scripts/build/template.ts';
-import { quantile } from '../scripts/lib/generic.ts';
-import { startDynalite } from '../scripts/local-stack/dynalite.ts';
-import { LOCAL_CREDENTIALS_ENV, localDynamoDB } from '../scripts/local-stack/local-clients.ts';
+} from '../dev/build/template.ts';
+import { startDynalite } from '../dev/local-stack/dynalite.ts';
+import { LOCAL_CREDENTIALS_ENV, localDynamoDB } from '../dev/local-stack/local-clients.ts';
+import { quantile } from '../scripts/core/generic.ts';
 import { auditBench } from './audit.ts';
 import { auditPackBench } from './audit-pack.ts';
 import { movedFigures } from './compare.ts';

@@ -8,8 +8,8 @@
 import { createRequire } from 'node:module';
 import { CreateTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { startDynalite } from '../scripts/local-stack/dynalite.ts';
-import { localDynamoDB } from '../scripts/local-stack/local-clients.ts';
+import { startDynalite } from '../dev/local-stack/dynalite.ts';
+import { localDynamoDB } from '../dev/local-stack/local-clients.ts';
 
 interface Store {
   db: {

@@ -5,8 +5,9 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PROJECT_ROOT } from '../scripts/build/template.ts';
-import { LOCAL_CREDENTIALS_ENV } from '../scripts/local-stack/local-clients.ts';
+import { entryOf } from '../dev/build/commands.ts';
+import { PROJECT_ROOT } from '../dev/build/template.ts';
+import { LOCAL_CREDENTIALS_ENV } from '../dev/local-stack/local-clients.ts';
 
 export interface MeasuredRun {
   seconds: number;
@@ -20,7 +21,7 @@ export interface MeasuredRun {
 }
 
 export function runMeasured(
-  script: string,
+  command: string,
   args: string[],
   env: Record<string, string>,
   nodeOptions = '',
@@ -30,7 +31,7 @@ export function runMeasured(
     const started = performance.now();
     execFile(
       process.execPath,
-      ['--import', 'tsx', join('scripts', script), ...args],
+      ['--import', 'tsx', entryOf(command), ...args],
       {
         cwd: PROJECT_ROOT,
         env: {
@@ -42,7 +43,7 @@ export function runMeasured(
         maxBuffer: 2 ** 30,
       },
       (error, stdout, stderr) => {
-        if (error) return reject(new Error(`${script} ${args.join(' ')}: ${stdout}${stderr}`));
+        if (error) return reject(new Error(`${command} ${args.join(' ')}: ${stdout}${stderr}`));
         const peaks = [...stderr.matchAll(/BENCH_MAX_RSS_KB=(\d+)/g)].map((m) => Number(m[1]));
         const cpuMs = [...stderr.matchAll(/BENCH_CPU_MS=(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
         resolve({

@@ -13,9 +13,9 @@ import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type LoginHistoryItem, NO_OVERWRITE } from '#contract';
 import { buildHistoryItem } from '../authenticated/src/history-item.ts';
-import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../scripts/build/template.ts';
-import { localDocumentClient, localDynamoDB } from '../scripts/local-stack/local-clients.ts';
-import { DEFAULT_CONCURRENCY } from '../scripts/ops/replay.ts';
+import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../dev/build/template.ts';
+import { localDocumentClient, localDynamoDB } from '../dev/local-stack/local-clients.ts';
+import { DEFAULT_CONCURRENCY } from '../scripts/replay/replay.ts';
 import { startLatencyProxy } from './latency-proxy.ts';
 import { runMeasured } from './measured-command.ts';
 
@@ -98,7 +98,7 @@ async function writeExport(path: string, records: number, targetBytes: number): 
 }
 
 const runReplay = (args: string[], endpoint: string) =>
-  runMeasured('replay.ts', args, { AWS_ENDPOINT_URL_DYNAMODB: endpoint });
+  runMeasured('replay', args, { AWS_ENDPOINT_URL_DYNAMODB: endpoint });
 
 export async function replayBench(log: (line: string) => void): Promise<ReplayBenchResult> {
   const scratch = mkdtempSync(join(tmpdir(), 'bench-replay-'));

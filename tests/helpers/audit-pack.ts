@@ -10,14 +10,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LoginHistoryItem } from '#contract';
 import { buildHistoryItem } from '../../authenticated/src/history-item.ts';
-import { type LocalStack, startLocalStack } from '../../scripts/local-stack/local-stack.ts';
+import { type LocalStack, startLocalStack } from '../../dev/local-stack/local-stack.ts';
 import {
   createPoolWithClient,
   createUser,
   realisticPoolInput,
   signIn,
-} from '../../scripts/local-stack/user-pool-fixtures.ts';
-import type { AuthEventRecord } from '../../scripts/ops/auth-events-query.ts';
+} from '../../dev/local-stack/user-pool-fixtures.ts';
+import type { AuthEventRecord } from '../../scripts/records/auth-events.ts';
 import { authEvent, createAuthEventsTable, putAuthEvents } from './auth-events.ts';
 import { type CommandResult, runCommand } from './commands.ts';
 import { attachLocally } from './local-stack.ts';
@@ -141,9 +141,9 @@ export async function startPackFixture(): Promise<PackFixture> {
   }
 }
 
-/** One of our commands (scripts/<script>) run as a user runs it, against the fixture's local stack. */
-export function runScript(stack: LocalStack, script: string, args: string[]): Promise<CommandResult> {
-  return runCommand(script, args, { ...process.env, ...stack.clientEnv, NODE_NO_WARNINGS: '1' });
+/** One of our commands (`npm run <command>`) run as a user runs it, against the fixture's local stack. */
+export function runScript(stack: LocalStack, command: string, args: string[]): Promise<CommandResult> {
+  return runCommand(command, args, { ...process.env, ...stack.clientEnv, NODE_NO_WARNINGS: '1' });
 }
 
 /** The audit-pack options that name the fixture's period, user pool and sign-in table. */
@@ -162,7 +162,7 @@ export function fixtureOptions(fixture: PackFixture): string[] {
 
 /** `npm run audit-pack` over the fixture's period into `out`. */
 export function auditPack(fixture: PackFixture, out: string, extra: string[] = []): Promise<CommandResult> {
-  return runScript(fixture.stack, 'audit-pack.ts', [
+  return runScript(fixture.stack, 'audit-pack', [
     ...fixtureOptions(fixture),
     '--shards',
     String(SHARDS),

@@ -8,8 +8,8 @@ import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamod
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { authEventPartitionOf } from '../../authenticated/src/auth-event-record.ts';
 import { shardOf } from '../../authenticated/src/history-item.ts';
-import { AUTH_EVENTS_TABLE_ID, loadTemplate, tableCreateInput } from '../../scripts/build/template.ts';
-import { AUTH_EVENT_SHARDS, type AuthEventRecord } from '../../scripts/ops/auth-events-query.ts';
+import { AUTH_EVENTS_TABLE_ID, loadTemplate, tableCreateInput } from '../../dev/build/template.ts';
+import { AUTH_EVENT_SHARDS, type AuthEventRecord } from '../../scripts/records/auth-events.ts';
 
 /** The template's AuthEventsTable (keys and indexes), created under `tableName`. */
 export async function createAuthEventsTable(ddb: DynamoDBClient, tableName: string): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { PROJECT_ROOT } from '../../scripts/build/template.ts';
+import { PROJECT_ROOT } from '../../dev/build/template.ts';
 
 export const CORPUS_DIR = join(PROJECT_ROOT, 'tests', 'function', 'fixtures', 'cloudtrail');
 export const POOL_ID = 'ap-northeast-1_AbCdEf123';

@@ -3,8 +3,8 @@
  * run (in the variables DOCKER_ENV names), or, when a file runs on its own, an engine and image of its own.
  * Where Docker cannot be had, the tests skip quoting why (REQUIRE_TOOLCHAIN=1 makes that a failure).
  */
-import { DOCKER_ENV, type DockerEngine, startDockerEngine } from '../../scripts/local-stack/docker-engine.ts';
-import { buildLambdaImage } from '../../scripts/local-stack/lambda-image.ts';
+import { DOCKER_ENV, type DockerEngine, startDockerEngine } from '../../dev/docker/docker-engine.ts';
+import { buildLambdaImage } from '../../dev/docker/lambda-image.ts';
 
 export type DockerForTests = { engine: DockerEngine; image: string } | { problem: string };
 

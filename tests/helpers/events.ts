@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context, PostAuthenticationTriggerEvent } from 'aws-lambda';
-import { PROJECT_ROOT } from '../../scripts/build/template.ts';
+import { PROJECT_ROOT } from '../../dev/build/template.ts';
 
 export function sampleEvent(name = 'post-authentication'): PostAuthenticationTriggerEvent {
   return JSON.parse(readFileSync(join(PROJECT_ROOT, 'events', `${name}.json`), 'utf8'));

@@ -7,10 +7,13 @@ import {
   type LocalStack,
   type LocalStackOptions,
   startLocalStack,
-} from '../../scripts/local-stack/local-stack.ts';
-import { createPoolWithClient, realisticPoolInput } from '../../scripts/local-stack/user-pool-fixtures.ts';
-import { parseLogLine } from '../../scripts/ops/failure-records.ts';
-import { attachPostAuthenticationTrigger, createClients } from '../../scripts/ops/trigger-attachment.ts';
+} from '../../dev/local-stack/local-stack.ts';
+import { createPoolWithClient, realisticPoolInput } from '../../dev/local-stack/user-pool-fixtures.ts';
+import { parseLogLine } from '../../scripts/replay/failure-records.ts';
+import {
+  attachPostAuthenticationTrigger,
+  createClients,
+} from '../../scripts/user-pool/trigger-attachment.ts';
 
 export type LocalPool = Awaited<ReturnType<typeof createPoolWithClient>>;
 

@@ -6,7 +6,7 @@
  * iam-simulate is AGPL-3.0: a devDependency used by tests only, never imported by the function or the commands.
  */
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { resolveConditions, type Template } from '../../scripts/build/template.ts';
+import { resolveConditions, type Template } from '../../dev/build/template.ts';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../scripts/build/template.ts';
+import { PROJECT_ROOT } from '../../dev/build/template.ts';
 
 /** The project's English documentation: README.md and every page under docs/ (paths relative to the root). */
 export function documentationFiles(): string[] {

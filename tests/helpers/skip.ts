@@ -3,7 +3,7 @@
  * Under REQUIRE_TOOLCHAIN=1 (CI) a missing tool is a failure instead.
  */
 import assert from 'node:assert/strict';
-import { toolchainRequired } from '../../scripts/build/toolchain.ts';
+import { toolchainRequired } from '../../dev/build/toolchain.ts';
 
 export function skipBecause(t: { skip(message: string): void }, reason: string): true {
   const notice = `SKIPPED: ${reason}`;

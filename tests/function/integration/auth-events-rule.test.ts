@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it, type TestContext } from 'node:test';
 import { buildAuthEventItem, SIGN_IN_EVENTS } from '../../../authenticated/src/auth-event-record.ts';
-import { ensureEventRuler, type MatchResult, matchEvents } from '../../../scripts/build/event-ruler.ts';
-import { AUTH_EVENTS_RULE_ID, loadTemplate, resolvedProperty } from '../../../scripts/build/template.ts';
+import { ensureEventRuler, type MatchResult, matchEvents } from '../../../dev/build/event-ruler.ts';
+import { AUTH_EVENTS_RULE_ID, loadTemplate, resolvedProperty } from '../../../dev/build/template.ts';
 import {
   APP_CLIENT_ID,
   EXPECTED,

@@ -12,15 +12,15 @@ import { pathToFileURL } from 'node:url';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { AUTH_EVENT_SHARDS, buildAuthEventItem } from '../../../authenticated/src/auth-event-record.ts';
-import { buildFunctionBundle } from '../../../scripts/build/bundle.ts';
+import { buildFunctionBundle } from '../../../dev/build/bundle.ts';
 import {
   AUTH_EVENTS_FUNCTION_ID,
   AUTH_EVENTS_TABLE_ID,
   functionSettings,
   loadTemplate,
   tableCreateInput,
-} from '../../../scripts/build/template.ts';
-import { type RunningDynalite, startDynalite } from '../../../scripts/local-stack/dynalite.ts';
+} from '../../../dev/build/template.ts';
+import { type RunningDynalite, startDynalite } from '../../../dev/local-stack/dynalite.ts';
 import {
   APP_CLIENT_ID,
   EXPECTED,

@@ -8,9 +8,9 @@ import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-
 import { readConfig } from '../../../authenticated/src/config.ts';
 import { createPostAuthenticationHandler } from '../../../authenticated/src/record-sign-in.ts';
 import { createHistoryClient, createHistoryWriter } from '../../../authenticated/src/write-history.ts';
-import { loadTemplate, tableCreateInput } from '../../../scripts/build/template.ts';
-import { type RunningDynalite, startDynalite } from '../../../scripts/local-stack/dynalite.ts';
-import { historyOfDay } from '../../../scripts/ops/history-query.ts';
+import { loadTemplate, tableCreateInput } from '../../../dev/build/template.ts';
+import { type RunningDynalite, startDynalite } from '../../../dev/local-stack/dynalite.ts';
+import { historyOfDay } from '../../../scripts/records/sign-ins.ts';
 import { captureLogs, lambdaContext, sampleEvent, useLocalAwsEnvironment } from '../../helpers/events.ts';
 
 useLocalAwsEnvironment();

@@ -1,0 +1,230 @@
+/**
+ * Erasing one person's history (GDPR Art. 17, APPI Art. 35): what there is, then every item deleted, then
+ * an erasure record. Idempotent and resumable: a rerun deletes what is left and completes the record the
+ * interrupted run started; after completion a rerun finds nothing and writes nothing.
+ */
+
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { BY_SUB_INDEX } from '../records/auth-events.ts';
+import {
+  completedRecord,
+  ERASURE_PARTITION,
+  type ErasureRecord,
+  type ItemCounts,
+  recordPrefix,
+  startedRecord,
+} from '../records/erasure-record.ts';
+
+/** The auth-events table's index by user (issue 18: HASH sub, RANGE sk). */
+/** Deletes in flight at once: one person's history is small; throttling is retried by the SDK. */
+const DELETE_CONCURRENCY = 8;
+
+export interface ErasureTarget {
+  signInTable: string;
+  /** Only when the stack records authentication events. */
+  authEventsTable?: string;
+  sub: string;
+  subHash: string;
+}
+
+export interface KindSummary {
+  count: number;
+  /** ISO times of the oldest and newest item, when there is one. */
+  first?: string;
+  last?: string;
+  /** When an interrupted erasure is resumed: how many of them it found already (recorded before it began). */
+  olderThanResumed?: number;
+}
+
+export interface ErasurePlan {
+  signIns: KindSummary;
+  authEvents?: KindSummary;
+  /** The latest erasure record of this person: `started` means an interrupted erasure to resume. */
+  latest?: ErasureRecord;
+}
+
+type Key = Record<string, unknown>;
+
+/** Every key of one kind, page by page (a person's history can outgrow one page). */
+async function* keysOf(
+  doc: DynamoDBDocumentClient,
+  target: ErasureTarget,
+  kind: keyof ItemCounts,
+): AsyncGenerator<{ key: Key; time: string }[]> {
+  const input: QueryCommandInput =
+    kind === 'signIns'
+      ? {
+          TableName: target.signInTable,
+          KeyConditionExpression: '#sub = :sub',
+          ProjectionExpression: '#sub, signInId',
+          // The base table reads its own writes: a rerun sees exactly what is left.
+          ConsistentRead: true,
+        }
+      : {
+          TableName: target.authEventsTable,
+          IndexName: BY_SUB_INDEX,
+          KeyConditionExpression: '#sub = :sub',
+          ProjectionExpression: 'pk, sk',
+        };
+  let start: Key | undefined;
+  do {
+    const page = await doc.send(
+      new QueryCommand({
+        ...input,
+        ExpressionAttributeNames: { '#sub': 'sub' },
+        ExpressionAttributeValues: { ':sub': target.sub },
+        ExclusiveStartKey: start,
+      }),
+    );
+    yield (page.Items ?? []).map((item) =>
+      kind === 'signIns'
+        ? { key: { sub: item.sub, signInId: item.signInId }, time: timeOf(String(item.signInId)) }
+        : { key: { pk: item.pk, sk: item.sk }, time: timeOf(String(item.sk)) },
+    );
+    start = page.LastEvaluatedKey;
+  } while (start);
+}
+
+/** Both sort keys begin with the ISO time (`<time>#<id>`). */
+const timeOf = (sortKey: string) => sortKey.slice(0, sortKey.indexOf('#'));
+
+async function summary(
+  doc: DynamoDBDocumentClient,
+  target: ErasureTarget,
+  kind: keyof ItemCounts,
+  resumedFrom: string | undefined,
+): Promise<KindSummary> {
+  const result: KindSummary = { count: 0, ...(resumedFrom ? { olderThanResumed: 0 } : {}) };
+  for await (const page of keysOf(doc, target, kind)) {
+    for (const { time } of page) {
+      result.count++;
+      if (!result.first || time < result.first) result.first = time;
+      if (!result.last || time > result.last) result.last = time;
+      if (resumedFrom && time <= resumedFrom) result.olderThanResumed = (result.olderThanResumed ?? 0) + 1;
+    }
+  }
+  return result;
+}
+
+export async function latestRecord(
+  doc: DynamoDBDocumentClient,
+  signInTable: string,
+  hash: string,
+): Promise<ErasureRecord | undefined> {
+  const page = await doc.send(
+    new QueryCommand({
+      TableName: signInTable,
+      KeyConditionExpression: '#sub = :partition AND begins_with(signInId, :prefix)',
+      ExpressionAttributeNames: { '#sub': 'sub' },
+      ExpressionAttributeValues: { ':partition': ERASURE_PARTITION, ':prefix': recordPrefix(hash) },
+      ScanIndexForward: false,
+      Limit: 1,
+      ConsistentRead: true,
+    }),
+  );
+  return page.Items?.[0] as ErasureRecord | undefined;
+}
+
+export async function planErasure(doc: DynamoDBDocumentClient, target: ErasureTarget): Promise<ErasurePlan> {
+  const latest = await latestRecord(doc, target.signInTable, target.subHash);
+  const resumedFrom = latest?.status === 'started' ? latest.requestedAt : undefined;
+  const [signIns, authEvents] = await Promise.all([
+    summary(doc, target, 'signIns', resumedFrom),
+    target.authEventsTable ? summary(doc, target, 'authEvents', resumedFrom) : undefined,
+  ]);
+  return { signIns, authEvents, latest };
+}
+
+const countsOf = (plan: ErasurePlan): ItemCounts => ({
+  signIns: plan.signIns.count,
+  authEvents: plan.authEvents?.count ?? 0,
+});
+
+/** Of the items an interrupted erasure found, how many are still there (items recorded since are new). */
+const leftOfResumed = (plan: ErasurePlan): ItemCounts => ({
+  signIns: plan.signIns.olderThanResumed ?? plan.signIns.count,
+  authEvents: plan.authEvents?.olderThanResumed ?? plan.authEvents?.count ?? 0,
+});
+
+export type ErasureOutcome =
+  | { kind: 'nothing-to-do'; latest?: ErasureRecord }
+  | { kind: 'completed'; record: ErasureRecord; resumed: boolean };
+
+/**
+ * Deletes every item of the plan's person and records the erasure. The started record is written before the
+ * first delete, so an interruption always leaves a record to resume from.
+ */
+export async function erase(
+  doc: DynamoDBDocumentClient,
+  target: ErasureTarget,
+  plan: ErasurePlan,
+  options: { requestedBy: string; now?: () => Date; onProgress?: (deleted: number, total: number) => void },
+): Promise<ErasureOutcome> {
+  const now = options.now ?? (() => new Date());
+  const remaining = countsOf(plan);
+  const resuming = plan.latest?.status === 'started' ? plan.latest : undefined;
+  if (!resuming && remaining.signIns + remaining.authEvents === 0) {
+    return { kind: 'nothing-to-do', latest: plan.latest };
+  }
+  const started =
+    resuming ??
+    startedRecord({
+      subHash: target.subHash,
+      requestedAt: now().toISOString(),
+      requestedBy: options.requestedBy,
+      itemsFound: remaining,
+    });
+  if (!resuming) await putRecord(doc, target.signInTable, started);
+
+  const total = remaining.signIns + remaining.authEvents;
+  let done = 0;
+  const deletedNow: ItemCounts = { signIns: 0, authEvents: 0 };
+  const kinds: (keyof ItemCounts)[] = target.authEventsTable ? ['signIns', 'authEvents'] : ['signIns'];
+  for (const kind of kinds) {
+    const table = kind === 'signIns' ? target.signInTable : (target.authEventsTable as string);
+    for await (const page of keysOf(doc, target, kind)) {
+      for (let i = 0; i < page.length; i += DELETE_CONCURRENCY) {
+        const deleted = await Promise.all(
+          page.slice(i, i + DELETE_CONCURRENCY).map(({ key }) => deleteOne(doc, table, key)),
+        );
+        deletedNow[kind] += deleted.filter(Boolean).length;
+        done += deleted.length;
+        options.onProgress?.(done, Math.max(done, total));
+      }
+    }
+  }
+  const record = completedRecord(started, {
+    remaining: resuming ? leftOfResumed(plan) : remaining,
+    deletedNow,
+    completedAt: now().toISOString(),
+  });
+  await putRecord(doc, target.signInTable, record);
+  return { kind: 'completed', record, resumed: resuming !== undefined };
+}
+
+/** True when the item was there (an index can still list an item another run already deleted). */
+async function deleteOne(doc: DynamoDBDocumentClient, table: string, key: Key): Promise<boolean> {
+  const result = await doc.send(new DeleteCommand({ TableName: table, Key: key, ReturnValues: 'ALL_OLD' }));
+  return result.Attributes !== undefined;
+}
+
+/** Never overwrites: a record that is already there (a rerun racing another) stays as it was written. */
+async function putRecord(doc: DynamoDBDocumentClient, table: string, record: ErasureRecord): Promise<void> {
+  try {
+    await doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: record,
+        ConditionExpression: 'attribute_not_exists(signInId)',
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+  }
+}

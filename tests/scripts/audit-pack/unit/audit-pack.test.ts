@@ -1,0 +1,214 @@
+/** The audit pack's pure parts: the counts, the reading of policies and trail selectors, the report's markup. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AdvancedEventSelector, EventSelector } from '@aws-sdk/client-cloudtrail';
+import type { LoginHistoryItem } from '#contract';
+import { deniedActions, notReachable } from '../../../../scripts/account/protection.ts';
+import { selectorProblem } from '../../../../scripts/account/trail-check.ts';
+import { renderReport } from '../../../../scripts/audit-pack/report/report.ts';
+import type { PackSummary } from '../../../../scripts/audit-pack/summary.ts';
+import {
+  AuthEventTally,
+  daysBetween,
+  SignInTally,
+  topEntries,
+} from '../../../../scripts/audit-pack/tally.ts';
+
+const signIn = (sub: string, signedInAt: string, extra: Record<string, unknown> = {}) =>
+  ({ sub, signedInAt, signInId: `${signedInAt}#r`, ...extra }) as LoginHistoryItem;
+
+describe('audit pack counts', () => {
+  it('counts every day of the period, zero days included, and each key', () => {
+    const days = daysBetween('2026-02-27', '2026-03-02');
+    assert.deepEqual(days, ['2026-02-27', '2026-02-28', '2026-03-01', '2026-03-02']);
+    const tally = new SignInTally(days);
+    tally.add(signIn('a', '2026-02-27T10:00:00.000Z', { clientId: 'web' }));
+    tally.add(signIn('a', '2026-03-02T10:00:00.000Z', { clientId: 'web', identityProvider: 'Google' }));
+    tally.add(signIn('b', '2026-03-02T11:00:00.000Z'));
+    const totals = tally.totals();
+    assert.deepEqual(totals.perDay, { '2026-02-27': 1, '2026-02-28': 0, '2026-03-01': 0, '2026-03-02': 2 });
+    assert.deepEqual(totals.byClient, { web: 2, '(none)': 1 });
+    assert.deepEqual(totals.byProvider, { COGNITO: 2, Google: 1 });
+    assert.equal(totals.users, 2);
+    assert.equal(tally.latestOf('a'), '2026-03-02T10:00:00.000Z');
+    assert.equal(tally.latestOf('nobody'), undefined);
+  });
+
+  it('ranks failing sources and users, and counts failures no user can be named for', () => {
+    const tally = new AuthEventTally(['2026-03-01']);
+    const event = (sourceIp: string, outcome: 'success' | 'failure', sub?: string) =>
+      tally.add({
+        eventTime: '2026-03-01T01:00:00.000Z',
+        eventId: Math.random().toString(),
+        eventName: 'InitiateAuth',
+        outcome,
+        userPoolId: 'p',
+        sourceIp,
+        ...(sub ? { sub } : {}),
+      });
+    for (let i = 0; i < 3; i++) event('203.0.113.1', 'failure');
+    event('203.0.113.2', 'failure', 'u1');
+    event('203.0.113.2', 'success', 'u1');
+    const totals = tally.totals();
+    assert.equal(totals.failures, 4);
+    assert.equal(totals.successes, 1);
+    assert.equal(totals.sourceIps, 2);
+    assert.deepEqual(totals.topFailingSourceIps, [
+      { sourceIp: '203.0.113.1', failures: 3 },
+      { sourceIp: '203.0.113.2', failures: 1 },
+    ]);
+    assert.deepEqual(totals.topFailingUsers, [{ sub: 'u1', failures: 1 }]);
+    assert.equal(totals.failuresWithoutSub, 3);
+    assert.deepEqual(topEntries({ b: 2, a: 2, c: 5 }, 2), [
+      ['c', 5],
+      ['a', 2],
+    ]);
+  });
+});
+
+describe('protection status readings', () => {
+  it('finds the actions an append-only policy denies', () => {
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 'dynamodb:PutItem', Principal: '*' },
+        { Effect: 'Deny', Action: ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'], Principal: '*' },
+        { Effect: 'Deny', Action: 'dynamodb:DeleteItem', Principal: '*' },
+      ],
+    });
+    assert.deepEqual(deniedActions(policy), ['dynamodb:DeleteItem', 'dynamodb:UpdateItem']);
+    assert.deepEqual(deniedActions(JSON.stringify({ Statement: { Effect: 'Allow', Action: '*' } })), []);
+  });
+
+  it('knows which trail selectors keep Cognito sign-in events (management events, reads and writes)', () => {
+    // The pack judges a trail's selectors as attach does (trail-check.ts): no problem means they keep them.
+    const logsAuthEvents = (s: {
+      EventSelectors?: EventSelector[];
+      AdvancedEventSelectors?: AdvancedEventSelector[];
+    }) => selectorProblem(s.EventSelectors, s.AdvancedEventSelectors) === undefined;
+    assert.equal(
+      logsAuthEvents({ EventSelectors: [{ IncludeManagementEvents: true, ReadWriteType: 'All' }] }),
+      true,
+    );
+    assert.equal(
+      logsAuthEvents({ EventSelectors: [{ IncludeManagementEvents: true, ReadWriteType: 'WriteOnly' }] }),
+      false,
+    );
+    assert.equal(
+      logsAuthEvents({ EventSelectors: [{ IncludeManagementEvents: false, ReadWriteType: 'All' }] }),
+      false,
+    );
+    assert.equal(
+      logsAuthEvents({
+        EventSelectors: [
+          {
+            IncludeManagementEvents: true,
+            ReadWriteType: 'All',
+            ExcludeManagementEventSources: ['cognito-idp.amazonaws.com'],
+          },
+        ],
+      }),
+      false,
+    );
+    const advanced = (fields: { Field: string; Equals?: string[]; NotEquals?: string[] }[]) =>
+      logsAuthEvents({ AdvancedEventSelectors: [{ FieldSelectors: fields }] });
+    assert.equal(advanced([{ Field: 'eventCategory', Equals: ['Management'] }]), true);
+    assert.equal(advanced([{ Field: 'eventCategory', Equals: ['Data'] }]), false);
+    assert.equal(
+      advanced([
+        { Field: 'eventCategory', Equals: ['Management'] },
+        { Field: 'readOnly', Equals: ['false'] },
+      ]),
+      false,
+    );
+    assert.equal(
+      advanced([
+        { Field: 'eventCategory', Equals: ['Management'] },
+        { Field: 'eventSource', NotEquals: ['cognito-idp.amazonaws.com'] },
+      ]),
+      false,
+    );
+  });
+
+  it('does not ask AWS about a local table', () => {
+    assert.match(
+      notReachable('sts', { AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000' }) ?? '',
+      /AWS_ENDPOINT_URL_STS is not set/,
+    );
+    assert.equal(
+      notReachable('sts', { AWS_ENDPOINT_URL_DYNAMODB: 'http://x', AWS_ENDPOINT_URL_STS: 'http://y' }),
+      undefined,
+    );
+    assert.equal(notReachable('cloudtrail', {}), undefined);
+  });
+});
+
+describe('report.html', () => {
+  const summary = (overrides: Partial<PackSummary> = {}): PackSummary => ({
+    generatedAt: '2026-03-03T00:00:00.000Z',
+    period: {
+      from: '2026-03-01T00:00:00.000Z',
+      to: '2026-03-02T23:59:59.999Z',
+      fromDay: '2026-03-01',
+      toDay: '2026-03-02',
+      days: 2,
+    },
+    userPoolId: 'us-east-1_<x>',
+    table: 't',
+    signIns: {
+      signIns: 1,
+      users: 1,
+      perDay: { '2026-03-01': 1, '2026-03-02': 0 },
+      byClient: { '<img src=x>': 1 },
+      byProvider: { COGNITO: 1 },
+    },
+    authEvents: { recorded: false, reason: 'not <recorded>.' },
+    dormantAccounts: {
+      asOf: '2026-03-02T23:59:59.999Z',
+      inactiveDays: 90,
+      cutoff: '',
+      users: 1,
+      dormant: 0,
+      neverRecorded: 0,
+      disabled: 0,
+    },
+    protection: {
+      retention: { status: 'enabled', facts: { attribute: 'expiresAt' } },
+      pointInTimeRecovery: { status: 'unknown: no answer within 10 s' },
+      deletionProtection: { status: 'enabled' },
+      appendOnlyPolicy: { status: 'none' },
+      alarmSubscription: { status: 'pending' },
+      authEventTrail: { status: 'logging', facts: { trails: ['org-trail'] } },
+    },
+    ...overrides,
+  });
+  const render = (lang: 'en' | 'ja') =>
+    renderReport({
+      lang,
+      summary: summary(),
+      dormant: [],
+      files: [{ name: 'sign-ins.csv', sha256: 'ab'.repeat(32), bytes: 10 }],
+      tool: { name: 'cognito-login-history', version: '1.0.0', gitCommit: null },
+      identity: { unknown: 'local' },
+    });
+
+  it('is self-contained: no script, no link, no URL to fetch; data shows as text', () => {
+    const html = render('en');
+    assert.doesNotMatch(html, /<(script|link|img|iframe|object|embed)\b|\b(src|href)="|url\(|@import/i);
+    assert.match(html, /<text [^>]*>&lt;img src=x&gt;<\/text>/, 'an app client id is text in the chart');
+    assert.match(html, /us-east-1_&#60;x&#62;/);
+    assert.match(
+      html,
+      /data-note="no-auth-events">Failed attempts are not part of this pack: not &#60;recorded&#62;\./,
+    );
+    assert.match(html, /@page \{ size: A4/);
+  });
+
+  it('speaks Japanese with --lang ja, the status words included', () => {
+    const html = render('ja');
+    assert.match(html, /<html lang="ja">/);
+    assert.match(html, /確認待ち/, 'pending');
+    assert.match(html, /不明: no answer within 10 s/);
+    assert.doesNotMatch(html, /Sign-in audit report/);
+  });
+});

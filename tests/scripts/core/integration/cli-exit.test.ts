@@ -1,0 +1,33 @@
+/**
+ * A command's whole output reaches a slow pipe: runCli exits only after stdout is flushed. (A bare
+ * process.exit() cut the last ~50 KB off a 100,000-row export read by a busy parent.)
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PROJECT_ROOT } from '../../../../dev/build/template.ts';
+
+describe('runCli', () => {
+  it('delivers all of stdout to a reader that starts late, then exits with the code', async () => {
+    const bytes = 4 * 2 ** 20;
+    const script = `import('../../../ops/integration/scripts/core/cli.ts').then(({ runCli }) => runCli('', async () => {
+      process.stdout.write('x'.repeat(${bytes}));
+      return 3;
+    }));`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.stdout.pause();
+    await sleep(1000); // the pipe fills; the child has asked to exit long before we read
+    let received = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+    });
+    child.stdout.resume();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 3);
+    assert.equal(received, bytes);
+  });
+});

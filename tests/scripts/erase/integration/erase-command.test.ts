@@ -1,0 +1,379 @@
+/**
+ * `npm run erase` end to end: dynalite holds the sign-in table (from template.yaml) and an auth-events table
+ * (the issue 18 schema), moto answers STS (who runs it, the erasure role) and Secrets Manager (the salt),
+ * cognito-local resolves --username / --email. Skipped with a notice when moto is not installed; CI
+ * (REQUIRE_TOOLCHAIN=1) fails instead.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it, type TestContext } from 'node:test';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { entryOf } from '../../../../dev/build/commands.ts';
+import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../../../../dev/build/template.ts';
+import { startCognitoLocal } from '../../../../dev/local-stack/cognito-local.ts';
+import { startDynalite } from '../../../../dev/local-stack/dynalite.ts';
+import { FaultProxy } from '../../../../dev/local-stack/fault-proxy.ts';
+import {
+  LOCAL_CREDENTIALS,
+  LOCAL_CREDENTIALS_ENV,
+  localDynamoDB,
+} from '../../../../dev/local-stack/local-clients.ts';
+import { type RunningMoto, startMoto } from '../../../../dev/local-stack/moto.ts';
+import {
+  createPoolWithClient,
+  createUser,
+  realisticPoolInput,
+} from '../../../../dev/local-stack/user-pool-fixtures.ts';
+import { ERASURE_PARTITION, type ErasureRecord } from '../../../../scripts/records/erasure-record.ts';
+import { skipBecause } from '../../../helpers/skip.ts';
+
+const REGION = 'us-east-1';
+const credentials = LOCAL_CREDENTIALS;
+const SALT = 'a-test-salt-of-sixty-four-characters-0123456789abcdefghijklmnopq';
+const SIGN_INS = 'login-history-erase-test';
+const AUTH_EVENTS = 'auth-events-erase-test';
+const ERASURE_ROLE = 'arn:aws:iam::123456789012:role/login-history-ErasureRole-TEST';
+const DAY_MS = 86_400_000;
+
+describe('npm run erase', () => {
+  let moto: RunningMoto | undefined;
+  const closers: (() => Promise<void>)[] = [];
+  let doc: DynamoDBDocumentClient;
+  let proxy: FaultProxy;
+  let env: NodeJS.ProcessEnv = {};
+  let saltArn = '';
+  let poolId = '';
+  const scratch = mkdtempSync(join(tmpdir(), 'erase-'));
+
+  before(async () => {
+    moto = await startMoto();
+    if (!moto) return;
+    closers.push(() => (moto as RunningMoto).stop());
+    const dynalite = await startDynalite();
+    closers.push(() => dynalite.close());
+    // Every request of the command passes the proxy: the resume test slows it down to interrupt mid-run.
+    proxy = await new FaultProxy(dynalite.endpoint, 60).start();
+    closers.push(() => proxy.stop());
+    const cognitoLocal = await startCognitoLocal({ dataDir: join(scratch, 'cognito') });
+    closers.push(() => cognitoLocal.close());
+
+    const client = localDynamoDB(dynalite.endpoint);
+    doc = DynamoDBDocumentClient.from(client);
+    closers.push(async () => doc.destroy());
+    await client.send(new CreateTableCommand(tableCreateInput(loadTemplate(), SIGN_INS)));
+    // The auth-events table as issue 18 defines it: pk/sk, sparse GSI bySub (HASH sub, RANGE sk).
+    await client.send(
+      new CreateTableCommand({
+        TableName: AUTH_EVENTS,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: ['pk', 'sk', 'sub'].map((AttributeName) => ({
+          AttributeName,
+          AttributeType: 'S',
+        })),
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'bySub',
+            KeySchema: [
+              { AttributeName: 'sub', KeyType: 'HASH' },
+              { AttributeName: 'sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+    const secrets = new SecretsManagerClient({ region: REGION, endpoint: moto.endpoint, credentials });
+    saltArn = (await secrets.send(new CreateSecretCommand({ Name: 'erasure-salt', SecretString: SALT })))
+      .ARN as string;
+    secrets.destroy();
+    const cognito = new CognitoIdentityProviderClient({
+      region: REGION,
+      endpoint: cognitoLocal.endpoint,
+      credentials,
+    });
+    poolId = (await createPoolWithClient(cognito, realisticPoolInput('erase'))).poolId;
+    cognito.destroy();
+    env = {
+      ...process.env,
+      ...LOCAL_CREDENTIALS_ENV,
+      AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
+      AWS_ENDPOINT_URL_STS: moto.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.endpoint,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoLocal.endpoint,
+      NODE_NO_WARNINGS: '1',
+    };
+  });
+  after(async () => {
+    for (const close of closers.reverse()) await close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  const skipped = (t: TestContext) =>
+    !moto && skipBecause(t, 'moto_server is not installed (npm test installs it)');
+  const where = () => ['--table-name', SIGN_INS, '--salt-secret', saltArn, '--region', REGION];
+  const withAuthEvents = () => [...where(), '--auth-events-table-name', AUTH_EVENTS];
+  const args = (more: string[]) => ['--import', 'tsx', entryOf('erase'), ...more];
+  const erase = (more: string[], envChange: NodeJS.ProcessEnv = {}) =>
+    new Promise<{ code: number; out: string }>((resolve) => {
+      const runEnv = Object.fromEntries(
+        Object.entries({ ...env, ...envChange }).filter(([, value]) => value !== undefined),
+      );
+      execFile(process.execPath, args(more), { cwd: PROJECT_ROOT, env: runEnv }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, out: `${stdout}${stderr}` }),
+      );
+    });
+
+  /** `count` sign-ins and `events` auth events of `sub`, one a day back from today. */
+  async function seed(sub: string, count: number, events = 0) {
+    const now = Date.now();
+    const signIns = Array.from({ length: count }, (_, i) => {
+      const at = new Date(now - i * DAY_MS).toISOString();
+      return {
+        sub,
+        signInId: `${at}#${randomUUID()}`,
+        signedInAt: at,
+        dayShard: `${at.slice(0, 10)}#0`,
+        email: `${sub.slice(0, 8)}@example.com`,
+      };
+    });
+    const authEvents = Array.from({ length: events }, (_, i) => {
+      const at = new Date(now - i * DAY_MS).toISOString();
+      const eventId = randomUUID();
+      return { pk: `${at.slice(0, 10)}#03`, sk: `${at}#${eventId}`, sub, eventId, eventName: 'InitiateAuth' };
+    });
+    for (const [table, items] of [
+      [SIGN_INS, signIns],
+      [AUTH_EVENTS, authEvents],
+    ] as const) {
+      for (let i = 0; i < items.length; i += 25) {
+        await doc.send(
+          new BatchWriteCommand({
+            RequestItems: { [table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
+          }),
+        );
+      }
+    }
+    return { oldest: signIns.at(-1)?.signedInAt, newest: signIns[0]?.signedInAt };
+  }
+
+  async function countOf(sub: string): Promise<{ signIns: number; authEvents: number }> {
+    const query = async (input: Record<string, unknown>) =>
+      (
+        await doc.send(
+          new QueryCommand({
+            ...input,
+            KeyConditionExpression: '#s = :s',
+            ExpressionAttributeNames: { '#s': 'sub' },
+            ExpressionAttributeValues: { ':s': sub },
+            Select: 'COUNT',
+          } as never),
+        )
+      ).Count ?? 0;
+    return {
+      signIns: await query({ TableName: SIGN_INS, ConsistentRead: true }),
+      authEvents: await query({ TableName: AUTH_EVENTS, IndexName: 'bySub' }),
+    };
+  }
+
+  async function erasureRecords(): Promise<ErasureRecord[]> {
+    const page = await doc.send(
+      new QueryCommand({
+        TableName: SIGN_INS,
+        KeyConditionExpression: '#s = :s',
+        ExpressionAttributeNames: { '#s': 'sub' },
+        ExpressionAttributeValues: { ':s': ERASURE_PARTITION },
+        ConsistentRead: true,
+      }),
+    );
+    return (page.Items ?? []) as ErasureRecord[];
+  }
+  const hashOf = (sub: string) => createHmac('sha256', SALT).update(sub).digest('hex');
+
+  /** A user of the pool named `username`, with the email `<username>@example.com`. */
+  async function createPoolUser(username: string) {
+    const cognito = new CognitoIdentityProviderClient({
+      region: REGION,
+      endpoint: env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER,
+      credentials,
+    });
+    try {
+      return await createUser(cognito, poolId, username, 'Correct-Horse-42', {
+        email: `${username}@example.com`,
+      });
+    } finally {
+      cognito.destroy();
+    }
+  }
+
+  it('refuses bad input with a clear message and deletes nothing', async (t) => {
+    if (skipped(t)) return;
+    const user = await createPoolUser('bad-input');
+    await seed(user.sub, 3, 2);
+    const seeded = await countOf(user.sub);
+
+    // Five runs at once: each is a separate process that must leave everything as it was.
+    const noAwsConfig = {
+      AWS_REGION: undefined,
+      AWS_CONFIG_FILE: join(scratch, 'no-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(scratch, 'no-credentials'),
+    };
+    const [noRegion, both, unknown, noPool, noYes] = await Promise.all([
+      erase(['--sub', user.sub, '--table-name', SIGN_INS, '--salt-secret', saltArn, '--yes'], noAwsConfig),
+      erase(['--sub', user.sub, '--email', 'bad-input@example.com', ...where(), '--yes']),
+      erase(['--username', 'nobody', '--user-pool-id', poolId, ...where(), '--yes']),
+      erase(['--email', 'bad-input@example.com', ...where(), '--yes']),
+      erase(['--email', 'bad-input@example.com', '--user-pool-id', poolId, ...withAuthEvents()]),
+    ]);
+    assert.equal(noRegion.code, 1, noRegion.out);
+    assert.equal(
+      noRegion.out.trim(),
+      'error: no AWS region: pass --region, or set AWS_REGION (or a region in your AWS profile)',
+    );
+    assert.equal(both.code, 2, both.out);
+    assert.match(both.out, /give exactly one of --sub, --username, --email/);
+
+    assert.equal(unknown.code, 1, unknown.out);
+    assert.match(unknown.out, new RegExp(`error: no user nobody in ${poolId}`));
+
+    assert.equal(noPool.code, 2, noPool.out);
+    assert.match(noPool.out, /--email needs --user-pool-id/);
+
+    assert.equal(noYes.code, 1, noYes.out);
+    assert.match(noYes.out, /sign-ins +3 /);
+    assert.match(noYes.out, /auth events +2 /);
+    assert.match(noYes.out, /refusing to erase without --yes \(nothing was deleted\)/);
+
+    assert.deepEqual(await countOf(user.sub), seeded);
+    assert.deepEqual(
+      (await erasureRecords()).filter((r) => r.subHash === hashOf(user.sub)),
+      [],
+      'no record either',
+    );
+  });
+
+  it('prints counts per kind and the date range on a dry run, and changes nothing', async (t) => {
+    if (skipped(t)) return;
+    const sub = randomUUID();
+    const { oldest, newest } = await seed(sub, 4, 3);
+    const { code, out } = await erase(['--sub', sub, ...withAuthEvents(), '--dry-run']);
+    assert.equal(code, 0, out);
+    assert.match(out, new RegExp(`sign-ins +4 +${oldest} … ${newest}`));
+    assert.match(out, /auth events +3 /);
+    assert.match(out, /Dry run: nothing was deleted\./);
+    assert.deepEqual(await countOf(sub), { signIns: 4, authEvents: 3 });
+  });
+
+  it('erases one user (by email, as the erasure role) and writes a record without personal data; a rerun changes nothing', async (t) => {
+    if (skipped(t)) return;
+    const user = await createPoolUser('leaving');
+    const bystander = randomUUID();
+    await seed(user.sub, 7, 5);
+    await seed(bystander, 2, 1);
+    const started = Date.now();
+
+    const first = await erase([
+      ...['--email', 'leaving@example.com', '--user-pool-id', poolId],
+      ...withAuthEvents(),
+      ...['--role-arn', ERASURE_ROLE, '--yes'],
+    ]);
+    assert.equal(first.code, 0, first.out);
+    assert.match(first.out, /Erased 7 sign-ins and 5 auth events\./);
+    assert.deepEqual(await countOf(user.sub), { signIns: 0, authEvents: 0 });
+    assert.deepEqual(await countOf(bystander), { signIns: 2, authEvents: 1 }, "nobody else's items");
+
+    const records = (await erasureRecords()).filter((r) => r.subHash === hashOf(user.sub));
+    assert.deepEqual(
+      records.map((r) => r.status),
+      ['started', 'completed'],
+    );
+    const done = records[1] as ErasureRecord;
+    assert.deepEqual(done.itemsFound, { signIns: 7, authEvents: 5 });
+    assert.deepEqual(done.itemsErased, { signIns: 7, authEvents: 5 });
+    // Who ran it: the caller (moto's default identity), not the role session it became.
+    assert.equal(done.requestedBy, 'arn:aws:sts::123456789012:user/moto');
+    assert.ok(
+      Date.parse(done.requestedAt) >= started - 1000 &&
+        Date.parse(done.completedAt ?? '') >= Date.parse(done.requestedAt),
+    );
+    const text = JSON.stringify(records);
+    for (const personal of [user.sub, 'leaving@example.com', 'leaving']) {
+      assert.ok(!text.includes(personal), `the record holds no ${personal}`);
+    }
+    assert.equal(
+      (done as unknown as Record<string, unknown>).dayShard,
+      undefined,
+      'absent from the byDay index: no day listing shows it',
+    );
+
+    const again = await erase(['--sub', user.sub, ...withAuthEvents(), '--yes']);
+    assert.equal(again.code, 0, again.out);
+    assert.match(again.out, /This user was erased before \(completed .*\)\.\nNothing to erase\./);
+    assert.equal((await erasureRecords()).filter((r) => r.subHash === hashOf(user.sub)).length, 2);
+  });
+
+  it('resumes after being killed mid-run, and the record counts every item once', async (t) => {
+    if (skipped(t)) return;
+    const sub = randomUUID();
+    const total = 160;
+    await seed(sub, total);
+    await proxy.set('slow'); // 60 ms per request: the run takes seconds, time to kill it half-way
+    let child: ChildProcess | undefined;
+    try {
+      child = spawn(process.execPath, args(['--sub', sub, ...where(), '--yes']), {
+        cwd: PROJECT_ROOT,
+        env,
+        stdio: 'ignore',
+      });
+      const exited = new Promise((resolve) => child?.once('exit', resolve));
+      const deadline = Date.now() + 60_000;
+      let left = total;
+      while (Date.now() < deadline) {
+        left = (await countOf(sub)).signIns;
+        if (left < total * 0.75) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      child.kill('SIGKILL');
+      await exited;
+      left = (await countOf(sub)).signIns;
+      assert.ok(left > 0 && left < total, `killed half-way (${left} of ${total} left)`);
+    } finally {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await proxy.set('none');
+    }
+    const interrupted = (await erasureRecords()).filter((r) => r.subHash === hashOf(sub));
+    assert.deepEqual(
+      interrupted.map((r) => r.status),
+      ['started'],
+    );
+
+    // The person signs in again before the erasure is resumed: that sign-in goes too, and is counted.
+    await seed(sub, 1);
+
+    const resumed = await erase(['--sub', sub, ...where(), '--yes']);
+    assert.equal(resumed.code, 0, resumed.out);
+    assert.match(resumed.out, /was interrupted: erasing resumes it/);
+    assert.match(resumed.out, new RegExp(`Erased ${total + 1} sign-ins and 0 auth events \\(resumed\\)\\.`));
+    assert.equal((await countOf(sub)).signIns, 0);
+    const records = (await erasureRecords()).filter((r) => r.subHash === hashOf(sub));
+    assert.deepEqual(
+      records.map((r) => [r.status, r.requestedAt]),
+      [
+        ['started', interrupted[0]?.requestedAt],
+        ['completed', interrupted[0]?.requestedAt],
+      ],
+    );
+    assert.deepEqual(records[1]?.itemsFound, { signIns: total, authEvents: 0 });
+    assert.deepEqual(records[1]?.itemsErased, { signIns: total + 1, authEvents: 0 });
+  });
+});
