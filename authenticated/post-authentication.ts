@@ -3,11 +3,11 @@
  * Entry file: wiring only. Configuration and the SDK client are created once per container.
  */
 import { readConfig } from './src/config.ts';
-import { createConsoleLogger } from './src/log.ts';
+import { createJsonLineLogger } from './src/log.ts';
 import { createPostAuthenticationHandler } from './src/record-sign-in.ts';
 import { createHistoryClient, createHistoryWriter } from './src/write-history.ts';
 
-const log = createConsoleLogger(process.env.AWS_LAMBDA_LOG_LEVEL);
+const log = createJsonLineLogger(process.env.AWS_LAMBDA_LOG_LEVEL);
 const configResult = readConfig(process.env);
 if (configResult.problems.length > 0) {
   log('error', {

@@ -4,14 +4,9 @@
  * (`AwsApiCall`) and managed-login requests (`AwsServiceEvent`), and Cognito hides fields it deems
  * sensitive with a marker string.
  */
-import { asRecord, shardOf } from './history-item.ts';
+import { asRecord, shardOf } from './common.ts';
+import { AUTH_EVENT_SHARDS, type AuthEventItem, authEventPartitionOf, type Outcome } from './contract.ts';
 
-/** Day shards per day: a credential-stuffing burst spreads over 16 partitions (docs/auth-events.md). */
-export const AUTH_EVENT_SHARDS = 16;
-
-/** The partition key of a day's shard, `<YYYY-MM-DD>#<00..15>`: the writer's and the readers' one format. */
-export const authEventPartitionOf = (day: string, shard: number) =>
-  `${day}#${String(shard).padStart(2, '0')}`;
 /** userAgent is attacker-controlled; a longer value is cut to this many characters. */
 export const MAX_USER_AGENT_LENGTH = 512;
 /** Identifiers (eventID, sub, client and pool ids, error codes) are short; a longer value is not one. */
@@ -46,34 +41,6 @@ export const SIGN_IN_EVENTS: readonly string[] = [...API_SIGN_IN_EVENTS, ...MANA
 
 /** Token refreshes are not sign-ins (issue 18): left out by the rule and, defensively, here. */
 export const REFRESH_AUTH_FLOWS: readonly string[] = ['REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN'];
-
-export type Outcome = 'success' | 'failure';
-
-/** One authentication event as stored (attribute names are the JSON/CSV field names of the reader). */
-export interface AuthEventItem {
-  /** Partition key: `<YYYY-MM-DD of eventTime>#<shard 00..15>`. */
-  pk: string;
-  /** Sort key: `<eventTime, ISO-8601 ms>#<eventId>`; also the range key of both indexes. */
-  sk: string;
-  eventTime: string;
-  eventId: string;
-  eventName: string;
-  outcome: Outcome;
-  errorCode?: string;
-  sourceIp?: string;
-  userAgent?: string;
-  sub?: string;
-  clientId?: string;
-  userPoolId: string;
-  authFlow?: string;
-  /** DynamoDB TTL (epoch seconds) from eventTime; absent when retention is 0 (keep forever). */
-  expiresAt?: number;
-}
-
-/** Idempotent on eventId: the key holds it, so an existing item with this key is this very event again. */
-export const AUTH_EVENT_NO_OVERWRITE = {
-  ConditionExpression: 'attribute_not_exists(pk)',
-} as const;
 
 export interface MappingOptions {
   /** The pool this stack records; events that name another pool are skipped. */

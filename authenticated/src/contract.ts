@@ -1,9 +1,12 @@
 /**
- * The contract between the function and the tools that read what it writes (`npm run history`, `npm run
- * replay`, the bench): the item's shape, how its keys are made, the one write condition, and the failure
- * record. Defined once, here: the function bundles it (its CodeUri is authenticated/), the tools import it
- * as `#contract` (package.json "imports"). Changing anything here changes the table's data format.
+ * The contract between the functions and the tools that read what they write (`npm run history`, `npm run
+ * replay`, `npm run audit-pack`, the bench): each table's item shape, how its keys are made, the one write
+ * condition, and the failure record. Defined once, here: the functions bundle it (their CodeUri is
+ * authenticated/), the tools import it as `#contract` (package.json "imports"). Changing anything here changes
+ * a table's data format.
  */
+
+// ---- The login-history table (one item per successful sign-in, written by the PostAuthentication trigger).
 
 export type LoginHistoryItem = {
   /** Partition key: the user's stable id (`userName` is not stable across pool types). */
@@ -76,3 +79,40 @@ export function itemProblem(value: unknown): string | undefined {
     return 'signInId does not match signedInAt and requestId';
   return undefined;
 }
+
+// ---- The auth-events table (one item per sign-in attempt from CloudTrail, written by AuthEventsFunction).
+
+/** Day shards per day: a credential-stuffing burst spreads over 16 partitions (docs/auth-events.md). */
+export const AUTH_EVENT_SHARDS = 16;
+
+/** The partition key of a day's shard, `<YYYY-MM-DD>#<00..15>`: the writer's and the readers' one format. */
+export const authEventPartitionOf = (day: string, shard: number) =>
+  `${day}#${String(shard).padStart(2, '0')}`;
+
+export type Outcome = 'success' | 'failure';
+
+/** One authentication event as stored (attribute names are the JSON/CSV field names of the reader). */
+export interface AuthEventItem {
+  /** Partition key: `<YYYY-MM-DD of eventTime>#<shard 00..15>`. */
+  pk: string;
+  /** Sort key: `<eventTime, ISO-8601 ms>#<eventId>`; also the range key of both indexes. */
+  sk: string;
+  eventTime: string;
+  eventId: string;
+  eventName: string;
+  outcome: Outcome;
+  errorCode?: string;
+  sourceIp?: string;
+  userAgent?: string;
+  sub?: string;
+  clientId?: string;
+  userPoolId: string;
+  authFlow?: string;
+  /** DynamoDB TTL (epoch seconds) from eventTime; absent when retention is 0 (keep forever). */
+  expiresAt?: number;
+}
+
+/** Idempotent on eventId: the key holds it, so an existing item with this key is this very event again. */
+export const AUTH_EVENT_NO_OVERWRITE = {
+  ConditionExpression: 'attribute_not_exists(pk)',
+} as const;

@@ -1,6 +1,7 @@
 /**
  * The domain mapping: a PostAuthentication event → one login-history item. Pure: no I/O, no clock.
  */
+import { asRecord, shardOf } from './common.ts';
 import { dayShardOf, type LoginHistoryItem, signInIdOf } from './contract.ts';
 
 export const POST_AUTHENTICATION_SOURCE = 'PostAuthentication_Authentication';
@@ -30,13 +31,6 @@ export interface EventIdentifiers {
   userPoolId?: string;
   clientId?: string;
   triggerSource?: string;
-}
-
-/** The value as an object with string keys, or undefined when it is not one (an array, null, a scalar). */
-export function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
 }
 
 function asString(value: unknown): string | undefined {
@@ -79,16 +73,6 @@ export function identityProviderOf(identities: unknown): string | undefined {
   if (!Array.isArray(entries)) return undefined;
   const primary = entries.map(asRecord).find((entry) => entry?.primary === true || entry?.primary === 'true');
   return bounded(asString(primary?.providerName));
-}
-
-/** FNV-1a: a stable, dependency-free hash to spread sign-ins over the day-index shards. */
-export function shardOf(key: string, shards: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    hash ^= key.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % shards;
 }
 
 export function buildHistoryItem(event: unknown, options: BuildOptions): BuildResult {

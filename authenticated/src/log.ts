@@ -1,6 +1,7 @@
 /**
- * One JSON object per log line, so CloudWatch metric filters and the replay tool can read it.
- * Routine lines carry identifiers only (sub, pool, client, request id), never attribute values.
+ * The functions' one log format: one JSON object per line, so CloudWatch metric filters, Contributor
+ * Insights and the replay tool can read its fields. Routine lines carry identifiers only (sub, pool, client,
+ * request id), never attribute values.
  *
  * The level follows the function's LoggingConfig (Lambda exposes ApplicationLogLevel as
  * AWS_LAMBDA_LOG_LEVEL): per-sign-in success lines are DEBUG, so by default each sign-in costs no log
@@ -13,13 +14,6 @@ export type LogRecord = { code: string; message: string } & Record<string, unkno
 export type Logger = (level: LogLevel, record: LogRecord) => void;
 
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
-
-export function createConsoleLogger(minimum: string | undefined): Logger {
-  const threshold = ORDER[(minimum ?? 'info').toLowerCase() as LogLevel] ?? ORDER.info;
-  return (level, record) => {
-    if (ORDER[level] >= threshold) console[level](JSON.stringify(record));
-  };
-}
 
 /**
  * One top-level JSON object per line on stdout, with `timestamp` and `level`. Lambda's JSON log format wraps

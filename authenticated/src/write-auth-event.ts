@@ -6,8 +6,8 @@
  * failure is logged and thrown (Lambda retries, then the dead-letter queue) instead of timing out silently.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { AUTH_EVENT_NO_OVERWRITE, type AuthEventItem } from './auth-event-record.ts';
-import { createBoundedClient, createConditionalPut, type WriteOutcome } from './write-history.ts';
+import { createBoundedClient, createConditionalPut, type WriteOutcome } from './bounded-put.ts';
+import { AUTH_EVENT_NO_OVERWRITE, type AuthEventItem } from './contract.ts';
 
 export const CONNECTION_TIMEOUT_MS = 1000;
 export const REQUEST_TIMEOUT_MS = 2000;

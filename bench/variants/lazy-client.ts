@@ -1,7 +1,7 @@
 // Lever: our handler, with the SDK client created on the first invocation instead of at import.
 import type { Context, PostAuthenticationTriggerEvent } from 'aws-lambda';
 import { readConfig } from '../../authenticated/src/config.ts';
-import { createConsoleLogger } from '../../authenticated/src/log.ts';
+import { createJsonLineLogger } from '../../authenticated/src/log.ts';
 import { createPostAuthenticationHandler } from '../../authenticated/src/record-sign-in.ts';
 import { createHistoryClient, createHistoryWriter } from '../../authenticated/src/write-history.ts';
 
@@ -13,7 +13,7 @@ export const handler = (event: PostAuthenticationTriggerEvent, context: Context)
     handle = createPostAuthenticationHandler({
       configResult,
       writeItem: createHistoryWriter(createHistoryClient(), configResult.config.tableName),
-      log: createConsoleLogger(process.env.AWS_LAMBDA_LOG_LEVEL),
+      log: createJsonLineLogger(process.env.AWS_LAMBDA_LOG_LEVEL),
     });
   }
   return handle(event, context);

@@ -1,6 +1,6 @@
 /**
  * AWS's open-source EventBridge pattern engine (event-ruler, Java) at the version pinned in
- * tests/function/event-ruler/pom.xml, resolved by Maven into `.event-ruler/` (git-ignored) on first use.
+ * dev/build/event-ruler/pom.xml, resolved by Maven into `.event-ruler/` (git-ignored) on first use.
  * Tests evaluate the template's EventPattern with it instead of trusting code of ours to read patterns.
  *
  * `node dev/build/event-ruler.ts` (.ci/run) provisions it and fails loudly when it cannot.
@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SOURCE_DIR = join(ROOT, 'tests', 'function', 'event-ruler');
+const SOURCE_DIR = join(ROOT, 'dev', 'build', 'event-ruler');
 const POM = join(SOURCE_DIR, 'pom.xml');
 const RUNNER = join(SOURCE_DIR, 'MatchEvents.java');
 const CACHE = join(ROOT, '.event-ruler');
@@ -46,7 +46,7 @@ export function ensureEventRuler(): Provisioned {
   }
   mkdirSync(CACHE, { recursive: true });
   process.stderr.write(
-    'Resolving AWS event-ruler (pinned in tests/function/event-ruler/pom.xml) into .event-ruler/ — first run only…\n',
+    'Resolving AWS event-ruler (pinned in dev/build/event-ruler/pom.xml) into .event-ruler/ — first run only…\n',
   );
   const mvn = spawnSync(
     'mvn',

@@ -41,8 +41,37 @@ const cloudFormationTags: Tags = INTRINSICS.flatMap((name) => {
   })) as Tags;
 });
 
+/**
+ * The template as parsed, with `Globals.Function` merged into every AWS::Serverless::Function as SAM's
+ * transform merges it, so that readers see each function's effective properties: a property the function
+ * sets wins, maps merge key by key (LoggingConfig, Environment.Variables), lists add up.
+ */
 export function parseTemplate(text: string): Template {
-  return parse(text, { customTags: cloudFormationTags }) as Template;
+  const template = parse(text, { customTags: cloudFormationTags }) as Template;
+  const globals = template.Globals?.Function;
+  if (globals) {
+    for (const resource of Object.values(template.Resources ?? {}) as Template[]) {
+      if (resource.Type === 'AWS::Serverless::Function') {
+        resource.Properties = mergeGlobals(globals, resource.Properties ?? {});
+      }
+    }
+  }
+  return template;
+}
+
+function mergeGlobals(global: unknown, local: unknown): unknown {
+  if (local === undefined) return global;
+  if (Array.isArray(global) && Array.isArray(local)) return [...global, ...local];
+  const isMap = (x: unknown) => x !== null && typeof x === 'object' && !Array.isArray(x);
+  // An intrinsic function (`!Ref`, `!If`…) is a value, not a map to merge into.
+  const intrinsic = (x: unknown) =>
+    isMap(x) && Object.keys(x as object).some((k) => k === 'Ref' || k.startsWith('Fn::'));
+  if (!isMap(global) || !isMap(local) || intrinsic(global) || intrinsic(local)) return local;
+  const merged: Record<string, unknown> = { ...(global as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(local as Record<string, unknown>)) {
+    merged[key] = mergeGlobals(merged[key], value);
+  }
+  return merged;
 }
 
 export function loadTemplate(path = TEMPLATE_PATH): Template {

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CommandError, parseOptions, positiveInteger, runCli, UsageError } from '../../scripts/core/cli.ts';
 import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../build/template.ts';
@@ -26,7 +26,8 @@ start         runs dynalite in the background with the table ${LOCAL_TABLE_NAME}
               Desktop. Asks the engine the docker command talks to.
 stop          stops it. State: .local-stack/local-dynamodb.json, log: .local-stack/local-dynamodb.log.`;
 
-const STATE_DIR = join(PROJECT_ROOT, '.local-stack');
+// The kept stack's home (LOGIN_HISTORY_LOCAL_STACK_DIR moves it, as for npm run local-stack).
+const STATE_DIR = resolve(process.env.LOGIN_HISTORY_LOCAL_STACK_DIR ?? join(PROJECT_ROOT, '.local-stack'));
 const STATE_FILE = join(STATE_DIR, 'local-dynamodb.json');
 
 type State = { pid: number; endpoint: string };

@@ -2,7 +2,7 @@
  * The protection status an auditor asks about, read from the account (never assumed from the template):
  * retention (TTL), point-in-time recovery, deletion protection, the append-only resource policy, the alarm
  * topic's subscription, and whether a CloudTrail trail logs Cognito's authentication events. Each read has
- * its own time budget; anything that cannot be read says `unknown: <why>` instead of failing the pack.
+ * its own time budget; anything that cannot be read is `unknown` with its reason instead of failing the pack.
  */
 import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
@@ -15,18 +15,47 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { type Reason, reasonOf } from '../core/reason.ts';
 import { checkAuthEventTrail } from './trail-check.ts';
 
 /** Budget of one status read: an unreachable endpoint costs the pack this long, not a hang. */
 export const READ_BUDGET_MS = 10_000;
 
-/**
- * `status` is one word an auditor can filter on ('enabled', 'disabled', 'none', 'confirmed', 'pending',
- * 'logging', 'not logging', 'not configured') or `unknown: <why>`; `facts` are what the status rests on.
- */
+/** One word an auditor can filter on; `unknown` comes with its reason. */
+export type Status =
+  | 'enabled'
+  | 'disabled'
+  | 'none'
+  | 'partial'
+  | 'confirmed'
+  | 'pending'
+  | 'logging'
+  | 'not logging'
+  | 'not configured'
+  | 'unknown';
+
+/** What a status rests on, by name (the report words each name in its language). */
+export interface Facts {
+  /** The TTL attribute. */
+  attribute?: string;
+  /** The stack's RetentionDays. */
+  retentionDays?: number;
+  earliestRestorable?: string;
+  recoveryPeriodDays?: number;
+  deniedActions?: string[];
+  topic?: string;
+  confirmed?: number;
+  pending?: number;
+  trails?: string[];
+  trailsChecked?: number;
+}
+export type FactName = keyof Facts;
+
 export interface Check {
-  status: string;
-  facts?: Record<string, string | number | boolean | string[]>;
+  status: Status;
+  /** Why the status is unknown. */
+  reason?: Reason;
+  facts?: Facts;
 }
 
 export interface ProtectionStatus {
@@ -38,8 +67,8 @@ export interface ProtectionStatus {
   authEventTrail: Check;
 }
 
-export const unknown = (why: string): Check => ({ status: `unknown: ${why}` });
-export const isUnknown = (check: Check) => check.status.startsWith('unknown');
+export const unknown = (reason: Reason): Check => ({ status: 'unknown', reason });
+export const isUnknown = (check: Check) => check.status === 'unknown';
 
 /** Environment variable of one service's endpoint (the SDK's AWS_ENDPOINT_URL_<SERVICE ID>). */
 const ENDPOINT_ENV = {
@@ -57,19 +86,18 @@ const ENDPOINT_ENV = {
 export function notReachable(
   service: keyof typeof ENDPOINT_ENV,
   env: NodeJS.ProcessEnv = process.env,
-): string | undefined {
+): Reason | undefined {
   if (!env.AWS_ENDPOINT_URL_DYNAMODB || env[ENDPOINT_ENV[service]] || env.AWS_ENDPOINT_URL) return undefined;
-  return `DynamoDB is a local endpoint (${env.AWS_ENDPOINT_URL_DYNAMODB}) and ${ENDPOINT_ENV[service]} is not set, so ${service} would not describe this table's account`;
+  return {
+    code: 'local-endpoint',
+    service,
+    variable: ENDPOINT_ENV[service],
+    endpoint: env.AWS_ENDPOINT_URL_DYNAMODB,
+  };
 }
 
 const budget = () => ({ abortSignal: AbortSignal.timeout(READ_BUDGET_MS) });
-const why = (error: unknown) => {
-  const e = error as Error;
-  if (e.name === 'UnknownOperationException') return 'the endpoint does not implement this call';
-  if (e.name === 'AbortError' || e.name === 'TimeoutError')
-    return `no answer within ${READ_BUDGET_MS / 1000} s`;
-  return `${e.name}: ${e.message}`;
-};
+const why = (error: unknown) => reasonOf(error, READ_BUDGET_MS);
 async function read(check: () => Promise<Check>): Promise<Check> {
   try {
     return await check();
@@ -108,7 +136,7 @@ async function tableChecks(ddb: DynamoDBClient, table: string) {
     const described = await ddb.send(new DescribeTableCommand({ TableName: table }), budget());
     tableArn = described.Table?.TableArn;
     const on = described.Table?.DeletionProtectionEnabled;
-    if (on === undefined) return unknown('the endpoint does not report DeletionProtectionEnabled');
+    if (on === undefined) return unknown({ code: 'not-reported', field: 'DeletionProtectionEnabled' });
     return { status: on ? 'enabled' : 'disabled' };
   });
   const retention = await read(async (): Promise<Check> => {
@@ -132,7 +160,7 @@ async function tableChecks(ddb: DynamoDBClient, table: string) {
     };
   });
   const appendOnlyPolicy = await read(async () => {
-    if (!tableArn) return unknown('the table ARN is not known (DescribeTable failed)');
+    if (!tableArn) return unknown({ code: 'table-arn-unknown' });
     try {
       const policy = await ddb.send(new GetResourcePolicyCommand({ ResourceArn: tableArn }), budget());
       const denied = deniedActions(policy.Policy ?? '{}');
@@ -147,7 +175,7 @@ async function tableChecks(ddb: DynamoDBClient, table: string) {
 }
 
 async function alarmSubscription(region: string | undefined, stackName: string | undefined): Promise<Check> {
-  if (!stackName) return unknown('no --stack-name: the alarm topic is found through the stack');
+  if (!stackName) return unknown({ code: 'no-stack-name' });
   const blocked = notReachable('cloudformation') ?? notReachable('sns');
   if (blocked) return unknown(blocked);
   const cfn = new CloudFormationClient(region ? { region, maxAttempts: 2 } : { maxAttempts: 2 });
@@ -204,7 +232,7 @@ export async function authEventTrail(
     const logging = check.trails.filter((t) => !t.problem).map((t) => t.name);
     if (logging.length > 0) return { status: 'logging', facts: { trails: logging } };
     const unread = check.trails.find((t) => t.error !== undefined);
-    if (unread) return unknown(`${why(unread.error)} (trail ${unread.name})`);
+    if (unread) return unknown({ code: 'trail-unreadable', trail: unread.name, cause: why(unread.error) });
     return { status: 'not logging', facts: { trailsChecked: check.trails.length } };
   });
 }
@@ -241,7 +269,7 @@ export async function protectionStatus(options: {
 /** Who generated the pack (STS GetCallerIdentity), or why that is not known. */
 export async function callerIdentity(
   region: string | undefined,
-): Promise<{ arn: string; account: string } | { unknown: string }> {
+): Promise<{ arn: string; account: string } | { unknown: Reason }> {
   const blocked = notReachable('sts');
   if (blocked) return { unknown: blocked };
   const sts = new STSClient(region ? { region, maxAttempts: 2 } : { maxAttempts: 2 });

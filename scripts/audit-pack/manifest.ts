@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Reason } from '../core/reason.ts';
 
 export const MANIFEST = 'manifest.json';
 
@@ -13,7 +14,7 @@ export interface Manifest {
   tool: { name: string; version: string; gitCommit: string | null };
   generatedAt: string;
   parameters: Record<string, unknown>;
-  identity: { arn: string; account: string } | { unknown: string };
+  identity: { arn: string; account: string } | { unknown: Reason };
   files: { name: string; sha256: string; bytes: number }[];
 }
 

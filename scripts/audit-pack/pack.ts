@@ -17,12 +17,13 @@ import { protectionStatus } from '../account/protection.ts';
 import { CommandError, translateNotFound } from '../core/cli.ts';
 import { tapped } from '../core/generic.ts';
 import { csvRecord, writeDormantAccounts, writeSignIns, writeText } from '../core/output.ts';
+import type { AuthEventsWhere } from '../core/stack.ts';
 import { AUTH_EVENT_FIELDS, type AuthEventRecord, authEventsOfPeriod } from '../records/auth-events.ts';
 import { type DormantAccount, dormantAccounts, type PoolUser } from '../records/dormant-accounts.ts';
 import { DAY_MS, signInsBetween } from '../records/sign-ins.ts';
 import { fileEntries, MANIFEST, type Manifest, sha256Of } from './manifest.ts';
 import { type Lang, renderReport } from './report/report.ts';
-import { type AuthEventsSource, FILES, type PackSummary } from './summary.ts';
+import { FILES, type PackSummary } from './summary.ts';
 import { AuthEventTally, daysBetween, SignInTally } from './tally.ts';
 
 export interface PackOptions {
@@ -33,7 +34,7 @@ export interface PackOptions {
   userPoolId: string;
   table: string;
   shards: number;
-  authEvents: AuthEventsSource;
+  authEvents: AuthEventsWhere;
   inactiveDays: number;
   lang: Lang;
   region?: string;
@@ -92,6 +93,11 @@ export async function writeAuditPack(
   const progress = options.progress ?? (() => undefined);
   const fromMs = Date.parse(options.from);
   const toMs = Date.parse(options.to);
+  // The pack's moment: a period that ends later is read up to now, and the dormant review is taken as of now
+  // (a review "as of" a day still to come would call accounts dormant that have time left).
+  const generatedAt = (options.now?.() ?? new Date()).toISOString();
+  const asOfMs = Math.min(toMs, Date.parse(generatedAt));
+  const asOfIso = new Date(asOfMs).toISOString();
   const days = daysBetween(options.from.slice(0, 10), options.to.slice(0, 10));
   const written: string[] = [];
   const path = (name: string) => {
@@ -157,8 +163,8 @@ export async function writeAuditPack(
     // 3. The dormant-account review as of the end of the period, over the accounts that existed then.
     // A user who signed in between the cutoff and --to is active: the period's export has just proved it,
     // so only the others cost a Query (their latest sign-in may predate the period).
-    const existing = options.users.filter((u) => u.createdAt <= options.to);
-    const cutoffMs = toMs - options.inactiveDays * DAY_MS;
+    const existing = options.users.filter((u) => u.createdAt <= asOfIso);
+    const cutoffMs = asOfMs - options.inactiveDays * DAY_MS;
     const cutoffIso = new Date(cutoffMs).toISOString();
     const unproven = existing.filter((u) => (signIns.latestOf(u.sub) ?? '') < cutoffIso);
     const dormant: DormantAccount[] = await dormantAccounts({
@@ -166,7 +172,7 @@ export async function writeAuditPack(
       table: options.table,
       users: unproven,
       cutoffMs,
-      asOfIso: options.to,
+      asOfIso,
       concurrency: options.concurrency,
       onProgress: (done, total) => progress('users checked', done, total),
     });
@@ -183,7 +189,6 @@ export async function writeAuditPack(
       stackName: options.stackName,
       retentionDays: options.retentionDays,
     });
-    const generatedAt = (options.now?.() ?? new Date()).toISOString();
     const summary: PackSummary = {
       generatedAt,
       period: {
@@ -192,6 +197,7 @@ export async function writeAuditPack(
         fromDay: days[0] as string,
         toDay: days.at(-1) as string,
         days: days.length,
+        reachesPastGeneration: options.to > generatedAt,
       },
       userPoolId: options.userPoolId,
       table: options.table,
@@ -199,7 +205,7 @@ export async function writeAuditPack(
       signIns: signIns.totals(),
       authEvents,
       dormantAccounts: {
-        asOf: options.to,
+        asOf: asOfIso,
         inactiveDays: options.inactiveDays,
         cutoff: new Date(cutoffMs).toISOString(),
         users: existing.length,

@@ -4,6 +4,7 @@
  * importing each other.
  */
 import type { ProtectionStatus } from '../account/protection.ts';
+import type { AuthEventsWhere } from '../core/stack.ts';
 import type { AuthEventTotals, SignInTotals } from './tally.ts';
 
 export const FILES = {
@@ -14,12 +15,20 @@ export const FILES = {
   report: 'report.html',
 } as const;
 
-/** Where the authentication events come from, or why the pack has none. */
-export type AuthEventsSource = { table: string } | { absent: string };
+/** Why a pack has no authentication events: the stack records none, or none was named. */
+export type AuthEventsAbsent = Extract<AuthEventsWhere, { absent: string }>['absent'];
 
 export interface PackSummary {
   generatedAt: string;
-  period: { from: string; to: string; fromDay: string; toDay: string; days: number };
+  period: {
+    from: string;
+    to: string;
+    fromDay: string;
+    toDay: string;
+    days: number;
+    /** The period ends after the pack was made: it holds the records up to generatedAt. */
+    reachesPastGeneration: boolean;
+  };
   userPoolId: string;
   table: string;
   stackName?: string;
@@ -28,7 +37,7 @@ export interface PackSummary {
     | ({ recorded: true; table: string } & Omit<AuthEventTotals, 'topFailingUsers'> & {
           topFailingUsers: { sub: string; userName?: string; failures: number }[];
         })
-    | { recorded: false; reason: string };
+    | { recorded: false; reason: AuthEventsAbsent };
   dormantAccounts: {
     asOf: string;
     inactiveDays: number;

@@ -11,10 +11,13 @@ export class CommandError extends Error {}
  * The options of a command line, strictly: an unknown option, a missing value or an empty one
  * (`--region ""`) is a usage error. `--help` never reaches here: runCli answers it first.
  */
-export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
+export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
+  argv: readonly string[],
+  options: T,
+) {
   let values: ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true }>>['values'];
   try {
-    values = parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
+    values = parseArgs({ args: [...argv], options, allowPositionals: false, strict: true }).values;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -81,7 +84,8 @@ export async function runCli(
     code = (await main()) ?? 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`error: ${error.message}\n\n${usage}`);
+      // One line and where the usage is: the whole usage (27 lines for history) buries the error.
+      console.error(`error: ${error.message}\n${helpPointer(usage)}`);
       code = 2;
     } else {
       const err = error as Error;
@@ -91,6 +95,14 @@ export async function runCli(
     }
   }
   return exitAfterFlush(code);
+}
+
+/** `Run "npm run history -- --help" for the usage.`, from the usage's own first line. */
+export function helpPointer(usage: string): string {
+  const name = /^usage: npm run (?:-s |--silent )?([\w:-]+)/.exec(usage)?.[1];
+  return name
+    ? `Run "npm run ${name} -- --help" for the usage.`
+    : 'Run the command with --help for the usage.';
 }
 
 /**

@@ -1,25 +1,5 @@
 /** `npm run detach`: remove only the PostAuthentication trigger, keeping every other pool setting. */
-import { parseOptions, poolAndRegion, runCli } from '../core/cli.ts';
-import { createClients, detachPostAuthenticationTrigger } from '../user-pool/trigger-attachment.ts';
+import { runCli } from '../core/cli.ts';
+import { run, USAGE } from './command.ts';
 
-const USAGE = `usage: npm run detach -- --user-pool-id <id> [--region <region>] [--dry-run] [--backup-file <path>]
-
-Removes LambdaConfig.PostAuthentication only (other triggers stay), with the same backup, dry run and
-verification as attach (backup by default in the project's git-ignored backups/ folder). Exit codes: 0 done or nothing to do, 1 refused or failed, 2 usage error.`;
-
-await runCli(USAGE, async () => {
-  const values = parseOptions(process.argv.slice(2), {
-    'user-pool-id': { type: 'string' },
-    region: { type: 'string' },
-    'dry-run': { type: 'boolean', default: false },
-    'backup-file': { type: 'string' },
-  });
-  const { userPoolId, region } = poolAndRegion(values);
-  await detachPostAuthenticationTrigger(createClients(region), {
-    userPoolId,
-    region,
-    dryRun: values['dry-run'],
-    backupFile: values['backup-file'],
-  });
-  return 0;
-});
+await runCli(USAGE, () => run(process.argv.slice(2)));

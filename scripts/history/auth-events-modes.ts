@@ -13,12 +13,10 @@ import type { LoginHistoryItem } from '#contract';
 import { CommandError, terminalProgress, translateNotFound, UsageError } from '../core/cli.ts';
 import { limited, tapped } from '../core/generic.ts';
 import type { Format } from '../core/output.ts';
-import { readStackIn } from '../core/stack.ts';
+import { OUTPUT, readStackIn } from '../core/stack.ts';
 import { type AuthEventRecord, authEventsOfPeriod, authEventsOfUser } from '../records/auth-events.ts';
 import { writeAuthEvents, writeFailureSummary, writeUserAttempts } from './auth-events-output.ts';
 import { summariseFailures, userAttempts } from './auth-events-report.ts';
-
-export const AUTH_EVENTS_OUTPUT = 'AuthEventsTableName';
 
 export const AUTH_EVENTS_OPTIONS = {
   attempts: { type: 'boolean' },
@@ -80,7 +78,7 @@ export function attemptsModeOf(values: Values): AttemptsMode | undefined {
   const misplaced = NOT_WITH_ATTEMPTS.filter((n) => values[n] !== undefined);
   if (misplaced.includes('table-name')) {
     throw new UsageError(
-      `--${mode} reads the auth-events table: name it with --auth-events-table-name (the stack output ${AUTH_EVENTS_OUTPUT}) or give --stack-name; --table-name names the sign-in table`,
+      `--${mode} reads the auth-events table: name it with --auth-events-table-name (the stack output ${OUTPUT.authEventsTableName}) or give --stack-name; --table-name names the sign-in table`,
     );
   }
   if (misplaced.length > 0) throw new UsageError(`--${mode} does not take --${misplaced[0]}`);
@@ -106,10 +104,10 @@ export function attemptsModeOf(values: Values): AttemptsMode | undefined {
 async function attemptsTable(values: Values, region: string | undefined): Promise<string> {
   if (values['auth-events-table-name'] !== undefined) return String(values['auth-events-table-name']);
   const stackName = String(values['stack-name']);
-  const table = (await readStackIn(region, stackName)).optionalOutput(AUTH_EVENTS_OUTPUT);
+  const table = (await readStackIn(region, stackName)).optionalOutput(OUTPUT.authEventsTableName);
   if (!table) {
     throw new CommandError(
-      `stack "${stackName}" records no authentication events (no ${AUTH_EVENTS_OUTPUT} output): deploy it with AuthEvents=enabled (docs/auth-events-reading.md)`,
+      `stack "${stackName}" records no authentication events (no ${OUTPUT.authEventsTableName} output): deploy it with AuthEvents=enabled (docs/auth-events-reading.md)`,
     );
   }
   return table;
@@ -120,7 +118,7 @@ export function authEventsTableError(error: unknown, table: string): unknown {
   const { name, message } = error as Error;
   if (name === 'ValidationException' && /key schema|specified index|query key condition/i.test(message)) {
     return new CommandError(
-      `table ${table} is not an auth-events table (it has no pk/sk keys or no bySub index): give the stack output ${AUTH_EVENTS_OUTPUT}`,
+      `table ${table} is not an auth-events table (it has no pk/sk keys or no bySub index): give the stack output ${OUTPUT.authEventsTableName}`,
     );
   }
   return translateNotFound(error, `auth-events table ${table}`, '--auth-events-table-name / --stack-name');

@@ -7,7 +7,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   CommandError,
-  type parseOptions,
+  parseOptions,
   positiveInteger,
   refuseOptionsOutsideMode,
   requireOne,
@@ -18,7 +18,7 @@ import {
 import { counted, limited } from '../core/generic.ts';
 import { FORMATS, type Format, writeDormantAccounts, writeSignIns } from '../core/output.ts';
 import { isCalendarDate, period } from '../core/period.ts';
-import { readStackIn } from '../core/stack.ts';
+import { checkWhere, resolveWhere } from '../core/stack.ts';
 import { dormantAccounts, listPoolUsers } from '../records/dormant-accounts.ts';
 import {
   createReader,
@@ -33,11 +33,35 @@ import { lookUpSub } from '../user-pool/user-lookup.ts';
 import {
   type AttemptsMode,
   AUTH_EVENTS_OPTIONS,
-  AUTH_EVENTS_OUTPUT,
+  AUTH_EVENTS_USAGE,
+  AUTH_EVENTS_WHERE,
   attemptsModeOf,
   runAttempts,
   writeUserView,
 } from './auth-events-modes.ts';
+
+export const USAGE = `usage: npm run history -- <what> <where> [--format table|json|jsonl|csv | --json] [--region <region>]
+
+what (exactly one):
+  --sub <sub> | --username <name> --user-pool-id <id> | --email <email> --user-pool-id <id>
+                                      one user's sign-ins, newest first (--limit N, default 50)
+  --date <YYYY-MM-DD>                 one day's sign-ins, newest first (--limit N, default 50)
+  --from <date or ISO time> --to <date or ISO time>
+                                      every sign-in of the period, oldest first, streamed (dates are whole
+                                      UTC days, both ends included; no limit unless --limit is given)
+  --inactive-since <N>d --user-pool-id <id>
+                                      users with no recorded sign-in in the last N days, or none at all
+                                      (--concurrency N, default 16)
+${AUTH_EVENTS_USAGE}
+where (exactly one):
+  --table-name <table> [--shards N]   --shards: the stack parameter DayIndexShards (default 1)
+  --stack-name <stack>                reads the table, shards and DayIndex from the stack
+${AUTH_EVENTS_WHERE}`;
+
+/** The command, in process: resolves to its exit code (runCli maps thrown errors to 1 and 2). */
+export async function run(argv: readonly string[]): Promise<number> {
+  return runHistory(historyRequest(parseOptions(argv, HISTORY_OPTIONS)));
+}
 
 export const HISTORY_OPTIONS = {
   sub: { type: 'string' },
@@ -105,19 +129,13 @@ export function historyRequest(values: HistoryValues): HistoryRequest {
   const attempts = attemptsModeOf(values);
   const mode = requireOne({ ...values, from: values.from ?? values.to }, [...MODES]) as Mode;
   // The attempts modes read the auth-events table (--auth-events-table-name or --stack-name).
-  const where = attempts ? undefined : requireOne(values, ['table-name', 'stack-name']);
+  if (!attempts) checkWhere(values, ['shards']);
   refuseOptionsOutsideMode(values, mode, OPTIONS_BY_MODE);
-  if (values.shards !== undefined && where === 'stack-name') {
-    throw new UsageError('--shards goes with --table-name; --stack-name reads DayIndexShards from the stack');
-  }
   if (values.json && values.format !== undefined && values.format !== 'json') {
     throw new UsageError('--json is --format json; give one of them');
   }
   const format = (values.json ? 'json' : (values.format ?? 'table')) as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
-  if (values.shards !== undefined && !/^([1-9]\d?|100)$/.test(values.shards)) {
-    throw new UsageError('--shards must be 1 to 100 (the stack parameter DayIndexShards)');
-  }
   if ((mode === 'username' || mode === 'email' || mode === 'inactive-since') && !values['user-pool-id']) {
     throw new UsageError(`--${mode} needs --user-pool-id`);
   }
@@ -200,24 +218,14 @@ export async function runHistory(request: HistoryRequest): Promise<number> {
 }
 
 async function resolveSource(values: HistoryValues): Promise<Source> {
-  let where: Omit<Source, 'reader'>;
-  if (values['table-name']) {
-    where = {
-      table: values['table-name'],
-      shards: Number(values.shards ?? 1),
-      dayIndex: undefined,
-      authEventsTable: values['auth-events-table-name'],
-    };
-  } else {
-    const stack = await readStackIn(values.region, String(values['stack-name']));
-    where = {
-      table: stack.output('TableName'),
-      shards: Number(stack.parameter('DayIndexShards') ?? 1),
-      dayIndex: stack.parameter('DayIndex'),
-      authEventsTable: stack.optionalOutput(AUTH_EVENTS_OUTPUT),
-    };
-  }
-  return { ...where, reader: createReader(values.region) };
+  const where = await resolveWhere(values, values.region);
+  return {
+    table: where.table,
+    shards: where.shards,
+    dayIndex: where.dayIndex,
+    authEventsTable: 'table' in where.authEvents ? where.authEvents.table : undefined,
+    reader: createReader(values.region),
+  };
 }
 
 async function oneUser(

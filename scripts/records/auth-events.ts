@@ -12,11 +12,7 @@ import {
   type QueryCommandInput,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import {
-  AUTH_EVENT_SHARDS,
-  type AuthEventItem,
-  authEventPartitionOf,
-} from '../../authenticated/src/auth-event-record.ts';
+import { AUTH_EVENT_SHARDS, type AuthEventItem, authEventPartitionOf } from '#contract';
 import { DAY_MS, dayOf } from './sign-ins.ts';
 
 /** An auth event as the reader gives it: the stored item without its keys and expiry. */
@@ -37,7 +33,7 @@ export const AUTH_EVENT_FIELDS = [
   'authFlow',
 ] as const satisfies readonly (keyof AuthEventRecord)[];
 
-/** Day-shards per day: fixed by the writer (authenticated/src/auth-event-record.ts), not a parameter. */
+/** Day-shards per day: fixed by the contract (authenticated/src/contract.ts), not a parameter. */
 export { AUTH_EVENT_SHARDS };
 export const BY_SUB_INDEX = 'bySub';
 export const BY_SOURCE_IP_INDEX = 'bySourceIp';

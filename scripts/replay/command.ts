@@ -29,7 +29,22 @@ import { startWriterPool, type WriterOptions, type WriterPool, workerThreadsAvai
 
 export const DEFAULT_WORKERS = workerThreadsAvailable() ? Math.min(4, availableParallelism()) : 1;
 
-export async function replayCommand(argv: string[]): Promise<number> {
+export const USAGE = `usage: npm run replay -- (--log-group <name> --since <time> | --file <path>)
+                      (--table-name <table> | --stack-name <stack>) [--dry-run] [--concurrency N]
+                      [--workers N] [--role-arn <arn>] [--region <region>]
+
+Finds LOGIN_HISTORY_WRITE_FAILED records (CloudWatch Logs FilterLogEvents, or a file of exported log
+lines, both streamed) and inserts their items with a conditional put: running it twice adds nothing.
+--since takes an ISO time (2026-11-26T00:00:00Z) or an age (90m, 36h, 7d). --stack-name supplies the table
+and, without --file, the log group. --concurrency: writes in flight (default ${DEFAULT_CONCURRENCY}); throttling
+is waited out. --workers: threads that write (default ${DEFAULT_WORKERS}: one per core, at most 4), since one
+thread's SDK work caps it near 1,700 puts/s. The table accepts puts only from the stack's writers: replay runs
+as the stack's ReplayRole (output ReplayRoleArn, or --role-arn). Exit 1 when a record was unreadable or could
+not be inserted; a table, permission or network problem stops the run with one line. Exporting the log group:
+docs/replay.md.`;
+
+/** The command, in process: resolves to its exit code (runCli maps thrown errors to 1 and 2). */
+export async function run(argv: readonly string[]): Promise<number> {
   const values = parseOptions(argv, {
     'log-group': { type: 'string' },
     since: { type: 'string' },
@@ -58,11 +73,11 @@ export async function replayCommand(argv: string[]): Promise<number> {
   let logGroup = values['log-group'];
   let roleArn = values['role-arn'];
   if (values['stack-name']) {
-    const { readStackIn } = await import('../core/stack.ts');
+    const { OUTPUT, readStackIn } = await import('../core/stack.ts');
     const stack = await readStackIn(region, values['stack-name']);
-    table = stack.output('TableName');
-    logGroup ??= stack.optionalOutput('LogGroupName');
-    roleArn ??= stack.optionalOutput('ReplayRoleArn');
+    table = stack.output(OUTPUT.tableName);
+    logGroup ??= stack.optionalOutput(OUTPUT.logGroupName);
+    roleArn ??= stack.optionalOutput(OUTPUT.replayRoleArn);
   }
   // The table's resource policy lets only the stack's writers put: everything below runs as its ReplayRole.
   let credentials: AwsCredentialIdentity | undefined;

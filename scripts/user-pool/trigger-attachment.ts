@@ -16,7 +16,7 @@ import {
 import { GetPolicyCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CommandError } from '../core/cli.ts';
 import { PROJECT_ROOT } from '../core/generic.ts';
-import { readStack } from '../core/stack.ts';
+import { OUTPUT, readStack } from '../core/stack.ts';
 import {
   buildUpdateUserPoolInput,
   differingPaths,
@@ -75,7 +75,7 @@ export function parseFunctionArn(arn: string): { region: string; account: string
 }
 
 export async function functionArnFromStack(client: CloudFormationClient, stackName: string): Promise<string> {
-  return (await readStack(client, stackName)).output('FunctionArn');
+  return (await readStack(client, stackName)).output(OUTPUT.functionArn);
 }
 
 export async function describePool(

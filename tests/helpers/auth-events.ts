@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { authEventPartitionOf } from '../../authenticated/src/auth-event-record.ts';
-import { shardOf } from '../../authenticated/src/history-item.ts';
+import { shardOf } from '../../authenticated/src/common.ts';
+import { authEventPartitionOf } from '../../authenticated/src/contract.ts';
 import { AUTH_EVENTS_TABLE_ID, loadTemplate, tableCreateInput } from '../../dev/build/template.ts';
 import { AUTH_EVENT_SHARDS, type AuthEventRecord } from '../../scripts/records/auth-events.ts';
 

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { entryOf } from '../../dev/build/commands.ts';
 import { PROJECT_ROOT } from '../../dev/build/template.ts';
 

@@ -1,10 +1,10 @@
 /**
  * The README is the user's path and stays readable (under 300 lines); everything else is under docs/, each
  * page linked from it. No link in the README or the docs points at a file or a heading that does not exist,
- * and a benchmark figure names the run its file records.
+ * a benchmark figure names the run its file records, and docs/design.md's code layout lists the tree's folders.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../../../dev/build/template.ts';
@@ -80,5 +80,62 @@ describe('README and docs/', () => {
       assert.ok(text.includes(run.date.slice(0, 10)), `${page} names the date of ${file}`);
       assert.ok(text.includes(run.machine), `${page} names the machine of ${file} (${run.machine})`);
     }
+  });
+});
+
+/**
+ * The folders the code layout table must name: every folder that holds a file (git-ignored ones aside), where a
+ * folder under tests/ counts up to its room (tier folders such as unit/ and fixtures/ belong to its room).
+ */
+function codeFolders(): string[] {
+  // Folders git ignores (.gitignore lines that name a folder: backups/, bench/.build/, …) are not code.
+  const ignored = read('.gitignore')
+    .split('\n')
+    .filter((line) => line.endsWith('/') && !line.startsWith('#'))
+    .map((line) => new RegExp(`^(.*/)?${line.slice(0, -1).replace(/[.]/g, '\\.').replace(/\*/g, '[^/]*')}$`));
+  const folders: string[] = [];
+  const walk = (relative: string) => {
+    const entries = readdirSync(join(PROJECT_ROOT, relative), { withFileTypes: true });
+    if (relative !== '' && entries.some((e) => e.isFile())) folders.push(roomOf(`${relative}/`));
+    for (const entry of entries) {
+      const path = relative ? `${relative}/${entry.name}` : entry.name;
+      if (!entry.isDirectory() || entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      if (!ignored.some((pattern) => pattern.test(path))) walk(path);
+    }
+  };
+  walk('');
+  return [...new Set(folders)].filter((room) => room !== 'tests/').sort();
+}
+
+/** A folder as the table names it: below tests/, up to its room (unit/, e2e/, fixtures/… are in it). */
+function roomOf(folder: string): string {
+  const parts = folder.split('/').filter(Boolean);
+  const cut = parts.findIndex((p) => ['unit', 'integration', 'e2e', 'sam-local', 'fixtures'].includes(p));
+  return `${(parts[0] === 'tests' && cut > 0 ? parts.slice(0, cut) : parts).join('/')}/`;
+}
+
+describe('docs/design.md: the code layout', () => {
+  it('names every folder of the tree, and no folder that is not there', () => {
+    const text = read('docs/design.md');
+    const section = text.slice(
+      text.indexOf('## Code layout'),
+      text.indexOf('\n## ', text.indexOf('## Code layout') + 3),
+    );
+    // Every folder the table's rows name, in its first column or as the tests of another.
+    const rows = section.split('\n').filter((line) => line.startsWith('| `'));
+    const named = [
+      ...new Set(
+        rows.flatMap((row) =>
+          [...row.matchAll(/`([\w.-]+(?:\/[\w.-]+)*\/)`/g)].map((m) => roomOf(m[1] as string)),
+        ),
+      ),
+    ].sort();
+    const tree = codeFolders();
+    assert.ok(tree.includes('scripts/core/') && tree.includes('tests/scripts/history/'), tree.join(' '));
+    assert.deepEqual(
+      { missing: tree.filter((f) => !named.includes(f)), stale: named.filter((f) => !tree.includes(f)) },
+      { missing: [], stale: [] },
+      'update the table in docs/design.md, "Code layout"',
+    );
   });
 });

@@ -70,12 +70,13 @@ for (const policy of ['allow', 'deny'] as const) {
         assert.equal(item.clientId, pool.clientId);
         assert.equal(item.email, 'admin@example.com');
         assert.match(item.signInId, /^\d{4}-\d{2}-\d{2}T.*#/);
-        // As Lambda's runtime writes it under LogFormat JSON (and SAM shows it): our line nested in "message".
+        // The functions' one log format: our record is the line itself, a top-level JSON object that metric
+        // filters address as $.code (not nested in Lambda's "message").
         const line = stack.lambda.logs.find((l) => l.text.includes('LOGIN_HISTORY_WRITE_FAILED'));
         const record = JSON.parse(line?.text ?? '{}');
         assert.equal(record.level, 'ERROR');
         assert.equal(record.requestId, item.requestId);
-        assert.equal(JSON.parse(record.message).code, 'LOGIN_HISTORY_WRITE_FAILED');
+        assert.equal(record.code, 'LOGIN_HISTORY_WRITE_FAILED');
       },
     );
   });

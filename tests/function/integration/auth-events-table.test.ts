@@ -11,7 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { AUTH_EVENT_SHARDS, buildAuthEventItem } from '../../../authenticated/src/auth-event-record.ts';
+import { buildAuthEventItem } from '../../../authenticated/src/auth-event-record.ts';
+import { AUTH_EVENT_SHARDS } from '../../../authenticated/src/contract.ts';
 import { buildFunctionBundle } from '../../../dev/build/bundle.ts';
 import {
   AUTH_EVENTS_FUNCTION_ID,

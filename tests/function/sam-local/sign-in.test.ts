@@ -224,13 +224,13 @@ describe('sign-ins through the real SAM emulator (sam local start-lambda)', () =
         assert.equal(ours.body.errorType, sam.body.errorType);
         assert.equal(ours.body.errorMessage, sam.body.errorMessage);
       }
-      // The failure record as each prints it: the same JSON record shape around our line.
+      // The failure record as each prints it: the same top-level JSON record.
       const shape = (line: string | undefined) => {
         const record = JSON.parse(line ?? '{}');
         return {
           keys: Object.keys(record).sort(),
           level: record.level,
-          code: JSON.parse(record.message).code,
+          code: record.code,
         };
       };
       const samLine = stack.sam

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
-  AUTH_EVENT_SHARDS,
   buildAuthEventItem,
   MAX_USER_AGENT_LENGTH,
   type MappingOptions,
   truncate,
 } from '../../../authenticated/src/auth-event-record.ts';
-import { shardOf } from '../../../authenticated/src/history-item.ts';
+import { shardOf } from '../../../authenticated/src/common.ts';
+import { AUTH_EVENT_SHARDS } from '../../../authenticated/src/contract.ts';
 import { APP_CLIENT_ID, EXPECTED, loadCorpus, POOL_ID, SUB } from '../../helpers/cloudtrail-corpus.ts';
 
 const options: MappingOptions = { userPoolId: POOL_ID, clientIds: [APP_CLIENT_ID], retentionDays: 365 };

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { shardOf } from '../../../authenticated/src/common.ts';
 import {
   buildHistoryItem,
   MAX_FIELD_LENGTH,
   MAX_IDENTITIES_LENGTH,
   POST_AUTHENTICATION_SOURCE,
-  shardOf,
 } from '../../../authenticated/src/history-item.ts';
 import { sampleEvent } from '../../helpers/events.ts';
 

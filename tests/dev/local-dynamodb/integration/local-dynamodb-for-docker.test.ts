@@ -5,19 +5,24 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { entryOf } from '../../../../dev/build/commands.ts';
 import { PROJECT_ROOT } from '../../../../dev/build/template.ts';
 
-const STATE_FILE = join(PROJECT_ROOT, '.local-stack', 'local-dynamodb.json');
+// A home of its own: the sam local recipe test may run a local DynamoDB from the project's .local-stack/
+// at the same time, and "nothing started" must be this test's own finding.
+const HOME = mkdtempSync(join(tmpdir(), 'local-dynamodb-for-docker-'));
+const STATE_FILE = join(HOME, 'local-dynamodb.json');
+after(() => rmSync(HOME, { recursive: true, force: true }));
 
 function localDynamodb(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, ['--import', 'tsx', entryOf('local-dynamodb'), ...args], {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
-    env: { ...process.env, ...env },
+    env: { ...process.env, LOGIN_HISTORY_LOCAL_STACK_DIR: HOME, ...env },
     timeout: 60_000,
   });
 }
@@ -39,7 +44,10 @@ describe('local-dynamodb start --for-docker', () => {
   it('with --host as well: a usage error (exit 2), since both say where to listen', () => {
     const r = localDynamodb(['start', '--for-docker', '--host', '127.0.0.1']);
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /^error: --host and --for-docker both say where to listen: give one\n\nusage:/);
+    assert.match(
+      r.stderr,
+      /^error: --host and --for-docker both say where to listen: give one\nRun "npm run local-dynamodb -- --help" for the usage\.\n$/,
+    );
     assert.equal(existsSync(STATE_FILE), false);
   });
 });

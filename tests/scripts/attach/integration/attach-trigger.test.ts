@@ -263,11 +263,11 @@ describe('attach and detach on cognito-local', () => {
         );
       });
 
-    it('exit 2 with the usage for a usage error', async () => {
+    it('exit 2 for a usage error, pointing to --help', async () => {
       const r = await cli('attach', ['--user-pool-id', 'local_x']);
       assert.equal(r.status, 2);
       assert.match(r.err, /give exactly one of --function-arn, --stack-name/);
-      assert.match(r.err, /usage: npm run attach/);
+      assert.match(r.err, /Run "npm run attach -- --help" for the usage\./);
     });
 
     it('exit 1 with what to do next when refused; exit 0 when done, then nothing to do', async () => {

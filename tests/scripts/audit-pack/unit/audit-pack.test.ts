@@ -5,7 +5,8 @@ import type { AdvancedEventSelector, EventSelector } from '@aws-sdk/client-cloud
 import type { LoginHistoryItem } from '#contract';
 import { deniedActions, notReachable } from '../../../../scripts/account/protection.ts';
 import { selectorProblem } from '../../../../scripts/account/trail-check.ts';
-import { renderReport } from '../../../../scripts/audit-pack/report/report.ts';
+import { renderReport, WORDS } from '../../../../scripts/audit-pack/report/report.ts';
+import { wordReason } from '../../../../scripts/audit-pack/report/words.ts';
 import type { PackSummary } from '../../../../scripts/audit-pack/summary.ts';
 import {
   AuthEventTally,
@@ -13,6 +14,7 @@ import {
   SignInTally,
   topEntries,
 } from '../../../../scripts/audit-pack/tally.ts';
+import { type Reason, reasonText } from '../../../../scripts/core/reason.ts';
 
 const signIn = (sub: string, signedInAt: string, extra: Record<string, unknown> = {}) =>
   ({ sub, signedInAt, signInId: `${signedInAt}#r`, ...extra }) as LoginHistoryItem;
@@ -131,10 +133,12 @@ describe('protection status readings', () => {
   });
 
   it('does not ask AWS about a local table', () => {
-    assert.match(
-      notReachable('sts', { AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000' }) ?? '',
-      /AWS_ENDPOINT_URL_STS is not set/,
-    );
+    assert.deepEqual(notReachable('sts', { AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000' }), {
+      code: 'local-endpoint',
+      service: 'sts',
+      variable: 'AWS_ENDPOINT_URL_STS',
+      endpoint: 'http://127.0.0.1:8000',
+    });
     assert.equal(
       notReachable('sts', { AWS_ENDPOINT_URL_DYNAMODB: 'http://x', AWS_ENDPOINT_URL_STS: 'http://y' }),
       undefined,
@@ -152,6 +156,7 @@ describe('report.html', () => {
       fromDay: '2026-03-01',
       toDay: '2026-03-02',
       days: 2,
+      reachesPastGeneration: false,
     },
     userPoolId: 'us-east-1_<x>',
     table: 't',
@@ -162,7 +167,7 @@ describe('report.html', () => {
       byClient: { '<img src=x>': 1 },
       byProvider: { COGNITO: 1 },
     },
-    authEvents: { recorded: false, reason: 'not <recorded>.' },
+    authEvents: { recorded: false, reason: 'not-named' },
     dormantAccounts: {
       asOf: '2026-03-02T23:59:59.999Z',
       inactiveDays: 90,
@@ -174,7 +179,7 @@ describe('report.html', () => {
     },
     protection: {
       retention: { status: 'enabled', facts: { attribute: 'expiresAt' } },
-      pointInTimeRecovery: { status: 'unknown: no answer within 10 s' },
+      pointInTimeRecovery: { status: 'unknown', reason: { code: 'timeout', seconds: 10 } },
       deletionProtection: { status: 'enabled' },
       appendOnlyPolicy: { status: 'none' },
       alarmSubscription: { status: 'pending' },
@@ -189,7 +194,7 @@ describe('report.html', () => {
       dormant: [],
       files: [{ name: 'sign-ins.csv', sha256: 'ab'.repeat(32), bytes: 10 }],
       tool: { name: 'cognito-login-history', version: '1.0.0', gitCommit: null },
-      identity: { unknown: 'local' },
+      identity: { unknown: { code: 'not-implemented' } },
     });
 
   it('is self-contained: no script, no link, no URL to fetch; data shows as text', () => {
@@ -199,7 +204,7 @@ describe('report.html', () => {
     assert.match(html, /us-east-1_&#60;x&#62;/);
     assert.match(
       html,
-      /data-note="no-auth-events">Failed attempts are not part of this pack: not &#60;recorded&#62;\./,
+      /data-note="no-auth-events">Failed attempts are not part of this pack: no authentication-events table was named/,
     );
     assert.match(html, /@page \{ size: A4/);
   });
@@ -208,7 +213,59 @@ describe('report.html', () => {
     const html = render('ja');
     assert.match(html, /<html lang="ja">/);
     assert.match(html, /確認待ち/, 'pending');
-    assert.match(html, /不明: no answer within 10 s/);
+    assert.match(html, /不明: 10 秒以内に応答がありませんでした/);
+    assert.match(html, /認証イベントのテーブルが指定されていないため/);
+    assert.match(
+      html.replaceAll('<wbr>', ''),
+      /保持期間（DynamoDB TTL）<\/th><td>有効<\/td><td>属性: expiresAt<\/td>/,
+    );
     assert.doesNotMatch(html, /Sign-in audit report/);
+  });
+
+  it('words every reason code in both languages, Japanese without English sentences', () => {
+    const reasons: Reason[] = [
+      { code: 'not-implemented' },
+      { code: 'timeout', seconds: 10 },
+      { code: 'aws-error', name: 'AccessDeniedException', message: 'User is not authorized to perform this' },
+      {
+        code: 'local-endpoint',
+        service: 'sns',
+        variable: 'AWS_ENDPOINT_URL_SNS',
+        endpoint: 'http://127.0.0.1:1',
+      },
+      { code: 'not-reported', field: 'DeletionProtectionEnabled' },
+      { code: 'table-arn-unknown' },
+      { code: 'no-stack-name' },
+      { code: 'trail-unreadable', trail: 'org', cause: { code: 'timeout', seconds: 10 } },
+    ];
+    for (const reason of reasons) {
+      const en = wordReason(WORDS.en.reasons, reason);
+      assert.equal(en, reasonText(reason), 'the report and the command line word it alike');
+      const ja = wordReason(WORDS.ja.reasons, reason);
+      // What is left once names, ids, numbers and URLs are taken out holds no run of English words.
+      const words = ja.replace(
+        /https?:\/\/\S+|[A-Za-z_]+(Exception|Enabled|_[A-Z_]+)\b|--[a-z-]+|[a-z]+(?=[ ）]*$)/g,
+        '',
+      );
+      assert.doesNotMatch(words, /[A-Za-z]{3,} [A-Za-z]{3,}/, `${reason.code}: ${ja}`);
+    }
+  });
+
+  it('states a period that ends after the pack was made', () => {
+    const html = renderReport({
+      lang: 'en',
+      summary: summary({
+        period: { ...summary().period, reachesPastGeneration: true },
+      }),
+      dormant: [],
+      files: [],
+      tool: { name: 'cognito-login-history', version: '1.0.0', gitCommit: null },
+      identity: { arn: 'arn:aws:sts::123456789012:assumed-role/auditor/me', account: '123456789012' },
+    });
+    assert.match(
+      html,
+      /data-note="future-period">The period reaches past the moment this pack was made \(2026-03-03T00:00:00.000Z\)/,
+    );
+    assert.match(html, /arn:<wbr>aws:<wbr>sts:/, 'an ARN wraps at its separators only');
   });
 });

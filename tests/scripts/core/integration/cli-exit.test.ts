@@ -4,14 +4,17 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from '../../../../dev/build/template.ts';
 
 describe('runCli', () => {
   it('delivers all of stdout to a reader that starts late, then exits with the code', async () => {
     const bytes = 4 * 2 ** 20;
-    const script = `import('../../../ops/integration/scripts/core/cli.ts').then(({ runCli }) => runCli('', async () => {
+    const cli = pathToFileURL(join(PROJECT_ROOT, 'scripts', 'core', 'cli.ts')).href;
+    const script = `import('${cli}').then(({ runCli }) => runCli('', async () => {
       process.stdout.write('x'.repeat(${bytes}));
       return 3;
     }));`;

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { entryOf } from '../../../../dev/build/commands.ts';
 import { PROJECT_ROOT } from '../../../../dev/build/template.ts';
@@ -103,7 +102,11 @@ describe('options that do not apply are refused, exit 2, with what is wrong', ()
       const result = await run(command, args);
       assert.equal(result.code, 2, result.stderr);
       assert.match(result.stderr, message);
-      assert.match(result.stderr, /usage: npm run/);
+      // The error and where the usage is: two lines, not the whole usage after the error.
+      const lines = result.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 2, result.stderr);
+      assert.match(lines[0] as string, /^error: /);
+      assert.equal(lines[1], `Run "npm run ${command} -- --help" for the usage.`);
     });
   }
 });

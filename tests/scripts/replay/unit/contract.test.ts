@@ -20,7 +20,7 @@ describe('the function and replay share one contract', () => {
         attempted.push(item);
         throw Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' });
       },
-      // What createConsoleLogger writes: one JSON object per line.
+      // What createJsonLineLogger writes: one JSON object per line.
       log: (_level, record) => lines.push(JSON.stringify(record)),
     });
     await handler(sampleEvent(), lambdaContext('5b0d6c1e-8a47-4f0e-9d0c-2f4b1a7e9c31'));
