@@ -9,18 +9,11 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createBoundedClient, createConditionalPut, type WriteOutcome } from './bounded-put.ts';
 import { AUTH_EVENT_NO_OVERWRITE, type AuthEventItem } from './contract.ts';
 
-export const CONNECTION_TIMEOUT_MS = 1000;
-export const REQUEST_TIMEOUT_MS = 2000;
-/** A credential-stuffing burst may throttle the table while on-demand capacity scales up. */
-export const MAX_ATTEMPTS = 4;
+/** More attempts than the trigger: a credential-stuffing burst may throttle the table while it scales up. */
+export const AUTH_EVENT_WRITE_LIMITS = { connectionTimeoutMs: 1000, requestTimeoutMs: 2000, maxAttempts: 4 };
 
-export function createAuthEventsClient(): DynamoDBDocumentClient {
-  return createBoundedClient({
-    connectionTimeoutMs: CONNECTION_TIMEOUT_MS,
-    requestTimeoutMs: REQUEST_TIMEOUT_MS,
-    maxAttempts: MAX_ATTEMPTS,
-  });
-}
+export const createAuthEventsClient = (): DynamoDBDocumentClient =>
+  createBoundedClient(AUTH_EVENT_WRITE_LIMITS);
 
 export type AuthEventWriter = (item: AuthEventItem, budgetMs: number) => Promise<WriteOutcome>;
 

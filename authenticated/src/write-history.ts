@@ -8,19 +8,13 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createBoundedClient, createConditionalPut, type WriteOutcome } from './bounded-put.ts';
 import { type LoginHistoryItem, NO_OVERWRITE } from './contract.ts';
 
-/** Per-attempt limits: a healthy PutItem answers in a few ms, so a second is already a failure. */
-export const CONNECTION_TIMEOUT_MS = 500;
-export const REQUEST_TIMEOUT_MS = 1000;
-/** One retry absorbs a transient throttle or a dropped connection without risking the deadline. */
-export const MAX_ATTEMPTS = 2;
+/**
+ * Per-attempt limits: a healthy PutItem answers in a few ms, so a second is already a failure; one retry
+ * absorbs a transient throttle or a dropped connection without risking the deadline.
+ */
+export const HISTORY_WRITE_LIMITS = { connectionTimeoutMs: 500, requestTimeoutMs: 1000, maxAttempts: 2 };
 
-export function createHistoryClient(): DynamoDBDocumentClient {
-  return createBoundedClient({
-    connectionTimeoutMs: CONNECTION_TIMEOUT_MS,
-    requestTimeoutMs: REQUEST_TIMEOUT_MS,
-    maxAttempts: MAX_ATTEMPTS,
-  });
-}
+export const createHistoryClient = (): DynamoDBDocumentClient => createBoundedClient(HISTORY_WRITE_LIMITS);
 
 export type HistoryWriter = (item: LoginHistoryItem, budgetMs: number) => Promise<WriteOutcome>;
 

@@ -16,96 +16,112 @@ const reasons: ReasonWords = {
 
 export const JA: Words = {
   locale: 'ja-JP',
-  title: 'サインイン監査レポート',
-  period: '対象期間（UTC）',
-  pool: 'ユーザープール',
-  table: 'ログイン履歴テーブル',
-  generated: '作成日時',
-  tool: 'ツール',
-  identity: '作成者',
-  figures: '主な数値',
-  signIns: 'サインイン成功件数',
-  users: 'サインインしたユーザー数',
-  failures: 'サインイン失敗件数',
-  dormant: '休眠アカウント数',
-  notRecorded: '記録なし',
-  signInsPerDay: '日別のサインイン成功件数',
-  failuresPerDay: '日別のサインイン失敗件数',
-  byClient: 'アプリクライアント別のサインイン件数',
-  byProvider: 'ID プロバイダー別のサインイン件数（COGNITO はユーザープールのユーザー）',
-  topIps: '失敗の多い送信元 IP アドレス',
-  topUsers: '失敗の多いユーザー',
-  count: '件数',
-  noFailures: 'この期間に記録されたサインイン失敗はありません。',
-  noAuthEvents: {
-    'stack-without-auth-events':
-      'サインイン失敗はこのパックに含まれていません（スタックが認証イベントを記録していません。スタックのパラメーター AuthEvents が有効ではありません）。対象はサインイン成功のみです。',
-    'not-named':
-      'サインイン失敗はこのパックに含まれていません（認証イベントのテーブルが指定されていないため（--auth-events-table-name）、スタックが記録しているかどうかをこのパックは確認できません）。対象はサインイン成功のみです。',
+  header: {
+    title: 'サインイン監査レポート',
+    period: '対象期間（UTC）',
+    pool: 'ユーザープール',
+    table: 'ログイン履歴テーブル',
+    generated: '作成日時',
+    tool: 'ツール',
+    identity: '作成者',
   },
-  failuresWithoutSub: (_n, formatted) =>
-    `${formatted} 件の失敗はユーザーを特定できない試行（存在しないユーザー名など）のため、送信元 IP アドレス別にのみ集計しています。`,
-  futurePeriod: (generated) =>
-    `対象期間はこのパックの作成時点（${generated}）より先まで及んでいます。記録は作成時点までのもので、休眠アカウントの確認も作成時点を基準にしています。`,
-  dormantHeading: '休眠アカウント',
-  dormantIntro: ({ asOf, inactiveDays, dormant, users }) =>
-    `${asOf} 時点で存在し、その日までの ${inactiveDays} 日間にサインインの記録がない（または一度も記録がない）アカウント：${users} 件中 ${dormant} 件。アクセス権が引き続き必要か、アカウントごとにご確認ください。`,
-  dormantColumns: ['ユーザー', 'メールアドレス', '状態', '作成日', '最終サインイン（UTC）'],
-  never: '記録なし',
-  disabled: '無効',
-  enabled: '有効',
-  dormantMore: (shown, all) =>
-    `${all} 件のうち先頭の ${shown} 件を掲載しています。全件は dormant-accounts.csv にあります。`,
-  noDormant: '休眠アカウントはありません。',
-  protectionHeading: '記録の保護状況',
-  protectionIntro:
-    'パック作成時に AWS アカウントから読み取った状態です。「不明」は読み取れなかったことを示し、その理由を併記しています。',
-  protectionNames: {
-    retention: '保持期間（DynamoDB TTL）',
-    pointInTimeRecovery: 'ポイントインタイムリカバリ',
-    deletionProtection: '削除保護',
-    appendOnlyPolicy: '追記専用のリソースポリシー',
-    alarmSubscription: 'アラーム通知メールの購読',
-    authEventTrail: 'CloudTrail による認証イベントの記録',
+  figures: {
+    heading: '主な数値',
+    signIns: 'サインイン成功件数',
+    users: 'サインインしたユーザー数',
+    failures: 'サインイン失敗件数',
+    dormant: '休眠アカウント数',
+    notRecorded: '記録なし',
+    futurePeriod: (generated) =>
+      `対象期間はこのパックの作成時点（${generated}）より先まで及んでいます。記録は作成時点までのもので、休眠アカウントの確認も作成時点を基準にしています。`,
   },
-  statusWords: {
-    enabled: '有効',
+  charts: {
+    signInsPerDay: '日別のサインイン成功件数',
+    failuresPerDay: '日別のサインイン失敗件数',
+    byClient: 'アプリクライアント別のサインイン件数',
+    byProvider: 'ID プロバイダー別のサインイン件数（COGNITO はユーザープールのユーザー）',
+    topIps: '失敗の多い送信元 IP アドレス',
+    topUsers: '失敗の多いユーザー',
+    count: '件数',
+  },
+  failures: {
+    none: 'この期間に記録されたサインイン失敗はありません。',
+    notInPack: {
+      'stack-without-auth-events':
+        'サインイン失敗はこのパックに含まれていません（スタックが認証イベントを記録していません。スタックのパラメーター AuthEvents が有効ではありません）。対象はサインイン成功のみです。',
+      'not-named':
+        'サインイン失敗はこのパックに含まれていません（認証イベントのテーブルが指定されていないため（--auth-events-table-name）、スタックが記録しているかどうかをこのパックは確認できません）。対象はサインイン成功のみです。',
+    },
+    withoutSub: (_n, formatted) =>
+      `${formatted} 件の失敗はユーザーを特定できない試行（存在しないユーザー名など）のため、送信元 IP アドレス別にのみ集計しています。`,
+  },
+  dormant: {
+    heading: '休眠アカウント',
+    intro: ({ asOf, inactiveDays, dormant, users }) =>
+      `${asOf} 時点で存在し、その日までの ${inactiveDays} 日間にサインインの記録がない（または一度も記録がない）アカウント：${users} 件中 ${dormant} 件。アクセス権が引き続き必要か、アカウントごとにご確認ください。`,
+    columns: ['ユーザー', 'メールアドレス', '状態', '作成日', '最終サインイン（UTC）'],
+    never: '記録なし',
     disabled: '無効',
-    none: 'なし',
-    partial: '一部のみ',
-    confirmed: '確認済み',
-    pending: '確認待ち',
-    logging: '記録中',
-    'not logging': '記録なし',
-    'not configured': '未設定',
-    unknown: '不明',
+    enabled: '有効',
+    more: (shown, all) =>
+      `${all} 件のうち先頭の ${shown} 件を掲載しています。全件は dormant-accounts.csv にあります。`,
+    none: '休眠アカウントはありません。',
   },
-  factNames: {
-    attribute: '属性',
-    retentionDays: '保持日数',
-    earliestRestorable: '復元可能な最も古い時点',
-    recoveryPeriodDays: '復元期間（日）',
-    deniedActions: '拒否する操作',
-    topic: 'トピック',
-    confirmed: '確認済み',
-    pending: '確認待ち',
-    trails: '証跡',
-    trailsChecked: '確認した証跡の数',
+  protection: {
+    heading: '記録の保護状況',
+    intro:
+      'パック作成時に AWS アカウントから読み取った状態です。「不明」は読み取れなかったことを示し、その理由を併記しています。',
+    names: {
+      retention: '保持期間（DynamoDB TTL）',
+      pointInTimeRecovery: 'ポイントインタイムリカバリ',
+      deletionProtection: '削除保護',
+      appendOnlyPolicy: '追記専用のリソースポリシー',
+      alarmSubscription: 'アラーム通知メールの購読',
+      authEventTrail: 'CloudTrail による認証イベントの記録',
+    },
+    status: {
+      enabled: '有効',
+      disabled: '無効',
+      none: 'なし',
+      partial: '一部のみ',
+      confirmed: '確認済み',
+      pending: '確認待ち',
+      logging: '記録中',
+      'not logging': '記録なし',
+      'not configured': '未設定',
+      unknown: '不明',
+    },
+    facts: {
+      attribute: '属性',
+      retentionDays: '保持日数',
+      earliestRestorable: '復元可能な最も古い時点',
+      recoveryPeriodDays: '復元期間（日）',
+      deniedActions: '拒否する操作',
+      topic: 'トピック',
+      confirmed: '確認済み',
+      pending: '確認待ち',
+      trails: '証跡',
+      trailsChecked: '確認した証跡の数',
+    },
+    reasons,
   },
-  reasons,
-  coverageHeading: 'データの範囲と限界',
-  coverage: [
-    'サインイン成功は Cognito の認証後（PostAuthentication）トリガーが記録します。完了したサインイン 1 回につき 1 件で、日時・ユーザー・アプリクライアント・ID プロバイダーを含みます。',
-    'このトリガーには IP アドレスが渡されないため、サインインの記録に IP アドレスはありません。送信元 IP アドレスは CloudTrail 由来の認証イベントにのみ含まれます。',
-    'サインイン失敗は CloudTrail 経由（認証イベント）でのみ把握できます。これが無い場合、このパックに失敗は現れませんが、失敗が無かったという意味ではありません。',
-    'トークンの更新（REFRESH_TOKEN_AUTH）ではトリガーが実行されず、サインインとして記録されません。ここに現れないままサインイン状態が続くユーザーもありえます。',
-    '保持期間を過ぎた記録は DynamoDB の TTL によって削除されています。「記録なし」は保持されている履歴の範囲内で記録がないという意味です。',
-    '日時はすべて UTC です。日付で指定した期間は、開始日・終了日を含む終日が対象です。',
-  ],
-  filesHeading: 'このパックのファイル',
-  filesColumns: ['ファイル', 'バイト数', 'SHA-256'],
-  filesIntro:
-    '各ファイルの SHA-256 を示します。manifest.json にはこのレポートを含むすべてのファイルが記載されています。',
-  verifyHow:
-    '改ざんがないことの確認方法：npm run audit-pack -- --verify <フォルダー>（または manifest.json と sha256sum の照合）。パック作成時に表示される manifest.json の SHA-256 は、パックとは別に保管してください。',
+  coverage: {
+    heading: 'データの範囲と限界',
+    lines: [
+      'サインイン成功は Cognito の認証後（PostAuthentication）トリガーが記録します。完了したサインイン 1 回につき 1 件で、日時・ユーザー・アプリクライアント・ID プロバイダーを含みます。',
+      'このトリガーには IP アドレスが渡されないため、サインインの記録に IP アドレスはありません。送信元 IP アドレスは CloudTrail 由来の認証イベントにのみ含まれます。',
+      'サインイン失敗は CloudTrail 経由（認証イベント）でのみ把握できます。これが無い場合、このパックに失敗は現れませんが、失敗が無かったという意味ではありません。',
+      'トークンの更新（REFRESH_TOKEN_AUTH）ではトリガーが実行されず、サインインとして記録されません。ここに現れないままサインイン状態が続くユーザーもありえます。',
+      '保持期間を過ぎた記録は DynamoDB の TTL によって削除されています。「記録なし」は保持されている履歴の範囲内で記録がないという意味です。',
+      '日時はすべて UTC です。日付で指定した期間は、開始日・終了日を含む終日が対象です。',
+    ],
+  },
+  files: {
+    heading: 'このパックのファイル',
+    intro:
+      '各ファイルの SHA-256 を示します。manifest.json にはこのレポートを含むすべてのファイルが記載されています。',
+    columns: ['ファイル', 'バイト数', 'SHA-256'],
+    verifyHow:
+      '改ざんがないことの確認方法：npm run audit-pack -- --verify <フォルダー>（または manifest.json と sha256sum の照合）。パック作成時に表示される manifest.json の SHA-256 は、パックとは別に保管してください。',
+  },
 };

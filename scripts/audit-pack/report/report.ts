@@ -25,7 +25,7 @@ import {
   table,
   text,
 } from './page.ts';
-import { LANGS, type Lang, PROTECTIONS, type Words, wordReason } from './words.ts';
+import { LANGS, type Lang, type Protection, type Words, wordReason } from './words.ts';
 
 export { LANGS, type Lang };
 
@@ -38,8 +38,8 @@ export const DORMANT_ROWS_SHOWN = 200;
 const RANKED = 12;
 
 function statusText(w: Words, check: Check): string {
-  const word = w.statusWords[check.status];
-  return check.reason ? `${word}: ${wordReason(w.reasons, check.reason)}` : word;
+  const word = w.protection.status[check.status];
+  return check.reason ? `${word}: ${wordReason(w.protection.reasons, check.reason)}` : word;
 }
 
 function factsText(w: Words, facts: Facts = {}): string {
@@ -47,7 +47,7 @@ function factsText(w: Words, facts: Facts = {}): string {
   return (Object.entries(facts) as [keyof Facts, Facts[keyof Facts]][])
     .map(
       ([key, value]) =>
-        `${w.factNames[key]}: ${Array.isArray(value) ? value.join(', ') : typeof value === 'number' ? n(value) : String(value)}`,
+        `${w.protection.facts[key]}: ${Array.isArray(value) ? value.join(', ') : typeof value === 'number' ? n(value) : String(value)}`,
     )
     .join('; ');
 }
@@ -76,25 +76,40 @@ function charts(w: Words, s: PackSummary): { charts: string[]; failureNote: stri
     Object.entries(counts)
       .slice(0, RANKED)
       .map(([label, count]) => ({ label, count }));
-  const drawn = [figure('sign-ins-per-day', w.signInsPerDay, perDayChart(s.signIns.perDay, w.count))];
+  const drawn = [
+    figure('sign-ins-per-day', w.charts.signInsPerDay, perDayChart(s.signIns.perDay, w.charts.count)),
+  ];
   if (auth.recorded) {
-    drawn.push(figure('failures-per-day', w.failuresPerDay, perDayChart(auth.failuresPerDay, w.count, true)));
+    drawn.push(
+      figure(
+        'failures-per-day',
+        w.charts.failuresPerDay,
+        perDayChart(auth.failuresPerDay, w.charts.count, true),
+      ),
+    );
   }
   if (s.signIns.signIns > 0) {
-    drawn.push(figure('by-client', w.byClient, rankingChart(ranking(s.signIns.byClient), w.count)));
-    drawn.push(figure('by-provider', w.byProvider, rankingChart(ranking(s.signIns.byProvider), w.count)));
+    drawn.push(
+      figure('by-client', w.charts.byClient, rankingChart(ranking(s.signIns.byClient), w.charts.count)),
+    );
+    drawn.push(
+      figure('by-provider', w.charts.byProvider, rankingChart(ranking(s.signIns.byProvider), w.charts.count)),
+    );
   }
   if (!auth.recorded) {
-    return { charts: drawn, failureNote: note(w.noAuthEvents[auth.reason], { name: 'no-auth-events' }) };
+    return {
+      charts: drawn,
+      failureNote: note(w.failures.notInPack[auth.reason], { name: 'no-auth-events' }),
+    };
   }
-  if (auth.failures === 0) return { charts: drawn, failureNote: note(w.noFailures) };
+  if (auth.failures === 0) return { charts: drawn, failureNote: note(w.failures.none) };
   drawn.push(
     figure(
       'top-failing-ips',
-      w.topIps,
+      w.charts.topIps,
       rankingChart(
         auth.topFailingSourceIps.map((x) => ({ label: x.sourceIp, count: x.failures })),
-        w.count,
+        w.charts.count,
         true,
       ),
     ),
@@ -103,10 +118,10 @@ function charts(w: Words, s: PackSummary): { charts: string[]; failureNote: stri
     drawn.push(
       figure(
         'top-failing-users',
-        w.topUsers,
+        w.charts.topUsers,
         rankingChart(
           auth.topFailingUsers.map((x) => ({ label: x.userName ?? x.sub, count: x.failures })),
-          w.count,
+          w.charts.count,
           true,
         ),
       ),
@@ -114,7 +129,7 @@ function charts(w: Words, s: PackSummary): { charts: string[]; failureNote: stri
   }
   const failureNote =
     auth.failuresWithoutSub > 0
-      ? note(w.failuresWithoutSub(auth.failuresWithoutSub, n(auth.failuresWithoutSub)))
+      ? note(w.failures.withoutSub(auth.failuresWithoutSub, n(auth.failuresWithoutSub)))
       : '';
   return { charts: drawn, failureNote };
 }
@@ -123,35 +138,36 @@ function dormantSection(w: Words, s: PackSummary, dormant: DormantAccount[]): st
   const n = (x: number) => x.toLocaleString(w.locale);
   const d = s.dormantAccounts;
   const intro = `<p>${escapeHtml(
-    w.dormantIntro({
+    w.dormant.intro({
       asOf: d.asOf.slice(0, 10),
       inactiveDays: d.inactiveDays,
       dormant: n(d.dormant),
       users: n(d.users),
     }),
   )}</p>`;
-  if (dormant.length === 0) return section(w.dormantHeading, `${intro}\n<p>${escapeHtml(w.noDormant)}</p>`);
+  if (dormant.length === 0)
+    return section(w.dormant.heading, `${intro}\n<p>${escapeHtml(w.dormant.none)}</p>`);
   const shown = dormant.slice(0, DORMANT_ROWS_SHOWN);
   const rows = shown.map((a) => ({
     cells: [
       id(a.userName),
       id(a.email ?? ''),
       a.enabled
-        ? text(w.enabled, true)
-        : { html: `<strong>${escapeHtml(w.disabled)}</strong>`, className: 'nowrap' },
+        ? text(w.dormant.enabled, true)
+        : { html: `<strong>${escapeHtml(w.dormant.disabled)}</strong>`, className: 'nowrap' },
       text(a.createdAt.slice(0, 10), true),
-      text(a.lastSignedInAt ?? w.never, true),
+      text(a.lastSignedInAt ?? w.dormant.never, true),
     ] satisfies Cell[],
   }));
-  const head = w.dormantColumns.map((c, i) => text(c, i >= 2));
+  const head = w.dormant.columns.map((c, i) => text(c, i >= 2));
   // The heading, the introduction and the first rows print together; the rest may follow on the next page.
   const first = table('dormant', head, rows.slice(0, 3));
   const rest = rows.length > 3 ? table('dormant', head, rows.slice(3)) : '';
   const more =
     dormant.length > shown.length
-      ? note(w.dormantMore(n(shown.length), n(dormant.length)), { closing: true })
+      ? note(w.dormant.more(n(shown.length), n(dormant.length)), { closing: true })
       : '';
-  return section(w.dormantHeading, `${intro}\n${first}`, `${rest}${more}`);
+  return section(w.dormant.heading, `${intro}\n${first}`, `${rest}${more}`);
 }
 
 export function renderReport(input: ReportInput): string {
@@ -161,22 +177,24 @@ export function renderReport(input: ReportInput): string {
   const auth = s.authEvents;
   const { charts: drawn, failureNote } = charts(w, s);
   const future = s.period.reachesPastGeneration
-    ? note(w.futurePeriod(s.generatedAt), { name: 'future-period' })
+    ? note(w.figures.futurePeriod(s.generatedAt), { name: 'future-period' })
     : '';
 
-  const protectionRows = PROTECTIONS.map((key) => {
+  const protectionRows = (Object.keys(w.protection.names) as Protection[]).map((key) => {
     const check = s.protection[key];
     return {
       header: true,
       attributes: `data-protection="${key}" class="${statusClass(check)}"`,
-      cells: [text(w.protectionNames[key]), text(statusText(w, check)), id(factsText(w, check.facts))],
+      cells: [text(w.protection.names[key]), text(statusText(w, check)), id(factsText(w, check.facts))],
     };
   });
 
   const identity =
     'arn' in input.identity
       ? breakable(input.identity.arn)
-      : escapeHtml(`${w.statusWords.unknown}: ${wordReason(w.reasons, input.identity.unknown)}`);
+      : escapeHtml(
+          `${w.protection.status.unknown}: ${wordReason(w.protection.reasons, input.identity.unknown)}`,
+        );
   const tool = `${input.tool.name} ${input.tool.version}${input.tool.gitCommit ? ` (${input.tool.gitCommit.slice(0, 12)})` : ''}`;
   const files = input.files.map((f) => ({
     cells: [id(f.name), text(n(f.bytes), true), hash(f.sha256)],
@@ -184,41 +202,41 @@ export function renderReport(input: ReportInput): string {
 
   return page({
     lang,
-    title: `${w.title} — ${s.userPoolId} — ${s.period.fromDay} – ${s.period.toDay}`,
-    heading: w.title,
+    title: `${w.header.title} — ${s.userPoolId} — ${s.period.fromDay} – ${s.period.toDay}`,
+    heading: w.header.title,
     meta: [
-      [w.period, `${escapeHtml(s.period.from)} – ${escapeHtml(s.period.to)}`, 'period'],
-      [w.pool, escapeHtml(s.userPoolId)],
-      [w.table, escapeHtml(s.table)],
-      [w.generated, escapeHtml(s.generatedAt)],
-      [w.identity, identity],
-      [w.tool, escapeHtml(tool)],
+      [w.header.period, `${escapeHtml(s.period.from)} – ${escapeHtml(s.period.to)}`, 'period'],
+      [w.header.pool, escapeHtml(s.userPoolId)],
+      [w.header.table, escapeHtml(s.table)],
+      [w.header.generated, escapeHtml(s.generatedAt)],
+      [w.header.identity, identity],
+      [w.header.tool, escapeHtml(tool)],
     ],
     sections: [
       section(
-        w.figures,
+        w.figures.heading,
         `${future}\n${keyFigures([
-          ['sign-ins', w.signIns, n(s.signIns.signIns)],
-          ['users', w.users, n(s.signIns.users)],
-          ['failures', w.failures, auth.recorded ? n(auth.failures) : w.notRecorded],
-          ['dormant', w.dormant, n(s.dormantAccounts.dormant)],
+          ['sign-ins', w.figures.signIns, n(s.signIns.signIns)],
+          ['users', w.figures.users, n(s.signIns.users)],
+          ['failures', w.figures.failures, auth.recorded ? n(auth.failures) : w.figures.notRecorded],
+          ['dormant', w.figures.dormant, n(s.dormantAccounts.dormant)],
         ])}`,
         `${drawn.join('\n')}\n${failureNote}`,
       ),
       dormantSection(w, s, input.dormant),
       section(
-        w.protectionHeading,
-        `${note(w.protectionIntro)}\n${table('protection', undefined, protectionRows)}`,
+        w.protection.heading,
+        `${note(w.protection.intro)}\n${table('protection', undefined, protectionRows)}`,
       ),
-      section(w.coverageHeading, list('coverage', w.coverage)),
+      section(w.coverage.heading, list('coverage', w.coverage.lines)),
       section(
-        w.filesHeading,
-        `${note(w.filesIntro)}\n${table(
+        w.files.heading,
+        `${note(w.files.intro)}\n${table(
           'files',
-          w.filesColumns.map((c) => text(c)),
+          w.files.columns.map((c) => text(c)),
           files,
         )}`,
-        note(w.verifyHow, { closing: true }),
+        note(w.files.verifyHow, { closing: true }),
       ),
     ],
   });

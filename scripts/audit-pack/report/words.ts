@@ -4,76 +4,82 @@
  * and are worded here too, so the Japanese page holds no English sentence; only names, ids, numbers and AWS's
  * own error text stay as they are.
  */
-import type { FactName, Status } from '../../account/protection.ts';
+import type { FactName, ProtectionStatus, Status } from '../../account/protection.ts';
 import type { Reason } from '../../core/reason.ts';
 import type { AuthEventsAbsent } from '../summary.ts';
 
 export const LANGS = ['en', 'ja'] as const;
 export type Lang = (typeof LANGS)[number];
 
-/** The rows of the protection table, in the order shown. */
-export const PROTECTIONS = [
-  'retention',
-  'pointInTimeRecovery',
-  'deletionProtection',
-  'appendOnlyPolicy',
-  'alarmSubscription',
-  'authEventTrail',
-] as const;
-export type Protection = (typeof PROTECTIONS)[number];
-
 /** A reason worded: one function per code, each given its own parameters. */
 export type ReasonWords = { [C in Reason['code']]: (reason: Extract<Reason, { code: C }>) => string };
+
+/** The rows of the protection table, in the order shown. */
+export type Protection = keyof ProtectionStatus;
 
 export interface Words {
   /** The page's locale, for numbers and the html lang attribute. */
   locale: string;
-  title: string;
-  period: string;
-  pool: string;
-  table: string;
-  generated: string;
-  tool: string;
-  identity: string;
-  figures: string;
-  signIns: string;
-  users: string;
-  failures: string;
-  dormant: string;
-  notRecorded: string;
-  signInsPerDay: string;
-  failuresPerDay: string;
-  byClient: string;
-  byProvider: string;
-  topIps: string;
-  topUsers: string;
-  count: string;
-  noFailures: string;
-  /** Why failed attempts are not in the pack. */
-  noAuthEvents: Record<AuthEventsAbsent, string>;
-  failuresWithoutSub: (n: number, formatted: string) => string;
-  /** The period reaches past the pack's creation: what that means for the figures. */
-  futurePeriod: (generated: string) => string;
-  dormantHeading: string;
-  dormantIntro: (d: { asOf: string; inactiveDays: number; dormant: string; users: string }) => string;
-  dormantColumns: [string, string, string, string, string];
-  never: string;
-  disabled: string;
-  enabled: string;
-  dormantMore: (shown: string, all: string) => string;
-  noDormant: string;
-  protectionHeading: string;
-  protectionIntro: string;
-  protectionNames: Record<Protection, string>;
-  statusWords: Record<Status, string>;
-  factNames: Record<FactName, string>;
-  reasons: ReasonWords;
-  coverageHeading: string;
-  coverage: string[];
-  filesHeading: string;
-  filesIntro: string;
-  filesColumns: [string, string, string];
-  verifyHow: string;
+  header: {
+    title: string;
+    period: string;
+    pool: string;
+    table: string;
+    generated: string;
+    tool: string;
+    identity: string;
+  };
+  figures: {
+    heading: string;
+    signIns: string;
+    users: string;
+    failures: string;
+    dormant: string;
+    notRecorded: string;
+    /** The period reaches past the pack's creation: what that means for the figures. */
+    futurePeriod: (generated: string) => string;
+  };
+  charts: {
+    signInsPerDay: string;
+    failuresPerDay: string;
+    byClient: string;
+    byProvider: string;
+    topIps: string;
+    topUsers: string;
+    count: string;
+  };
+  failures: {
+    none: string;
+    /** Why failed attempts are not in the pack. */
+    notInPack: Record<AuthEventsAbsent, string>;
+    withoutSub: (n: number, formatted: string) => string;
+  };
+  dormant: {
+    heading: string;
+    intro: (d: { asOf: string; inactiveDays: number; dormant: string; users: string }) => string;
+    columns: [user: string, email: string, account: string, created: string, lastSignIn: string];
+    never: string;
+    disabled: string;
+    enabled: string;
+    more: (shown: string, all: string) => string;
+    none: string;
+  };
+  protection: {
+    heading: string;
+    intro: string;
+    /** Also the rows' order. */
+    names: Record<Protection, string>;
+    status: Record<Status, string>;
+    facts: Record<FactName, string>;
+    reasons: ReasonWords;
+  };
+  coverage: { heading: string; lines: string[] };
+  files: {
+    heading: string;
+    intro: string;
+    columns: [file: string, bytes: string, sha256: string];
+    verifyHow: string;
+  };
 }
 
 /** One reason in the dictionary's language. */

@@ -98,7 +98,7 @@ describe('the validation rejects broken templates', () => {
 
   it('alarm topic without a policy that lets CloudWatch publish (project rules)', (t) => {
     const path = brokenCopy('alarm-topic-without-policy', (s) =>
-      s.replace(/ {2}AlarmTopicPolicy:\n(?: {4}.*\n|\n)*?(?=\n {2}\w)/, ''),
+      s.replace(/ {2}AlarmTopicPolicy:\n(?: {4}.*\n|\n)*?(?=\n {2}[\w#])/, ''),
     );
     expectRejected(t, projectRules(path), /no topic policy lets cloudwatch/);
   });
@@ -131,7 +131,10 @@ describe('the validation rejects broken templates', () => {
 
   it('auth-events rule in state ENABLED: read-only sign-in events would never arrive (project rules)', (t) => {
     const path = brokenCopy('auth-events-rule-enabled', (s) =>
-      s.replace('State: ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS', 'State: ENABLED'),
+      s.replace(
+        /( {2}AuthEventsRule:\n(?: {4}.*\n)*? {6}State: )ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS/,
+        '$1ENABLED',
+      ),
     );
     expectRejected(
       t,

@@ -22,6 +22,7 @@ import { LOCAL_CREDENTIALS } from '../../../../dev/local-stack/local-clients.ts'
 import { type RunningMoto, startMoto } from '../../../../dev/local-stack/moto.ts';
 import { authEventTrail } from '../../../../scripts/account/protection.ts';
 import { reportAuthEventTrail } from '../../../../scripts/account/trail-check.ts';
+import { type Reason, reasonText } from '../../../../scripts/core/reason.ts';
 import { skipBecause } from '../../../helpers/skip.ts';
 
 const REGION = 'eu-west-1';
@@ -262,8 +263,22 @@ describe('attach: a trail that cannot be read (an organization trail seen from a
       /trail org-trail \(multi-region\) could not be checked \(AccessDeniedException/,
     );
     // The audit pack cannot say whether sign-ins are logged, and says why.
-    assert.deepEqual(await authEventTrail(REGION, () => client), {
-      status: 'unknown: AccessDeniedException: not authorized to read this trail (trail org-trail)',
+    const trail = await authEventTrail(REGION, () => client);
+    assert.deepEqual(trail, {
+      status: 'unknown',
+      reason: {
+        code: 'trail-unreadable',
+        trail: 'org-trail',
+        cause: {
+          code: 'aws-error',
+          name: 'AccessDeniedException',
+          message: 'not authorized to read this trail',
+        },
+      },
     });
+    assert.equal(
+      reasonText(trail.reason as Reason),
+      'AccessDeniedException: not authorized to read this trail (trail org-trail)',
+    );
   });
 });

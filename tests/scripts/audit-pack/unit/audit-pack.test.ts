@@ -239,9 +239,9 @@ describe('report.html', () => {
       { code: 'trail-unreadable', trail: 'org', cause: { code: 'timeout', seconds: 10 } },
     ];
     for (const reason of reasons) {
-      const en = wordReason(WORDS.en.reasons, reason);
+      const en = wordReason(WORDS.en.protection.reasons, reason);
       assert.equal(en, reasonText(reason), 'the report and the command line word it alike');
-      const ja = wordReason(WORDS.ja.reasons, reason);
+      const ja = wordReason(WORDS.ja.protection.reasons, reason);
       // What is left once names, ids, numbers and URLs are taken out holds no run of English words.
       const words = ja.replace(
         /https?:\/\/\S+|[A-Za-z_]+(Exception|Enabled|_[A-Z_]+)\b|--[a-z-]+|[a-z]+(?=[ ）]*$)/g,
