@@ -32,6 +32,9 @@ export type LoginHistoryItem = {
 /** The sort key: the sign-in's ISO time (millisecond, UTC) then the Lambda request id. */
 export const signInIdOf = (signedInAt: string, requestId: string) => `${signedInAt}#${requestId}`;
 
+/** The index that answers "who signed in on day D" (and "which sign-ins fall in this interval"). */
+export const DAY_INDEX = 'byDay';
+
 /** The byDay index's partition key: the sign-in's UTC day and its shard (0 … DayIndexShards - 1). */
 export const dayShardOf = (day: string, shard: number) => `${day.slice(0, 10)}#${shard}`;
 

@@ -10,9 +10,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { dayShardOf, type LoginHistoryItem } from '#contract';
-
-export const DAY_INDEX = 'byDay';
+import { DAY_INDEX, dayShardOf, type LoginHistoryItem } from '#contract';
 
 /** Throttled reads back off and retry (adaptive mode also slows this client down) instead of failing. */
 export const READ_MAX_ATTEMPTS = 10;

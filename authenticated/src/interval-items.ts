@@ -1,0 +1,59 @@
+/**
+ * The records of one time interval, read the same way by the sealer and by `npm run verify-trail`, so that
+ * both hash the very same items: sign-ins through the byDay index (every shard of every day the interval
+ * touches), authentication events through their day partitions (16 shards a day). An interval holds the
+ * records with start <= time < end: sort keys begin with the ISO time and go on with "#", so
+ * `BETWEEN start AND end` keeps the start's millisecond and leaves out the end's.
+ */
+import { type DynamoDBDocumentClient, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { AUTH_EVENT_SHARDS, authEventPartitionOf, DAY_INDEX, dayShardOf } from './contract.ts';
+import type { TrailItem, TrailTable } from './trail-digest.ts';
+
+const DAY_MS = 86_400_000;
+
+/** The UTC days from the one holding `startMs` to the one holding `endMs - 1`. */
+export function daysOf(startMs: number, endMs: number): string[] {
+  const days: string[] = [];
+  for (let t = Math.floor(startMs / DAY_MS) * DAY_MS; t < endMs; t += DAY_MS) {
+    days.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return days;
+}
+
+export interface IntervalSource {
+  table: TrailTable;
+  tableName: string;
+  /** The byDay index's shards (DayIndexShards), for the sign-ins. */
+  dayIndexShards?: number;
+}
+
+/** Every record of [start, end), page by page, in no particular order. */
+export async function* itemsOfInterval(
+  doc: DynamoDBDocumentClient,
+  source: IntervalSource,
+  startIso: string,
+  endIso: string,
+): AsyncGenerator<TrailItem[]> {
+  const range = { ':lo': startIso, ':hi': endIso };
+  for (const day of daysOf(Date.parse(startIso), Date.parse(endIso))) {
+    const queries: QueryCommandInput[] =
+      source.table === 'sign-ins'
+        ? Array.from({ length: source.dayIndexShards ?? 1 }, (_, shard) => ({
+            TableName: source.tableName,
+            IndexName: DAY_INDEX,
+            KeyConditionExpression: 'dayShard = :p AND signInId BETWEEN :lo AND :hi',
+            ExpressionAttributeValues: { ':p': dayShardOf(day, shard), ...range },
+          }))
+        : Array.from({ length: AUTH_EVENT_SHARDS }, (_, shard) => ({
+            TableName: source.tableName,
+            KeyConditionExpression: 'pk = :p AND sk BETWEEN :lo AND :hi',
+            ExpressionAttributeValues: { ':p': authEventPartitionOf(day, shard), ...range },
+            ConsistentRead: true,
+          }));
+    for (const input of queries) {
+      for await (const page of paginateQuery({ client: doc, pageSize: 1000 }, input)) {
+        if (page.Items && page.Items.length > 0) yield page.Items as TrailItem[];
+      }
+    }
+  }
+}
