@@ -119,3 +119,44 @@ export interface AuthEventItem {
 export const AUTH_EVENT_NO_OVERWRITE = {
   ConditionExpression: 'attribute_not_exists(pk)',
 } as const;
+
+// ---- The trail's own records, in the sign-in table's '#' partitions (no Cognito sub starts with '#').
+
+/** Erasure records (started, completed): scripts/records/erasure-record.ts. */
+export const ERASURE_PARTITION = '#erasures';
+
+/**
+ * Before an erasure deletes a page of items it announces their key hashes (trail-digest.ts keyHashOf) here, so
+ * that the change detector and verify-trail can tell its removals from tampering. Sort key
+ * `<requestedAt>#<subHash>#<table>#<page, 6 digits>`: time-ordered, one person's pages together.
+ */
+export const ERASURE_KEYS_PARTITION = '#erasure-keys';
+
+export interface ErasureKeysRecord {
+  sub: typeof ERASURE_KEYS_PARTITION;
+  signInId: string;
+  kind: 'erasure-keys';
+  requestedAt: string;
+  subHash: string;
+  table: 'sign-ins' | 'auth-events';
+  keyHashes: string[];
+}
+
+/**
+ * Before replay puts a page of missed sign-ins it announces their leaves (`<key hash> <item hash>`), so that
+ * verify-trail can tell a late insertion by replay from one by anybody else. Sort key
+ * `<replayedAt>#<run id>#<page, 6 digits>`.
+ */
+export const REPLAY_PARTITION = '#replays';
+
+export interface ReplayRecord {
+  sub: typeof REPLAY_PARTITION;
+  signInId: string;
+  kind: 'replay';
+  replayedAt: string;
+  replayedBy: string;
+  leaves: string[];
+}
+
+/** Key hashes (or leaves) per record: a page stays far below DynamoDB's 400 KB item limit. */
+export const HASHES_PER_RECORD = 1000;

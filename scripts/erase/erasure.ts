@@ -11,10 +11,16 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import {
+  ERASURE_KEYS_PARTITION,
+  ERASURE_PARTITION,
+  type ErasureKeysRecord,
+  HASHES_PER_RECORD,
+} from '#contract';
+import { keyHashOf } from '../../authenticated/src/trail-digest.ts';
 import { BY_SUB_INDEX } from '../records/auth-events.ts';
 import {
   completedRecord,
-  ERASURE_PARTITION,
   type ErasureRecord,
   type ItemCounts,
   recordPrefix,
@@ -186,9 +192,16 @@ export async function erase(
   let done = 0;
   const deletedNow: ItemCounts = { signIns: 0, authEvents: 0 };
   const kinds: (keyof ItemCounts)[] = target.authEventsTable ? ['signIns', 'authEvents'] : ['signIns'];
+  // This run's announcements have their own sort keys: a resumed erasure never collides with the first run's.
+  const run = { at: now().toISOString(), page: 0 };
   for (const kind of kinds) {
     const table = kind === 'signIns' ? target.signInTable : (target.authEventsTable as string);
     for await (const page of keysOf(doc, target, kind)) {
+      // Announced before they are deleted: the change detector and verify-trail explain these removals.
+      for (let i = 0; i < page.length; i += HASHES_PER_RECORD) {
+        const keys = page.slice(i, i + HASHES_PER_RECORD).map(({ key }) => key);
+        await putRecord(doc, target.signInTable, erasureKeysRecord(started, kind, keys, run.at, ++run.page));
+      }
       for (let i = 0; i < page.length; i += DELETE_CONCURRENCY) {
         const deleted = await Promise.all(
           page.slice(i, i + DELETE_CONCURRENCY).map(({ key }) => deleteOne(doc, table, key)),
@@ -214,8 +227,32 @@ async function deleteOne(doc: DynamoDBDocumentClient, table: string, key: Key): 
   return result.Attributes !== undefined;
 }
 
+/** The announcement of a page of keys about to be deleted (contract.ts ErasureKeysRecord). */
+export function erasureKeysRecord(
+  started: ErasureRecord,
+  kind: keyof ItemCounts,
+  keys: Key[],
+  runAt: string,
+  page: number,
+): ErasureKeysRecord {
+  const table = kind === 'signIns' ? 'sign-ins' : 'auth-events';
+  return {
+    sub: ERASURE_KEYS_PARTITION,
+    signInId: `${started.requestedAt}#${started.subHash}#${table}#${runAt}#${String(page).padStart(6, '0')}`,
+    kind: 'erasure-keys',
+    requestedAt: started.requestedAt,
+    subHash: started.subHash,
+    table,
+    keyHashes: keys.map((key) => keyHashOf(table, key)),
+  };
+}
+
 /** Never overwrites: a record that is already there (a rerun racing another) stays as it was written. */
-async function putRecord(doc: DynamoDBDocumentClient, table: string, record: ErasureRecord): Promise<void> {
+async function putRecord(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  record: ErasureRecord | ErasureKeysRecord,
+): Promise<void> {
   try {
     await doc.send(
       new PutCommand({

@@ -8,8 +8,7 @@
  * absent from the byDay index, so no day or period listing shows them) and no expiresAt (TTL keeps them).
  */
 import { createHmac } from 'node:crypto';
-
-export const ERASURE_PARTITION = '#erasures';
+import { ERASURE_PARTITION } from '#contract';
 
 export interface ItemCounts {
   signIns: number;

@@ -2,6 +2,7 @@
  * `npm run replay`'s command line and run: the options checked, the input (a file or the log group) and the
  * writer (this thread or writer threads) chosen, the report printed. The entry file holds only the usage.
  */
+import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { AwsCredentialIdentity } from '../account/role-session.ts';
@@ -81,10 +82,10 @@ export async function run(argv: readonly string[]): Promise<number> {
   }
   // The table's resource policy lets only the stack's writers put: everything below runs as its ReplayRole.
   let credentials: AwsCredentialIdentity | undefined;
-  if (roleArn) {
-    const { callerArn, credentialsOf } = await import('../account/role-session.ts');
-    credentials = await credentialsOf(region, roleArn, 'replay', await callerArn(region));
-  }
+  const { callerArn, credentialsOf } = await import('../account/role-session.ts');
+  const replayedBy = values['dry-run'] ? undefined : await callerArn(region);
+  if (roleArn)
+    credentials = await credentialsOf(region, roleArn, 'replay', replayedBy ?? (await callerArn(region)));
   if (!values.file && !logGroup) throw new UsageError('--log-group is required (or --stack-name)');
 
   let lines: AsyncIterable<LogLine>;
@@ -109,11 +110,16 @@ export async function run(argv: readonly string[]): Promise<number> {
     workers > 1
       ? await startWriterPool(workers, table as string, writeOptions)
       : await thisThread(table as string, writeOptions);
+  // Each page of items is announced before it is put (a replay record), so that verify-trail explains it.
+  const announcing = values['dry-run']
+    ? undefined
+    : await announcingClient(table as string, writeOptions, replayedBy);
   try {
     const progress = terminalProgress('failure records handled:');
     const report = await replayWith(writer.write, lines, {
       concurrency,
       onProgress: (handled) => progress.update(handled),
+      ...(announcing ? { announce: announcing.announce } : {}),
     });
     progress.end();
     const verb = values['dry-run'] ? 'would insert' : 'inserted';
@@ -136,8 +142,28 @@ export async function run(argv: readonly string[]): Promise<number> {
     throw translateNotFound(error, `log group ${logGroup}`, '--log-group / --stack-name');
   } finally {
     await writer.close();
+    announcing?.doc.destroy();
     logs?.destroy();
   }
+}
+
+/** The announcements' writer, in this thread, as the same identity as the writes. */
+async function announcingClient(table: string, options: WriterOptions, replayedBy: string | undefined) {
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
+  const { announcer } = await import('./announce.ts');
+  const doc = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      ...(options.region ? { region: options.region } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+    }),
+  );
+  const run = {
+    replayedAt: new Date().toISOString(),
+    runId: randomUUID().slice(0, 8),
+    replayedBy: replayedBy ?? 'unknown',
+  };
+  return { doc, announce: announcer(doc, table, run) };
 }
 
 /** One line for a replay that could not go on: what is wrong, and what was done before. */

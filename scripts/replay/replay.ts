@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { type LoginHistoryItem, WRITE_FAILED } from '#contract';
+import { HASHES_PER_RECORD, type LoginHistoryItem, WRITE_FAILED } from '#contract';
 import { explainAwsError } from '../core/cli.ts';
 import { forEachBounded } from '../core/generic.ts';
 import { parseLogLine } from './failure-records.ts';
@@ -108,15 +108,22 @@ export function stopsTheRun(error: Error): boolean {
 }
 
 /**
+ * Before a page of items is put, replay announces them (a replay record of their leaves, contract.ts): a late
+ * insertion into an interval that is already sealed is then explained, not taken for tampering.
+ */
+export type Announce = (items: LoginHistoryItem[]) => Promise<void>;
+
+/**
  * Reads the lines, writes each failure record with `write` (at most `concurrency` at once), and reports.
- * Throws ReplayStopped on a write error that would fail every record.
+ * With `announce`, items go in pages of HASHES_PER_RECORD, each announced before it is written. Throws
+ * ReplayStopped on a write error that would fail every record.
  */
 export async function replayWith(
   write: RecordWriter,
   lines: AsyncIterable<LogLine> | Iterable<LogLine>,
-  options: Pick<ReplayOptions, 'concurrency' | 'onProgress'>,
+  options: Pick<ReplayOptions, 'concurrency' | 'onProgress'> & { announce?: Announce },
 ): Promise<ReplayReport> {
-  const { concurrency, onProgress } = options;
+  const { concurrency, onProgress, announce } = options;
   const report: ReplayReport = {
     inserted: 0,
     alreadyPresent: 0,
@@ -127,17 +134,9 @@ export async function replayWith(
   };
   let handled = 0;
   let stoppedBy: Error | undefined;
-  // Lines are pulled as writes free up: at most `concurrency` writes and as many lines in memory.
-  await forEachBounded(lines, concurrency, async (line) => {
-    const parsed = parseLogLine(line.text);
-    if (parsed.kind === 'other') return undefined;
-    if (parsed.kind === 'unreadable') {
-      if (report.unreadableCount++ < DETAIL_LIMIT)
-        report.unreadable.push({ source: line.source, reason: parsed.reason });
-      return undefined;
-    }
+  const writeOne = async (item: LoginHistoryItem): Promise<undefined | 'stop'> => {
     try {
-      if (await write(parsed.item)) report.alreadyPresent++;
+      if (await write(item)) report.alreadyPresent++;
       else report.inserted++;
     } catch (error) {
       if (stopsTheRun(error as Error)) {
@@ -146,14 +145,47 @@ export async function replayWith(
       }
       if (report.failedCount++ < DETAIL_LIMIT) {
         report.failed.push({
-          signInId: parsed.item.signInId,
+          signInId: item.signInId,
           error: `${(error as Error).name}: ${(error as Error).message}`,
         });
       }
     }
     onProgress?.(++handled);
     return undefined;
-  });
+  };
+  // The failure records among the lines; unreadable ones are counted on the way.
+  async function* items(): AsyncGenerator<LoginHistoryItem> {
+    for await (const line of lines) {
+      const parsed = parseLogLine(line.text);
+      if (parsed.kind === 'record') yield parsed.item;
+      else if (parsed.kind === 'unreadable' && report.unreadableCount++ < DETAIL_LIMIT)
+        report.unreadable.push({ source: line.source, reason: parsed.reason });
+    }
+  }
+  if (!announce) {
+    // Lines are pulled as writes free up: at most `concurrency` writes and as many lines in memory.
+    await forEachBounded(items(), concurrency, writeOne);
+  } else {
+    let page: LoginHistoryItem[] = [];
+    const flush = async () => {
+      if (page.length === 0 || stoppedBy) return;
+      const current = page;
+      page = [];
+      try {
+        await announce(current);
+      } catch (error) {
+        stoppedBy ??= error as Error;
+        return;
+      }
+      await forEachBounded(current, concurrency, writeOne);
+    };
+    for await (const item of items()) {
+      page.push(item);
+      if (page.length >= HASHES_PER_RECORD) await flush();
+      if (stoppedBy) break;
+    }
+    await flush();
+  }
   if (stoppedBy) throw new ReplayStopped(report, stoppedBy);
   return report;
 }

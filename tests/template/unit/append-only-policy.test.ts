@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ERASURE_KEYS_PARTITION, ERASURE_PARTITION, REPLAY_PARTITION } from '#contract';
 import { loadTemplate, type Template } from '../../../dev/build/template.ts';
 import { roleStatements } from '../../../dev/build/template-policy.ts';
-import { ERASURE_PARTITION } from '../../../scripts/records/erasure-record.ts';
 import { ACCOUNT, type Decision, decide, deployedNames, resolvePolicy } from '../../helpers/policy-engine.ts';
 
 const template = loadTemplate();
@@ -158,37 +158,74 @@ for (const table of tables) {
     });
 
     if (table === 'LoginHistoryTable') {
-      it('lets the erasure role put erasure records, which nobody may delete', async () => {
+      it('lets the erasure role put erasure records and key announcements, which nobody may delete', async () => {
         const eraser = roleArn('ErasureRole');
         const identity = identityOf('ErasureRole');
-        await expectEach(eraser, identity, ['dynamodb:PutItem'], 'Allowed', ERASURE_PARTITION);
-        await expectEach(eraser, identity, ['dynamodb:DeleteItem'], 'ExplicitlyDenied', ERASURE_PARTITION);
-        await expectEach(
-          eraser,
-          identity,
-          ['dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
-          'ExplicitlyDenied',
-          ERASURE_PARTITION,
-        );
-        await expectEach(
-          ADMINISTRATOR,
-          [ADMINISTRATOR_ACCESS],
-          ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
-          'ExplicitlyDenied',
-          ERASURE_PARTITION,
-        );
+        for (const partition of [ERASURE_PARTITION, ERASURE_KEYS_PARTITION]) {
+          await expectEach(eraser, identity, ['dynamodb:PutItem'], 'Allowed', partition);
+          await expectEach(eraser, identity, ['dynamodb:DeleteItem'], 'ExplicitlyDenied', partition);
+          await expectEach(
+            eraser,
+            identity,
+            ['dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
+            'ExplicitlyDenied',
+            partition,
+          );
+          await expectEach(
+            ADMINISTRATOR,
+            [ADMINISTRATOR_ACCESS],
+            ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+            'ExplicitlyDenied',
+            partition,
+          );
+        }
+        await expectEach(eraser, identity, ['dynamodb:PutItem'], 'ExplicitlyDenied', REPLAY_PARTITION);
       });
 
       it('keeps the erasure records to the erasure role: no writer may plant or overwrite one', async () => {
         for (const writer of WRITERS[table] ?? []) {
-          await expectEach(
-            roleArn(writer),
-            identityOf(writer),
-            ['dynamodb:PutItem'],
-            'ExplicitlyDenied',
-            ERASURE_PARTITION,
-          );
+          for (const partition of [ERASURE_PARTITION, ERASURE_KEYS_PARTITION]) {
+            await expectEach(
+              roleArn(writer),
+              identityOf(writer),
+              ['dynamodb:PutItem'],
+              'ExplicitlyDenied',
+              partition,
+            );
+          }
         }
+      });
+
+      it("keeps replay's announcements to the replay role, and nobody deletes them", async () => {
+        await expectEach(
+          roleArn('ReplayRole'),
+          identityOf('ReplayRole'),
+          ['dynamodb:PutItem'],
+          'Allowed',
+          REPLAY_PARTITION,
+        );
+        const trigger = 'LoginHistoryFunctionRole';
+        await expectEach(
+          roleArn(trigger),
+          identityOf(trigger),
+          ['dynamodb:PutItem'],
+          'ExplicitlyDenied',
+          REPLAY_PARTITION,
+        );
+        await expectEach(
+          ADMINISTRATOR,
+          [ADMINISTRATOR_ACCESS],
+          ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+          'ExplicitlyDenied',
+          REPLAY_PARTITION,
+        );
+        await expectEach(
+          roleArn('ErasureRole'),
+          identityOf('ErasureRole'),
+          ['dynamodb:DeleteItem'],
+          'ExplicitlyDenied',
+          REPLAY_PARTITION,
+        );
       });
     }
   });

@@ -15,6 +15,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ERASURE_PARTITION } from '#contract';
 import { entryOf } from '../../../../dev/build/commands.ts';
 import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../../../../dev/build/template.ts';
 import { startCognitoLocal } from '../../../../dev/local-stack/cognito-local.ts';
@@ -31,7 +32,7 @@ import {
   createUser,
   realisticPoolInput,
 } from '../../../../dev/local-stack/user-pool-fixtures.ts';
-import { ERASURE_PARTITION, type ErasureRecord } from '../../../../scripts/records/erasure-record.ts';
+import type { ErasureRecord } from '../../../../scripts/records/erasure-record.ts';
 import { skipBecause } from '../../../helpers/skip.ts';
 
 const REGION = 'us-east-1';

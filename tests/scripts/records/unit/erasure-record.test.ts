@@ -2,13 +2,9 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { ERASURE_PARTITION } from '#contract';
 import { isSessionOf } from '../../../../scripts/account/role-session.ts';
-import {
-  completedRecord,
-  ERASURE_PARTITION,
-  startedRecord,
-  subHash,
-} from '../../../../scripts/records/erasure-record.ts';
+import { completedRecord, startedRecord, subHash } from '../../../../scripts/records/erasure-record.ts';
 
 const SALT = 'x'.repeat(64);
 const SUB = '97446a08-1071-7008-8a0b-abb8cc5d9bab';
