@@ -7,7 +7,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { s3DigestStore } from './src/digest-store.ts';
 import { kmsSigner } from './src/kms-signer.ts';
@@ -17,8 +17,9 @@ import { SEAL_FAILED, sealTrail } from './src/seal-intervals.ts';
 
 const log = createJsonLineLogger(process.env.AWS_LAMBDA_LOG_LEVEL);
 const { config, problems } = readSealConfig(process.env);
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5 }));
 const deps = {
-  doc: DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5 })),
+  query: (input: ConstructorParameters<typeof QueryCommand>[0]) => doc.send(new QueryCommand(input)),
   store: s3DigestStore(new S3Client({ maxAttempts: 5 }), config.bucket),
   signer: kmsSigner(new KMSClient({ maxAttempts: 5 }), config.signingKeyArn),
   log,

@@ -50,8 +50,15 @@ const isPreconditionFailure = (error: unknown) => {
 };
 
 export interface DigestStore {
-  /** The newest digest of the table's chain, or undefined before the first seal. */
-  head(table: TrailTable, today: string): Promise<StoredDigest | undefined>;
+  /**
+   * The newest digest of the table's chain that `accept` takes (a digest signed by another key is skipped,
+   * not continued), or undefined before the first seal.
+   */
+  head(
+    table: TrailTable,
+    today: string,
+    accept?: (stored: StoredDigest) => boolean,
+  ): Promise<StoredDigest | undefined>;
   read(key: string, versionId?: string): Promise<StoredDigest>;
   /** 'exists' when an object is already there (it is never replaced). */
   write(key: string, sealed: SealedInterval): Promise<'written' | 'exists'>;
@@ -85,16 +92,22 @@ export function s3DigestStore(s3: S3Client, bucket: string, budget = () => ({}))
   };
   return {
     read,
-    async head(table, today) {
+    async head(table, today, accept = () => true) {
       // Keys sort by time: the newest is the last key of the latest day that has one. Today and yesterday
       // first (the sealer runs every few minutes); the whole table's prefix only after a long pause.
+      const newestAccepted = async (keys: string[]) => {
+        for (const key of keys.sort().reverse()) {
+          const stored = await read(key).catch(() => undefined);
+          if (stored && accept(stored)) return stored;
+        }
+        return undefined;
+      };
       const yesterday = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
       for (const day of [today, yesterday]) {
-        const keys = await listKeys(digestDayPrefix(table, day), true);
-        if (keys.length > 0) return read(keys.sort().at(-1) as string);
+        const found = await newestAccepted(await listKeys(digestDayPrefix(table, day), true));
+        if (found) return found;
       }
-      const keys = await listKeys(`${DIGEST_PREFIX}${table}/`, true);
-      return keys.length > 0 ? read(keys.sort().at(-1) as string) : undefined;
+      return newestAccepted(await listKeys(`${DIGEST_PREFIX}${table}/`, true));
     },
     async write(key, sealed) {
       try {

@@ -5,7 +5,7 @@
  * records with start <= time < end: sort keys begin with the ISO time and go on with "#", so
  * `BETWEEN start AND end` keeps the start's millisecond and leaves out the end's.
  */
-import { type DynamoDBDocumentClient, paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { AUTH_EVENT_SHARDS, authEventPartitionOf, DAY_INDEX, dayShardOf } from './contract.ts';
 import type { TrailItem, TrailTable } from './trail-digest.ts';
 
@@ -20,6 +20,28 @@ export function daysOf(startMs: number, endMs: number): string[] {
   return days;
 }
 
+/**
+ * One DynamoDB Query (a document client's `send(new QueryCommand(input))`). Passed in rather than a client:
+ * the commands (scripts/) and the functions bundle their own copies of the SDK, and the SDK's paginators
+ * refuse a client of another copy.
+ */
+export type Query = (
+  input: QueryCommandInput,
+) => Promise<Pick<QueryCommandOutput, 'Items' | 'LastEvaluatedKey'>>;
+
+/** Every item a query matches, page by page. */
+export async function* pages(
+  query: Query,
+  input: QueryCommandInput,
+): AsyncGenerator<Record<string, unknown>[]> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await query({ ...input, ExclusiveStartKey: start });
+    if (page.Items && page.Items.length > 0) yield page.Items;
+    start = page.LastEvaluatedKey;
+  } while (start);
+}
+
 export interface IntervalSource {
   table: TrailTable;
   tableName: string;
@@ -29,7 +51,7 @@ export interface IntervalSource {
 
 /** Every record of [start, end), page by page, in no particular order. */
 export async function* itemsOfInterval(
-  doc: DynamoDBDocumentClient,
+  query: Query,
   source: IntervalSource,
   startIso: string,
   endIso: string,
@@ -50,10 +72,6 @@ export async function* itemsOfInterval(
             ExpressionAttributeValues: { ':p': authEventPartitionOf(day, shard), ...range },
             ConsistentRead: true,
           }));
-    for (const input of queries) {
-      for await (const page of paginateQuery({ client: doc, pageSize: 1000 }, input)) {
-        if (page.Items && page.Items.length > 0) yield page.Items as TrailItem[];
-      }
-    }
+    for (const input of queries) yield* pages(query, input) as AsyncGenerator<TrailItem[]>;
   }
 }

@@ -4,9 +4,9 @@
  * interval (a concurrent or repeated run) is taken as the chain's link instead of being replaced.
  * Dependencies are passed in; the entry file (seal-trail.ts) wires the real ones and the scheduler's clock.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createPublicKey } from 'node:crypto';
 import type { DigestStore, StoredDigest } from './digest-store.ts';
-import { type IntervalSource, itemsOfInterval } from './interval-items.ts';
+import { type IntervalSource, itemsOfInterval, type Query } from './interval-items.ts';
 import type { Signer } from './kms-signer.ts';
 import type { Logger } from './log.ts';
 import {
@@ -20,6 +20,7 @@ import {
   rootOf,
   SIGNING_ALGORITHM,
   sha256Hex,
+  signatureVerifies,
 } from './trail-digest.ts';
 
 export const SEALED = 'TRAIL_SEALED';
@@ -36,7 +37,7 @@ export interface SealSettings {
 }
 
 export interface SealDependencies {
-  doc: DynamoDBDocumentClient;
+  query: Query;
   store: DigestStore;
   signer: Signer;
   log: Logger;
@@ -57,11 +58,12 @@ export async function sealInterval(
   source: IntervalSource,
   interval: { start: number; end: number },
   previous: StoredDigest | undefined,
+  ours: (stored: StoredDigest) => boolean = () => true,
 ): Promise<StoredDigest> {
   const intervalStart = new Date(interval.start).toISOString();
   const intervalEnd = new Date(interval.end).toISOString();
   const leaves = [];
-  for await (const page of itemsOfInterval(deps.doc, source, intervalStart, intervalEnd)) {
+  for await (const page of itemsOfInterval(deps.query, source, intervalStart, intervalEnd)) {
     for (const item of page) leaves.push(leafOf(source.table, item));
   }
   const text = leavesText(leaves);
@@ -84,8 +86,11 @@ export async function sealInterval(
   const key = digestKey(source.table, intervalStart, intervalEnd);
   const sealed = { digest: bytes.toString('utf8'), signature, leaves: text };
   if ((await deps.store.write(key, sealed)) === 'exists') {
-    // Another run sealed this interval first: its digest is the link, whatever this run read.
-    return deps.store.read(key);
+    // Another run sealed this interval first: its digest is the link, whatever this run read; unless the
+    // object there is not this stack's (a forgery written ahead): then sealing cannot go on, and says so.
+    const existing = await deps.store.read(key);
+    if (!ours(existing)) throw new Error(`${key} is taken by a digest this stack's key did not sign`);
+    return existing;
   }
   return { key, sealed, digest };
 }
@@ -105,9 +110,13 @@ export async function sealTrail(
   const today = new Date(now).toISOString().slice(0, 10);
   const { keyId, pem } = await deps.signer.publicKey();
   await deps.store.ensurePublicKey(keyId, pem);
+  // The chain goes on from the newest digest this stack's key signed: a forged one is never built upon.
+  const publicKey = createPublicKey(pem);
+  const ours = (stored: StoredDigest) =>
+    stored.digest.signingKeyArn === deps.signer.keyArn && signatureVerifies(stored.sealed, publicKey);
   const report: SealedUpTo[] = [];
   for (const source of settings.sources) {
-    let head = await deps.store.head(source.table, today);
+    let head = await deps.store.head(source.table, today, ours);
     const from = head
       ? Date.parse(head.digest.intervalEnd)
       : (options.genesis ?? until - settings.intervalMinutes * 60_000);
@@ -119,7 +128,7 @@ export async function sealTrail(
       settings.maxIntervalsPerRun,
     )) {
       if (options.deadline !== undefined && Date.now() > options.deadline) break;
-      head = await sealInterval(deps, source, interval, head);
+      head = await sealInterval(deps, source, interval, head, ours);
       sealed++;
       deps.log('info', {
         code: SEALED,

@@ -15,7 +15,7 @@
  *   ECDSA_SHA_256 over the raw bytes), at most 4,096 bytes (KMS's limit for a raw message).
  * - One S3 object per interval holds {digest, signature, leaves} as gzipped JSON.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createVerify, type KeyObject } from 'node:crypto';
 
 export const DIGEST_FORMAT = 'login-history-digest/1';
 export const SIGNING_ALGORITHM = 'ECDSA_SHA_256';
@@ -138,6 +138,20 @@ export interface SealedInterval {
   /** The DER-encoded ECDSA signature, base64. */
   signature: string;
   leaves: string;
+}
+
+/** True when `signature` (base64 DER) is the key's ECDSA_SHA_256 signature of the digest text. */
+export function signatureVerifies(
+  sealed: Pick<SealedInterval, 'digest' | 'signature'>,
+  publicKey: KeyObject,
+): boolean {
+  try {
+    return createVerify('sha256')
+      .update(Buffer.from(sealed.digest, 'utf8'))
+      .verify({ key: publicKey, dsaEncoding: 'der' }, Buffer.from(sealed.signature, 'base64'));
+  } catch {
+    return false;
+  }
 }
 
 /** `20261206T101500Z` (the millisecond too, when it is not 0): sortable, and safe in a file name. */

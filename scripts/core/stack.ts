@@ -15,6 +15,8 @@ export const OUTPUT = {
   erasureRoleArn: 'ErasureRoleArn',
   erasureSaltSecretArn: 'ErasureSaltSecretArn',
   authEventsTableName: 'AuthEventsTableName',
+  digestBucketName: 'DigestBucketName',
+  signingKeyArn: 'SigningKeyArn',
 } as const;
 export type OutputName = (typeof OUTPUT)[keyof typeof OUTPUT];
 
