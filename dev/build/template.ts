@@ -21,11 +21,24 @@ export const AUTH_EVENTS_RULE_ID = 'AuthEventsRule';
 // biome-ignore lint/suspicious/noExplicitAny: a CloudFormation template is untyped JSON
 export type Template = Record<string, any>;
 
-const INTRINSICS = ['Ref', 'GetAtt', 'Sub', 'If', 'Select', 'Split', 'Not', 'Equals', 'Join', 'And', 'Or'];
+const INTRINSICS = [
+  'Ref',
+  'GetAtt',
+  'Sub',
+  'If',
+  'Select',
+  'Split',
+  'Not',
+  'Equals',
+  'Join',
+  'And',
+  'Or',
+  'Condition',
+];
 
 // `!Ref X` -> { Ref: X }, `!GetAtt A.B` -> { 'Fn::GetAtt': ['A', 'B'] }, `!Sub ...` -> { 'Fn::Sub': ... }
 const cloudFormationTags: Tags = INTRINSICS.flatMap((name) => {
-  const key = name === 'Ref' ? 'Ref' : `Fn::${name}`;
+  const key = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
   const wrap = (value: unknown) =>
     name === 'GetAtt' && typeof value === 'string' ? { [key]: value.split('.') } : { [key]: value };
   return (['scalar', 'seq', 'map'] as const).map((nodeClass) => ({
@@ -80,7 +93,7 @@ export function loadTemplate(path = TEMPLATE_PATH): Template {
 
 /**
  * Evaluates the template's conditions and `Fn::If` with the parameters (defaults unless overridden),
- * for the few conditions this template uses: Equals, Not.
+ * for the condition functions this template uses: Equals, Not, And, Or and a reference to another Condition.
  */
 export function resolveConditions(template: Template, parameters: Record<string, string> = {}) {
   const values = { ...parameterDefaults(template), ...parameters };
@@ -91,6 +104,13 @@ export function resolveConditions(template: Template, parameters: Record<string,
       return a === b;
     }
     if (e['Fn::Not']) return !evaluate(e['Fn::Not'][0]);
+    if (e['Fn::And']) return e['Fn::And'].every(evaluate);
+    if (e['Fn::Or']) return e['Fn::Or'].some(evaluate);
+    if (typeof (expr as { Condition?: unknown }).Condition === 'string') {
+      const name = (expr as { Condition: string }).Condition;
+      if (!(name in (template.Conditions ?? {}))) throw new Error(`unknown condition ${name}`);
+      return evaluate(template.Conditions[name]);
+    }
     throw new Error(`unsupported condition ${JSON.stringify(expr)}`);
   };
   const conditions = Object.fromEntries(

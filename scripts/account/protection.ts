@@ -15,7 +15,11 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { deniedActions, refusesTampering } from '../../authenticated/src/resource-policy.ts';
 import { type Reason, reasonOf } from '../core/reason.ts';
+
+export { deniedActions };
+
 import { checkAuthEventTrail } from './trail-check.ts';
 
 /** Budget of one status read: an unreachable endpoint costs the pack this long, not a hang. */
@@ -106,30 +110,6 @@ async function read(check: () => Promise<Check>): Promise<Check> {
   }
 }
 
-/** The actions a Deny statement of the resource policy refuses (to whomever it names). */
-export function deniedActions(policyJson: string): string[] {
-  const policy = JSON.parse(policyJson) as { Statement?: unknown };
-  const statements = (Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement]) as {
-    Effect?: string;
-    Action?: string | string[];
-  }[];
-  const actions = statements
-    .filter((s) => s?.Effect === 'Deny')
-    .flatMap((s) => (Array.isArray(s.Action) ? s.Action : s.Action ? [s.Action] : []));
-  return [...new Set(actions)].sort();
-}
-
-/** What the append-only policy must refuse: changing or deleting a recorded item. */
-const TAMPERING = ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'];
-const refuses = (denied: string[], action: string) =>
-  denied.some(
-    (d) =>
-      d === action ||
-      d === 'dynamodb:*' ||
-      d === '*' ||
-      (d.endsWith('*') && action.startsWith(d.slice(0, -1))),
-  );
-
 async function tableChecks(ddb: DynamoDBClient, table: string) {
   let tableArn: string | undefined;
   const deletionProtection = await read(async () => {
@@ -164,7 +144,7 @@ async function tableChecks(ddb: DynamoDBClient, table: string) {
     try {
       const policy = await ddb.send(new GetResourcePolicyCommand({ ResourceArn: tableArn }), budget());
       const denied = deniedActions(policy.Policy ?? '{}');
-      const enforced = TAMPERING.every((action) => refuses(denied, action));
+      const enforced = refusesTampering(denied);
       return { status: enforced ? 'enabled' : 'partial', facts: { deniedActions: denied } };
     } catch (error) {
       if ((error as Error).name === 'PolicyNotFoundException') return { status: 'none' };

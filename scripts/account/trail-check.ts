@@ -6,103 +6,23 @@
  * write. Without one the AuthEvents records stay empty and nothing else says so; `npm run attach` says it.
  */
 import {
-  type AdvancedEventSelector,
   CloudTrailClient,
   DescribeTrailsCommand,
-  type EventSelector,
   GetEventSelectorsCommand,
   GetTrailStatusCommand,
-  type Trail,
 } from '@aws-sdk/client-cloudtrail';
+import { checkTrails, type TrailCheck, type TrailFinding } from '../../authenticated/src/trail-logging.ts';
 
-const COGNITO_SOURCE = 'cognito-idp.amazonaws.com';
-
-/** One trail that applies to the region, and why it does not deliver the sign-in events (if it does not). */
-export interface TrailFinding {
-  name: string;
-  arn: string;
-  homeRegion: string;
-  multiRegion: boolean;
-  /** Undefined when the trail logs this region's management events, read and write. */
-  problem?: string;
-  /** What the trail's reads failed with, when it could not be checked (`problem` says so in words). */
-  error?: unknown;
-}
-
-export interface TrailCheck {
-  region: string;
-  /** The first trail that delivers the events; undefined when none does. */
-  logging?: TrailFinding;
-  /** Every trail that applies to the region (multi-region, or homed here), with its problem if any. */
-  trails: TrailFinding[];
-}
-
-/** Which of read-only and write management events of Cognito a selector set logs. */
-interface Coverage {
-  read: boolean;
-  write: boolean;
-}
-
-function legacyCoverage(selectors: EventSelector[]): Coverage {
-  const covered: Coverage = { read: false, write: false };
-  for (const s of selectors) {
-    if (s.IncludeManagementEvents === false) continue;
-    if (s.ExcludeManagementEventSources?.includes(COGNITO_SOURCE)) continue;
-    const type = s.ReadWriteType ?? 'All';
-    if (type === 'All' || type === 'ReadOnly') covered.read = true;
-    if (type === 'All' || type === 'WriteOnly') covered.write = true;
-  }
-  return covered;
-}
+export {
+  selectorProblem,
+  type TrailCheck,
+  type TrailFinding,
+} from '../../authenticated/src/trail-logging.ts';
 
 /**
- * Advanced selectors: a selector logs management events when its eventCategory is Management; its readOnly
- * field, when present, narrows it to read-only ("true") or write ("false") events; an eventSource field
- * that excludes Cognito (or names only other sources) means it does not log Cognito at all.
- */
-function advancedCoverage(selectors: AdvancedEventSelector[]): Coverage {
-  const covered: Coverage = { read: false, write: false };
-  for (const s of selectors) {
-    const fields = s.FieldSelectors ?? [];
-    const category = fields.find((f) => f.Field === 'eventCategory');
-    if (!category?.Equals?.includes('Management')) continue;
-    const source = fields.find((f) => f.Field === 'eventSource');
-    if (source?.NotEquals?.includes(COGNITO_SOURCE)) continue;
-    if (source?.Equals && !source.Equals.includes(COGNITO_SOURCE)) continue;
-    const readOnly = fields.find((f) => f.Field === 'readOnly');
-    const allows = (value: 'true' | 'false') =>
-      !readOnly ||
-      ((readOnly.Equals ? readOnly.Equals.includes(value) : true) &&
-        !(readOnly.NotEquals ?? []).includes(value));
-    if (allows('true')) covered.read = true;
-    if (allows('false')) covered.write = true;
-  }
-  return covered;
-}
-
-/** Why the trail's selectors miss sign-in events, or undefined when they log them all. */
-export function selectorProblem(
-  selectors: EventSelector[] | undefined,
-  advanced: AdvancedEventSelector[] | undefined,
-): string | undefined {
-  const covered =
-    advanced && advanced.length > 0
-      ? advancedCoverage(advanced)
-      : selectors && selectors.length > 0
-        ? legacyCoverage(selectors)
-        : { read: false, write: false };
-  if (covered.read && covered.write) return undefined;
-  if (covered.write)
-    return 'logs write-only management events (sign-in calls such as InitiateAuth include read-only ones)';
-  if (covered.read) return 'logs read-only management events only';
-  return 'logs no management events';
-}
-
-/**
- * Looks at every trail that applies to `region`: multi-region trails (also those homed elsewhere, seen here
- * as shadow trails) and trails homed in the region. Each is asked, in its home region, whether it is
- * logging and what its event selectors select. `clientFor` gives a client for a region (tests point it at
- * an emulator through AWS_ENDPOINT_URL_CLOUDTRAIL); `sendOptions` are given to each call (e.g. a time budget).
+ * The trail check with this command's CloudTrail clients, one per region. `clientFor` gives a client for a
+ * region (tests point it at an emulator through AWS_ENDPOINT_URL_CLOUDTRAIL); `sendOptions` are given to each
+ * call (e.g. a time budget).
  */
 export async function checkAuthEventTrail(
   region: string,
@@ -119,41 +39,15 @@ export async function checkAuthEventTrail(
     return c;
   };
   try {
-    const { trailList = [] } = await client(region).send(
-      new DescribeTrailsCommand({ includeShadowTrails: true }),
-      sendOptions(),
-    );
-    const applicable = trailList.filter((t: Trail) => t.IsMultiRegionTrail || t.HomeRegion === region);
-    const trails: TrailFinding[] = [];
-    for (const t of applicable) {
-      const arn = t.TrailARN ?? '';
-      const home = t.HomeRegion ?? region;
-      const finding: TrailFinding = {
-        name: t.Name ?? arn,
-        arn,
-        homeRegion: home,
-        multiRegion: t.IsMultiRegionTrail === true,
-      };
-      try {
-        const status = await client(home).send(new GetTrailStatusCommand({ Name: arn }), sendOptions());
-        if (!status.IsLogging) {
-          finding.problem = 'is not logging';
-        } else {
-          const selectors = await client(home).send(
-            new GetEventSelectorsCommand({ TrailName: arn }),
-            sendOptions(),
-          );
-          finding.problem = selectorProblem(selectors.EventSelectors, selectors.AdvancedEventSelectors);
-        }
-      } catch (error) {
-        // e.g. an organization trail a member account may see but not read: say so, check the others.
-        const { name, message } = error as Error;
-        finding.error = error;
-        finding.problem = `could not be checked (${name}: ${message}); if it logs read and write management events, sign-in attempts are recorded`;
-      }
-      trails.push(finding);
-    }
-    return { region, logging: trails.find((t) => !t.problem), trails };
+    return await checkTrails(region, {
+      describeTrails: async (r) =>
+        (await client(r).send(new DescribeTrailsCommand({ includeShadowTrails: true }), sendOptions()))
+          .trailList ?? [],
+      isLogging: async (home, arn) =>
+        (await client(home).send(new GetTrailStatusCommand({ Name: arn }), sendOptions())).IsLogging === true,
+      eventSelectors: (home, arn) =>
+        client(home).send(new GetEventSelectorsCommand({ TrailName: arn }), sendOptions()),
+    });
   } finally {
     for (const c of clients.values()) c.destroy();
   }

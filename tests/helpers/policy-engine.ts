@@ -29,7 +29,13 @@ export function deployedNames(template: Template): Record<string, { arn: string;
               ? `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${physical}-AbCdEf`
               : type === 'AWS::Events::Rule'
                 ? `arn:aws:events:${REGION}:${ACCOUNT}:rule/${physical}`
-                : `arn:aws:test:${REGION}:${ACCOUNT}:${id}`;
+                : type === 'AWS::S3::Bucket'
+                  ? `arn:aws:s3:::${physical.toLowerCase()}`
+                  : type === 'AWS::KMS::Key'
+                    ? `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-4000-8000-${id.length.toString().padStart(12, '0')}`
+                    : type === 'AWS::SQS::Queue'
+                      ? `arn:aws:sqs:${REGION}:${ACCOUNT}:${physical}`
+                      : `arn:aws:test:${REGION}:${ACCOUNT}:${id}`;
     // Ref: a table's, role's or log group's name; a secret's ARN.
     names[id] = { arn, ref: type === 'AWS::SecretsManager::Secret' ? arn : physical };
   }
@@ -57,8 +63,12 @@ export function resolvePolicy(
     return resolved;
   };
   const getAtt = ([id, attribute]: [string, string]): string => {
-    if (attribute !== 'Arn' || !names[id]) throw new Error(`cannot resolve GetAtt ${id}.${attribute}`);
-    return names[id].arn;
+    const arn = names[id]?.arn;
+    if (arn && attribute === 'Arn') return arn;
+    // A table's stream: `<table ARN>/stream/<label>`.
+    if (arn && attribute === 'StreamArn' && arn.includes(':table/'))
+      return `${arn}/stream/2026-01-01T00:00:00.000`;
+    throw new Error(`cannot resolve GetAtt ${id}.${attribute}`);
   };
   const walk = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(walk);
@@ -68,7 +78,7 @@ export function resolvePolicy(
     if (obj['Fn::GetAtt']) return getAtt(obj['Fn::GetAtt'] as [string, string]);
     if (typeof obj['Fn::Sub'] === 'string') {
       return obj['Fn::Sub'].replace(/\$\{([^}]+)\}/g, (_, expr: string) =>
-        expr.endsWith('.Arn') ? getAtt([expr.slice(0, -4), 'Arn']) : ref(expr),
+        expr.includes('.') ? getAtt(expr.split('.') as [string, string]) : ref(expr),
       );
     }
     if (Object.keys(obj).some((k) => k.startsWith('Fn::'))) {

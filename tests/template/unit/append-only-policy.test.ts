@@ -13,11 +13,14 @@ import { ACCOUNT, type Decision, decide, deployedNames, resolvePolicy } from '..
 const template = loadTemplate();
 const resources = template.Resources as Template;
 // Every optional part on, so that every table and role the template can create is evaluated.
-const parameters = Object.fromEntries(
-  Object.entries(template.Parameters ?? {})
-    .filter(([, p]) => JSON.stringify((p as Template).AllowedValues ?? []).includes('enabled'))
-    .map(([name]) => [name, 'enabled']),
-);
+const parameters = {
+  ...Object.fromEntries(
+    Object.entries(template.Parameters ?? {})
+      .filter(([, p]) => JSON.stringify((p as Template).AllowedValues ?? []).includes('enabled'))
+      .map(([name]) => [name, 'enabled']),
+  ),
+  CognitoUserPoolArn: 'arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Example',
+};
 const names = deployedNames(template);
 
 /** Who may put into each audit table: a table not listed here has no known writer and fails the test. */

@@ -265,15 +265,38 @@ describe('template.yaml', () => {
     );
     const erasures = resources.ErasureRoleAssumedRule?.Properties.EventPattern.detail;
     assert.deepEqual(erasures.eventName, ['AssumeRole']);
-    assert.deepEqual(erasures.requestParameters.roleArn, [{ 'Fn::GetAtt': ['ErasureRole', 'Arn'] }]);
+    // Assuming either role that may change the history is announced (erase; replay).
+    assert.deepEqual(erasures.requestParameters.roleArn, [
+      { 'Fn::GetAtt': ['ErasureRole', 'Arn'] },
+      { 'Fn::GetAtt': ['ReplayRole', 'Arn'] },
+    ]);
 
     // The topic lets exactly these rules publish, and its key lets EventBridge use it.
     const statements = resources.AlarmTopicPolicy?.Properties.PolicyDocument.Statement as any[];
     const events = statements.find((s) => s.Principal.Service === 'events.amazonaws.com');
-    assert.deepEqual(events.Condition.ArnEquals['aws:SourceArn'], [
-      { 'Fn::GetAtt': ['TableProtectionChangedRule', 'Arn'] },
-      { 'Fn::GetAtt': ['ErasureRoleAssumedRule', 'Arn'] },
-    ]);
+    // Every rule that targets the topic, and no other: each of the template's rules with the topic as target.
+    const publishing = (
+      resolveConditions(template, { AlarmEmail: 'ops@example.com' })(
+        events.Condition.ArnEquals['aws:SourceArn'],
+      ) as any[]
+    )
+      .map((arn) => arn['Fn::GetAtt'][0])
+      .sort();
+    const targeting = Object.entries(
+      resolveConditions(template, { AlarmEmail: 'ops@example.com', AuthEvents: 'enabled' })(
+        resources,
+      ) as Record<string, any>,
+    )
+      .filter(
+        ([, r]) =>
+          r.Type === 'AWS::Events::Rule' && JSON.stringify(r.Properties.Targets ?? []).includes('AlarmTopic'),
+      )
+      .map(([id]) => id)
+      .sort();
+    assert.deepEqual(publishing, targeting);
+    assert.ok(
+      targeting.includes('TableProtectionChangedRule') && targeting.includes('PoolTriggerChangedRule'),
+    );
     const key = resources.AlarmTopicKey?.Properties.KeyPolicy.Statement as any[];
     assert.ok(key.some((s) => s.Principal.Service === 'events.amazonaws.com'));
   });

@@ -6,23 +6,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { entryOf } from '../../../../dev/build/commands.ts';
+import { commandEntries, entryOf } from '../../../../dev/build/commands.ts';
 import { PROJECT_ROOT } from '../../../../dev/build/template.ts';
 
-const COMMANDS = [
-  'history',
-  'replay',
-  'restore',
-  'demo',
-  'attach',
-  'detach',
-  'local-dynamodb',
-  'lambda-image',
-  'validate',
-  'local-stack',
-  'erase',
-  'audit-pack',
-];
+/** Every npm command with a TypeScript entry (the test runner's tiers are one command, `test`). */
+const COMMANDS = Object.keys(commandEntries()).filter(
+  (name) => !name.startsWith('test:') && name !== 'bench',
+);
 
 /** Environment with no AWS configuration at all, so that any AWS call or provisioning step would show. */
 function bareEnv(): NodeJS.ProcessEnv {

@@ -1,0 +1,178 @@
+/**
+ * The watchdog's reads and its one write (the metrics), with this bundle's SDK clients: one client per
+ * service, created once per container, each call bounded in time.
+ */
+import { createPublicKey } from 'node:crypto';
+import {
+  CloudTrailClient,
+  DescribeTrailsCommand,
+  GetEventSelectorsCommand,
+  GetTrailStatusCommand,
+} from '@aws-sdk/client-cloudtrail';
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CognitoIdentityProviderClient,
+  DescribeUserPoolCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { DescribeTableCommand, DynamoDBClient, GetResourcePolicyCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import {
+  GetEventSourceMappingCommand,
+  GetFunctionConcurrencyCommand,
+  GetFunctionConfigurationCommand,
+  LambdaClient,
+} from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { s3DigestStore } from './digest-store.ts';
+import { signatureVerifies } from './trail-digest.ts';
+import { checkTrails } from './trail-logging.ts';
+import { CHECKS, type CheckResult, type FunctionSettings, type WatchdogApi } from './watchdog-checks.ts';
+
+/** Budget of one read: a service that does not answer fails its check, it does not stall the others. */
+const READ_BUDGET_MS = 10_000;
+const budget = () => ({ abortSignal: AbortSignal.timeout(READ_BUDGET_MS) });
+
+export interface ClientOptions {
+  region?: string;
+  endpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+export function createWatchdogApi(
+  options: ClientOptions,
+  settings: { bucket: string; signingKeyArn: string; region: string },
+) {
+  const config = { ...options, maxAttempts: 3 };
+  const cognito = new CognitoIdentityProviderClient(config);
+  const lambda = new LambdaClient(config);
+  const events = new EventBridgeClient(config);
+  const scheduler = new SchedulerClient(config);
+  const cloudtrail = new CloudTrailClient(config);
+  const ddb = new DynamoDBClient(config);
+  const s3 = new S3Client({ ...config, forcePathStyle: options.endpoint !== undefined });
+  const kms = new KMSClient(config);
+  const cloudwatch = new CloudWatchClient(config);
+  const notFound = (error: unknown) => /NotFound/.test((error as Error).name);
+  let publicKey: ReturnType<typeof createPublicKey> | undefined;
+
+  const api: WatchdogApi = {
+    async postAuthenticationTrigger(userPoolId) {
+      const pool = await cognito.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }), budget());
+      return pool.UserPool?.LambdaConfig?.PostAuthentication;
+    },
+    async functionSettings(name, qualifier) {
+      const c = await lambda.send(
+        new GetFunctionConfigurationCommand({ FunctionName: name, Qualifier: qualifier }),
+        budget(),
+      );
+      return {
+        CodeSha256: c.CodeSha256,
+        Handler: c.Handler,
+        Runtime: c.Runtime,
+        Role: c.Role,
+        MemorySize: c.MemorySize,
+        Timeout: c.Timeout,
+        Environment: c.Environment?.Variables,
+        Layers: c.Layers?.map((l) => l.Arn),
+        Architectures: c.Architectures,
+        EphemeralStorage: c.EphemeralStorage?.Size,
+        LoggingConfig: c.LoggingConfig,
+      } satisfies FunctionSettings;
+    },
+    async reservedConcurrency(name) {
+      const c = await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: name }), budget());
+      return c.ReservedConcurrentExecutions;
+    },
+    async ruleState(name) {
+      try {
+        return (await events.send(new DescribeRuleCommand({ Name: name }), budget())).State;
+      } catch (error) {
+        if (notFound(error)) return undefined;
+        throw error;
+      }
+    },
+    async scheduleState(name) {
+      try {
+        return (await scheduler.send(new GetScheduleCommand({ Name: name }), budget())).State;
+      } catch (error) {
+        if (notFound(error)) return undefined;
+        throw error;
+      }
+    },
+    trail: () =>
+      checkTrails(settings.region, {
+        describeTrails: async () =>
+          (await cloudtrail.send(new DescribeTrailsCommand({ includeShadowTrails: true }), budget()))
+            .trailList ?? [],
+        isLogging: async (_home, arn) =>
+          (await cloudtrail.send(new GetTrailStatusCommand({ Name: arn }), budget())).IsLogging === true,
+        eventSelectors: (_home, arn) =>
+          cloudtrail.send(new GetEventSelectorsCommand({ TrailName: arn }), budget()),
+      }),
+    async stream(tableName) {
+      const table = (await ddb.send(new DescribeTableCommand({ TableName: tableName }), budget())).Table;
+      return {
+        enabled: table?.StreamSpecification?.StreamEnabled === true,
+        viewType: table?.StreamSpecification?.StreamViewType,
+      };
+    },
+    async mappingState(uuid) {
+      try {
+        return (await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }), budget())).State;
+      } catch (error) {
+        if (notFound(error)) return undefined;
+        throw error;
+      }
+    },
+    async resourcePolicy(tableArn) {
+      try {
+        return (await ddb.send(new GetResourcePolicyCommand({ ResourceArn: tableArn }), budget())).Policy;
+      } catch (error) {
+        if ((error as Error).name === 'PolicyNotFoundException') return undefined;
+        throw error;
+      }
+    },
+    async newestSeal(table) {
+      if (!publicKey) {
+        const answer = await kms.send(new GetPublicKeyCommand({ KeyId: settings.signingKeyArn }), budget());
+        publicKey = createPublicKey({
+          key: Buffer.from(answer.PublicKey ?? []),
+          format: 'der',
+          type: 'spki',
+        });
+      }
+      const key = publicKey;
+      const head = await s3DigestStore(s3, settings.bucket, budget).head(
+        table,
+        new Date().toISOString().slice(0, 10),
+        (stored) =>
+          stored.digest.signingKeyArn === settings.signingKeyArn && signatureVerifies(stored.sealed, key),
+      );
+      return head?.digest.intervalEnd;
+    },
+  };
+
+  /** One datum per check (1 failed, 0 fine) and the heartbeat, in one PutMetricData call. */
+  async function publish(namespace: string, results: CheckResult[], at: Date) {
+    await cloudwatch.send(
+      new PutMetricDataCommand({
+        Namespace: namespace,
+        MetricData: [
+          ...CHECKS.map((check) => ({
+            MetricName: 'TrailCheckFailed',
+            Dimensions: [{ Name: 'Check', Value: check }],
+            Value: results.find((r) => r.check === check)?.ok === false ? 1 : 0,
+            Unit: 'Count' as const,
+            Timestamp: at,
+          })),
+          { MetricName: 'WatchdogHeartbeat', Value: 1, Unit: 'Count' as const, Timestamp: at },
+        ],
+      }),
+      budget(),
+    );
+  }
+
+  return { api, publish };
+}
