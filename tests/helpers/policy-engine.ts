@@ -81,6 +81,18 @@ export function resolvePolicy(
         expr.includes('.') ? getAtt(expr.split('.') as [string, string]) : ref(expr),
       );
     }
+    if (obj['Fn::Select']) {
+      const [index, list] = obj['Fn::Select'] as [unknown, unknown];
+      return (walk(list) as unknown[])[Number(walk(index))];
+    }
+    if (obj['Fn::Split']) {
+      const [separator, text] = obj['Fn::Split'] as [string, unknown];
+      return String(walk(text)).split(separator);
+    }
+    if (obj['Fn::Join']) {
+      const [separator, list] = obj['Fn::Join'] as [string, unknown];
+      return (walk(list) as unknown[]).join(separator);
+    }
     if (Object.keys(obj).some((k) => k.startsWith('Fn::'))) {
       throw new Error(`unsupported intrinsic in a policy: ${JSON.stringify(obj)}`);
     }
