@@ -15,10 +15,12 @@ import {
   translateNotFound,
   UsageError,
 } from '../core/cli.ts';
+import { counted } from '../core/generic.ts';
 import { period } from '../core/period.ts';
-import { checkWhere, resolveWhere } from '../core/stack.ts';
+import { checkWhere, OUTPUT, resolveWhere } from '../core/stack.ts';
 import { listPoolUsers } from '../records/dormant-accounts.ts';
 import { createReader } from '../records/sign-ins.ts';
+import type { IntegritySource } from './integrity.ts';
 import { MANIFEST, toolVersion, verifyPack } from './manifest.ts';
 import { prepareOutFolder, writeAuditPack } from './pack.ts';
 import { LANGS, type Lang } from './report/report.ts';
@@ -39,8 +41,10 @@ Writes a new folder for the auditor: ${Object.values(FILES).join(', ')}, ${MANIF
   --concurrency N       parallel queries of the dormant-account review (default 16)
 where (exactly one):
   --stack-name <stack>  reads the tables, shards, retention and alarm topic from the stack
-  --table-name <table> [--shards N] [--auth-events-table-name <table>]
-                        without the stack: name the authentication-events table if it records them
+  --table-name <table> [--shards N] [--auth-events-table-name <table>] [--digest-bucket <bucket>]
+                        without the stack: name the authentication-events table if it records them, and
+                        the digest bucket if the stack seals its records (the pack then holds the period's
+                        digests, the public key and verify-trail's verdict)
 --verify <folder>       rechecks every file against ${MANIFEST}: exit 0 when intact, 1 naming each
                         changed, missing or extra file`;
 
@@ -88,6 +92,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     'table-name': { type: 'string' },
     'stack-name': { type: 'string' },
     'auth-events-table-name': { type: 'string' },
+    'digest-bucket': { type: 'string' },
     shards: { type: 'string' },
     out: { type: 'string' },
     lang: { type: 'string' },
@@ -106,6 +111,9 @@ export async function run(argv: readonly string[]): Promise<number> {
     if (values[name] === undefined) throw new UsageError(`--${name} is required`);
   }
   checkWhere(values, ['shards', 'auth-events-table-name']);
+  if (values['stack-name'] && values['digest-bucket']) {
+    throw new UsageError('--digest-bucket goes with --table-name; --stack-name reads it from the stack');
+  }
   const lang = (values.lang ?? 'en') as Lang;
   if (!LANGS.includes(lang)) throw new UsageError(`--lang must be one of ${LANGS.join(', ')}`);
   const inactiveDays = positiveInteger('inactive-days', values['inactive-days'], 99_999) ?? 90;
@@ -122,6 +130,15 @@ export async function run(argv: readonly string[]): Promise<number> {
     );
   }
   const { table, shards, authEvents, retentionDays } = where;
+  const digestBucket = where.stack
+    ? where.stack.optionalOutput(OUTPUT.digestBucketName)
+    : values['digest-bucket'];
+  const digests: IntegritySource = digestBucket
+    ? {
+        bucket: digestBucket,
+        ...(where.stack ? { signingKeyArn: where.stack.output(OUTPUT.signingKeyArn) } : {}),
+      }
+    : { absent: where.stack ? 'stack-without-integrity' : 'not-named' };
 
   const undoFolder = prepareOutFolder(out);
   const cognito = new CognitoIdentityProviderClient(region ? { region } : {});
@@ -149,6 +166,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       table,
       shards,
       authEvents,
+      integrity: digests,
       inactiveDays,
       lang,
       region,
@@ -180,6 +198,16 @@ export async function run(argv: readonly string[]): Promise<number> {
           ? `${auth.events} authentication events (${auth.failures} failed)`
           : 'no authentication events (not recorded)') +
         `; ${summary.dormantAccounts.dormant} of ${summary.dormantAccounts.users} accounts dormant`,
+    );
+    const sealed = summary.integrity;
+    console.log(
+      sealed.recorded
+        ? `  integrity: ${counted(sealed.intervals, 'interval')} sealed, ${sealed.verifiedIntervals} verified; ` +
+            `${sealed.altered} altered, ${sealed.erased} erased, ${sealed.replayed} replayed; ` +
+            (sealed.intact
+              ? 'intact'
+              : `NOT intact (${sealed.unexplained} unexplained: ${FILES.integrity})`)
+        : '  integrity: no digests (the stack does not seal its records, or no --digest-bucket was named)',
     );
     console.log(`  report: ${where}/${FILES.report}`);
     console.log(`  ${MANIFEST} SHA-256: ${manifestSha256} (keep it apart from the pack)`);

@@ -21,6 +21,7 @@ import type { AuthEventsWhere } from '../core/stack.ts';
 import { AUTH_EVENT_FIELDS, type AuthEventRecord, authEventsOfPeriod } from '../records/auth-events.ts';
 import { type DormantAccount, dormantAccounts, type PoolUser } from '../records/dormant-accounts.ts';
 import { DAY_MS, signInsBetween } from '../records/sign-ins.ts';
+import { type IntegritySource, integrityOfPeriod } from './integrity.ts';
 import { fileEntries, MANIFEST, type Manifest, sha256Of } from './manifest.ts';
 import { type Lang, renderReport } from './report/report.ts';
 import { FILES, type PackSummary } from './summary.ts';
@@ -35,6 +36,8 @@ export interface PackOptions {
   table: string;
   shards: number;
   authEvents: AuthEventsWhere;
+  /** Where the sealed digests are, or why the pack has none. */
+  integrity: IntegritySource;
   inactiveDays: number;
   lang: Lang;
   region?: string;
@@ -180,7 +183,27 @@ export async function writeAuditPack(
     await writeDormantAccounts(dormant, 'csv', dormantFile);
     await finish(dormantFile);
 
-    // 4. Protection status and the summary.
+    // 4. The trail's integrity over the period (verify-trail), with the digests an auditor checks alone.
+    const integrity = await integrityOfPeriod({
+      source: options.integrity,
+      doc: reader,
+      region: options.region,
+      sources: [
+        { table: 'sign-ins', tableName: options.table, dayIndexShards: options.shards },
+        ...('table' in options.authEvents
+          ? [{ table: 'auth-events' as const, tableName: options.authEvents.table }]
+          : []),
+      ],
+      from: options.from,
+      to: options.to,
+      ...(options.now ? { now: options.now } : {}),
+      progress,
+    });
+    for (const [file, text] of Object.entries(integrity.files)) {
+      writeFileSync(path(FILES[file as keyof typeof FILES]), text);
+    }
+
+    // 5. Protection status and the summary.
     progress('protection status', 0);
     const protection = await protectionStatus({
       ddb: options.ddb,
@@ -214,10 +237,11 @@ export async function writeAuditPack(
         disabled: dormant.filter((a) => !a.enabled).length,
       },
       protection,
+      integrity: integrity.summary,
     };
     writeFileSync(path(FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
 
-    // 5. The report (it lists the SHA-256 of the files above), then the manifest of everything.
+    // 6. The report (it lists the SHA-256 of the files above), then the manifest of everything.
     const dataFiles = await fileEntries(out);
     writeFileSync(
       path(FILES.report),

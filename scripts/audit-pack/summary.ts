@@ -13,7 +13,34 @@ export const FILES = {
   dormant: 'dormant-accounts.csv',
   summary: 'summary.json',
   report: 'report.html',
+  /** The period's sealed digests, one per line: {key, digest (the signed text), signature}. */
+  digests: 'digests.jsonl',
+  publicKey: 'public-key.pem',
+  /** verify-trail's verdict on the period, as `npm run verify-trail -- --json` prints it. */
+  integrity: 'integrity.json',
 } as const;
+
+/** Why a pack has no integrity verdict: the stack seals no digests, or no digest bucket was named. */
+export type IntegrityAbsent = 'stack-without-integrity' | 'not-named';
+
+/** What the pack says of the trail's integrity over the period (from verify-trail's verdict). */
+export type IntegritySummary =
+  | {
+      recorded: true;
+      intervals: number;
+      verifiedIntervals: number;
+      sealedItems: number;
+      altered: number;
+      erased: number;
+      expired: number;
+      replayed: number;
+      /** Differences nothing explains (altered, removed or inserted unexplained, digest problems). */
+      unexplained: number;
+      /** Milliseconds of the period that no digest covers yet (after the last seal, before the first). */
+      unsealedMs: number;
+      intact: boolean;
+    }
+  | { recorded: false; reason: IntegrityAbsent };
 
 /** Why a pack has no authentication events: the stack records none, or none was named. */
 export type AuthEventsAbsent = Extract<AuthEventsWhere, { absent: string }>['absent'];
@@ -48,4 +75,5 @@ export interface PackSummary {
     disabled: number;
   };
   protection: ProtectionStatus;
+  integrity: IntegritySummary;
 }

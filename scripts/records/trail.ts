@@ -104,6 +104,8 @@ export interface TrailVerification {
   signingKey: { arn?: string; publicKey: KeyObject };
   now?: () => Date;
   progress?: (stage: string, done: number, total?: number) => void;
+  /** Called with each sealed version read (the audit pack keeps their signed text and signature). */
+  onDigest?: (key: string, sealed: StoredDigest['sealed']) => void;
 }
 
 interface DigestVersions {
@@ -226,6 +228,7 @@ export async function verifyTrail(v: TrailVerification, fromIso: string, toIso: 
         continue;
       }
       const stored = await readVersion(v.s3, v.bucket, object.key, sealedVersion.VersionId);
+      v.onDigest?.(object.key, stored.sealed);
       const interval = { start: stored.digest.intervalStart, end: stored.digest.intervalEnd };
       verdict.intervals++;
       for (const later of object.versions.slice(1)) {

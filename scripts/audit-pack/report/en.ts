@@ -106,6 +106,25 @@ export const EN: Words = {
     },
     reasons,
   },
+  integrity: {
+    heading: 'Integrity of the records',
+    sealed: ({ intervals, intervalsText, verified, altered, erased, expired, replayed }) =>
+      `Integrity: ${intervalsText} ${plural(intervals, 'interval', 'intervals')} sealed, ${verified} verified; ${altered} altered; ${erased} erased (npm run erase); ${expired} removed by TTL; ${replayed} replayed late (npm run replay).`,
+    intact:
+      'Every difference between the sealed records and the tables is explained: the records are those that were written.',
+    notIntact: (n, formatted) =>
+      `${formatted} ${plural(n, 'difference is', 'differences are')} not explained: integrity.json names ${plural(n, 'it', 'each')}. Treat as tampering until accounted for.`,
+    unsealed: (hours) =>
+      `${hours} h of the period ${hours === '1' ? 'is' : 'are'} not sealed yet (after the last digest); those records are not covered by a digest.`,
+    notRecorded: {
+      'stack-without-integrity':
+        'The stack does not seal its records (stack parameter Integrity is not enabled): the records are protected by policy only.',
+      'not-named':
+        'No digest bucket was named (--digest-bucket): this pack does not say whether the records are sealed.',
+    },
+    howToCheck:
+      'digests.jsonl holds each sealed digest and its signature, public-key.pem the key: each line verifies with openssl dgst -sha256 -verify public-key.pem (docs/integrity.md).',
+  },
   coverage: {
     heading: 'What the data covers, and what it does not',
     lines: [

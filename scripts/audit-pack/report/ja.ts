@@ -105,6 +105,24 @@ export const JA: Words = {
     },
     reasons,
   },
+  integrity: {
+    heading: '記録の完全性',
+    sealed: ({ intervalsText, verified, altered, erased, expired, replayed }) =>
+      `完全性：封印された区間 ${intervalsText}、うち検証済み ${verified}。改変 ${altered} 件、消去 ${erased} 件（npm run erase）、TTL による削除 ${expired} 件、後からの再投入 ${replayed} 件（npm run replay）。`,
+    intact: '封印された記録とテーブルの差異はすべて説明がつきます。記録は書き込まれたとおりのものです。',
+    notIntact: (_n, formatted) =>
+      `${formatted} 件の差異は説明がつきません（内容は integrity.json）。原因が判明するまで改ざんとして扱ってください。`,
+    unsealed: (hours) =>
+      `対象期間のうち ${hours} 時間分はまだ封印されていません（最後のダイジェスト以降）。この間の記録はダイジェストの対象外です。`,
+    notRecorded: {
+      'stack-without-integrity':
+        'スタックは記録を封印していません（スタックのパラメーター Integrity が有効ではありません）。記録はポリシーによってのみ保護されています。',
+      'not-named':
+        'ダイジェストのバケットが指定されていないため（--digest-bucket）、記録が封印されているかどうかをこのパックは示しません。',
+    },
+    howToCheck:
+      'digests.jsonl には封印された各ダイジェストとその署名、public-key.pem には公開鍵があります。各行は openssl dgst -sha256 -verify public-key.pem で検証できます（docs/integrity.md）。',
+  },
   coverage: {
     heading: 'データの範囲と限界',
     lines: [

@@ -40,6 +40,7 @@ td.nowrap, th.nowrap { white-space: nowrap; }
 thead { display: table-header-group; } tr { break-inside: avoid; }
 tr.good td:nth-child(2) { color: var(--good); font-weight: 600; }
 tr.attention td:nth-child(2) { color: var(--attention); font-weight: 600; }
+p.good { color: var(--good); font-weight: 600; } p.attention { color: var(--attention); font-weight: 600; }
 tr.unknown td:nth-child(2) { color: var(--unknown); }
 td.hash { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 11px; }
 .note { color: var(--muted); } ul.coverage li { margin-bottom: 4px; }

@@ -170,6 +170,29 @@ function dormantSection(w: Words, s: PackSummary, dormant: DormantAccount[]): st
   return section(w.dormant.heading, `${intro}\n${first}`, `${rest}${more}`);
 }
 
+function integritySection(w: Words, s: PackSummary): string {
+  const i = s.integrity;
+  if (!i.recorded)
+    return section(w.integrity.heading, note(w.integrity.notRecorded[i.reason], { name: 'no-integrity' }));
+  const n = (x: number) => x.toLocaleString(w.locale);
+  const lines = [
+    `<p data-integrity="${i.intact ? 'intact' : 'not-intact'}">${escapeHtml(
+      w.integrity.sealed({
+        intervals: i.intervals,
+        intervalsText: n(i.intervals),
+        verified: n(i.verifiedIntervals),
+        altered: n(i.altered),
+        erased: n(i.erased),
+        expired: n(i.expired),
+        replayed: n(i.replayed),
+      }),
+    )}</p>`,
+    `<p class="${i.intact ? 'good' : 'attention'}">${escapeHtml(i.intact ? w.integrity.intact : w.integrity.notIntact(i.unexplained, n(i.unexplained)))}</p>`,
+  ];
+  if (i.unsealedMs > 0) lines.push(note(w.integrity.unsealed(n(Math.ceil(i.unsealedMs / 3_600_000)))));
+  return section(w.integrity.heading, lines.join('\n'), note(w.integrity.howToCheck, { closing: true }));
+}
+
 export function renderReport(input: ReportInput): string {
   const { lang, summary: s } = input;
   const w = WORDS[lang];
@@ -228,6 +251,7 @@ export function renderReport(input: ReportInput): string {
         w.protection.heading,
         `${note(w.protection.intro)}\n${table('protection', undefined, protectionRows)}`,
       ),
+      integritySection(w, s),
       section(w.coverage.heading, list('coverage', w.coverage.lines)),
       section(
         w.files.heading,

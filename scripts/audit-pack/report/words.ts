@@ -6,7 +6,7 @@
  */
 import type { FactName, ProtectionStatus, Status } from '../../account/protection.ts';
 import type { Reason } from '../../core/reason.ts';
-import type { AuthEventsAbsent } from '../summary.ts';
+import type { AuthEventsAbsent, IntegrityAbsent } from '../summary.ts';
 
 export const LANGS = ['en', 'ja'] as const;
 export type Lang = (typeof LANGS)[number];
@@ -72,6 +72,24 @@ export interface Words {
     status: Record<Status, string>;
     facts: Record<FactName, string>;
     reasons: ReasonWords;
+  };
+  integrity: {
+    heading: string;
+    /** "Integrity: 2,184 intervals sealed and verified; 0 altered; 3 erasures; 12 replayed". */
+    sealed: (i: {
+      intervals: number;
+      intervalsText: string;
+      verified: string;
+      altered: string;
+      erased: string;
+      expired: string;
+      replayed: string;
+    }) => string;
+    intact: string;
+    notIntact: (unexplained: number, formatted: string) => string;
+    unsealed: (hours: string) => string;
+    notRecorded: Record<IntegrityAbsent, string>;
+    howToCheck: string;
   };
   coverage: { heading: string; lines: string[] };
   files: {

@@ -185,6 +185,19 @@ describe('report.html', () => {
       alarmSubscription: { status: 'pending' },
       authEventTrail: { status: 'logging', facts: { trails: ['org-trail'] } },
     },
+    integrity: {
+      recorded: true,
+      intervals: 2184,
+      verifiedIntervals: 2184,
+      sealedItems: 31_000,
+      altered: 0,
+      erased: 3,
+      expired: 0,
+      replayed: 12,
+      unexplained: 0,
+      unsealedMs: 0,
+      intact: true,
+    },
     ...overrides,
   });
   const render = (lang: 'en' | 'ja') =>
@@ -249,6 +262,38 @@ describe('report.html', () => {
       );
       assert.doesNotMatch(words, /[A-Za-z]{3,} [A-Za-z]{3,}/, `${reason.code}: ${ja}`);
     }
+  });
+
+  it("states the trail's integrity in both languages, and says when it is not intact", () => {
+    const page = (lang: 'en' | 'ja', integrity = summary().integrity) =>
+      renderReport({
+        lang,
+        summary: summary({ integrity }),
+        dormant: [],
+        files: [],
+        tool: { name: 'cognito-login-history', version: '1.0.0', gitCommit: null },
+        identity: { unknown: { code: 'not-implemented' } },
+      });
+    assert.match(
+      page('en'),
+      /data-integrity="intact">Integrity: 2,184 intervals sealed, 2,184 verified; 0 altered; 3 erased \(npm run erase\); 0 removed by TTL; 12 replayed late/,
+    );
+    assert.match(
+      page('ja'),
+      /data-integrity="intact">完全性：封印された区間 2,184、うち検証済み 2,184。改変 0 件、消去 3 件/,
+    );
+    const tampered = {
+      ...(summary().integrity as object),
+      altered: 1,
+      unexplained: 1,
+      intact: false,
+    } as PackSummary['integrity'];
+    assert.match(page('en', tampered), /1 difference is not explained: integrity.json names it/);
+    assert.match(page('ja', tampered), /1 件の差異は説明がつきません/);
+    assert.match(
+      page('en', { recorded: false, reason: 'stack-without-integrity' }),
+      /data-note="no-integrity">The stack does not seal its records/,
+    );
   });
 
   it('states a period that ends after the pack was made', () => {

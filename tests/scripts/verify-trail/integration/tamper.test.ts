@@ -6,11 +6,16 @@
  * ones and exit 0 only when nothing else differs. The change detector is fed the table's own stream.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
+import {
+  CognitoIdentityProviderClient,
+  CreateUserPoolCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   type _Record,
@@ -219,6 +224,81 @@ describe('the trail proves itself (moto: DynamoDB streams, S3 Object Lock, KMS)'
     );
     assert.match(r.stdout, /Trail intact: every difference is explained\./);
     assert.equal(linesOf(r.stdout, 'unsealed').length, 0, 'the whole day is sealed');
+  });
+
+  it("puts the period's digests, the public key and the verdict in the audit pack, checkable with openssl alone", async (t) => {
+    if (!moto || skipped(t)) return;
+    const cognito = new CognitoIdentityProviderClient(localClientConfig(moto.endpoint));
+    const pool = await cognito.send(new CreateUserPoolCommand({ PoolName: 'tamper' }));
+    cognito.destroy();
+    const out = join(scratch, 'pack');
+    const r = await runCommand(
+      'audit-pack',
+      [
+        '--from',
+        YESTERDAY,
+        '--to',
+        YESTERDAY,
+        '--user-pool-id',
+        pool.UserPool?.Id as string,
+        '--table-name',
+        SIGN_INS,
+        '--auth-events-table-name',
+        AUTH_EVENTS,
+        '--digest-bucket',
+        digests.bucket,
+        '--out',
+        out,
+      ],
+      env,
+    );
+    assert.equal(r.code, 0, `${r.stdout}${r.stderr}`);
+    assert.match(
+      r.stdout,
+      /integrity: 192 intervals sealed, 192 verified; 0 altered, 0 erased, 0 replayed; intact/,
+    );
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    assert.deepEqual(
+      {
+        intervals: summary.integrity.intervals,
+        sealedItems: summary.integrity.sealedItems,
+        intact: summary.integrity.intact,
+      },
+      { intervals: 192, sealedItems: 160, intact: true },
+    );
+    assert.equal(JSON.parse(readFileSync(join(out, 'integrity.json'), 'utf8')).intact, true);
+    const lines = readFileSync(join(out, 'digests.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.equal(lines.length, 192);
+    // The auditor's check, with openssl and the pack alone (docs/integrity.md).
+    const line = lines[50];
+    writeFileSync(join(scratch, 'digest.json'), line.digest);
+    writeFileSync(join(scratch, 'digest.sig'), Buffer.from(line.signature, 'base64'));
+    const openssl = spawnSync(
+      'openssl',
+      [
+        'dgst',
+        '-sha256',
+        '-verify',
+        join(out, 'public-key.pem'),
+        '-signature',
+        join(scratch, 'digest.sig'),
+        join(scratch, 'digest.json'),
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(openssl.stdout.trim(), 'Verified OK', openssl.stderr);
+    // The chain, likewise: each digest names the SHA-256 of the one before it.
+    const next = JSON.parse(lines[51].digest);
+    assert.equal(next.previousDigest.sha256, createHash('sha256').update(line.digest).digest('hex'));
+    assert.match(
+      readFileSync(join(out, 'report.html'), 'utf8'),
+      /data-integrity="intact">Integrity: 192 intervals sealed, 192 verified/,
+    );
+    const verify = await runCommand('audit-pack', ['--verify', out], env);
+    assert.equal(verify.code, 0, 'the manifest covers the new files');
   });
 
   it('explains an erasure, TTL deletions and a replay, each on its line, and exits 0', async (t) => {
