@@ -25,6 +25,7 @@ import { quantile } from '../scripts/core/generic.ts';
 import { auditBench } from './audit.ts';
 import { auditPackBench } from './audit-pack.ts';
 import { movedFigures } from './compare.ts';
+import { integrityBench } from './integrity.ts';
 import { replayBench } from './replay.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -34,7 +35,7 @@ const BUILD = join(PROJECT_ROOT, 'bench', '.build');
 const HARNESS = join(PROJECT_ROOT, 'bench', 'harness.mjs');
 const TABLE = 'bench-history';
 const MACHINE = `${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB`;
-const SECTIONS = ['cold', 'audit', 'audit-pack', 'replay'] as const;
+const SECTIONS = ['cold', 'audit', 'audit-pack', 'replay', 'integrity'] as const;
 type Section = (typeof SECTIONS)[number];
 const RESULTS_DIR = join(PROJECT_ROOT, 'bench', 'results');
 
@@ -514,4 +515,22 @@ if (run('replay')) {
     `  ${r.exportMb} MB export, ${r.exportRecords} failure records: replayed in ${r.exportSeconds} s, peak RSS ${r.exportPeakRssMb} MB (default workers); again with --workers 1: ${r.singleWriterSeconds} s, peak RSS ${r.singleWriterPeakRssMb} MB (target ≤ 256 MB)`,
   );
   saveResult('replay', r);
+}
+if (run('integrity')) {
+  console.log(
+    '\nThe trail sealed and verified (a day of sign-ins, dynalite in its own process, moto S3 and KMS)',
+  );
+  const r = await integrityBench((line) => console.log(line));
+  console.log(
+    `  sealed ${r.signIns} sign-ins of ${r.day} (${r.seal.intervals} intervals, ${r.digestMbPerDay} MB of digests) in ${r.seal.seconds} s = ${r.seal.itemsPerSecond} items/s, peak RSS ${r.seal.peakRssMb} MB`,
+  );
+  console.log(
+    `  verify-trail ${r.verify.seconds} s against the pack's read of the same items ${r.read.seconds} s = ${r.ratio}× (target ≤ ${r.target}×: ${r.met ? 'met' : 'NOT met'}); peak RSS ${r.verify.peakRssMb} MB for the day, ${r.verify.tenthPeakRssMb} MB for a tenth of it`,
+  );
+  console.log(
+    `  a month at this traffic: ${Object.entries(r.monthlyCostUsd)
+      .map(([k, v]) => `${k} $${v}`)
+      .join(', ')}`,
+  );
+  saveResult('integrity', r);
 }

@@ -26,12 +26,23 @@ export function runMeasured(
   env: Record<string, string>,
   nodeOptions = '',
 ): Promise<MeasuredRun> {
+  return runMeasuredScript(entryOf(command), args, env, nodeOptions);
+}
+
+/** The same for a script of the bench's own (a path from the project root). */
+export function runMeasuredScript(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  nodeOptions = '',
+): Promise<MeasuredRun> {
+  const command = script;
   const preload = `--import ${pathToFileURL(join(PROJECT_ROOT, 'bench', 'report-rss.mjs')).href}`;
   return new Promise((resolve, reject) => {
     const started = performance.now();
     execFile(
       process.execPath,
-      ['--import', 'tsx', entryOf(command), ...args],
+      ['--import', 'tsx', script, ...args],
       {
         cwd: PROJECT_ROOT,
         env: {

@@ -75,3 +75,66 @@ export async function* itemsOfInterval(
     for (const input of queries) yield* pages(query, input) as AsyncGenerator<TrailItem[]>;
   }
 }
+
+/** The record's time: its sort key (signInId, sk) begins with the ISO time, then '#'. */
+export function sortKeyOf(table: TrailTable, item: TrailItem): string {
+  return String(table === 'sign-ins' ? item.signInId : item.sk);
+}
+
+/**
+ * Every record of [start, end) in sort-key (time) order: each day's shards read page by page and merged. One
+ * query per shard and day, whatever the number of intervals, and memory of one page per shard.
+ */
+export async function* itemsInOrder(
+  query: Query,
+  source: IntervalSource,
+  startIso: string,
+  endIso: string,
+): AsyncGenerator<TrailItem> {
+  const range = { ':lo': startIso, ':hi': endIso };
+  for (const day of daysOf(Date.parse(startIso), Date.parse(endIso))) {
+    const inputs: QueryCommandInput[] =
+      source.table === 'sign-ins'
+        ? Array.from({ length: source.dayIndexShards ?? 1 }, (_, shard) => ({
+            TableName: source.tableName,
+            IndexName: DAY_INDEX,
+            KeyConditionExpression: 'dayShard = :p AND signInId BETWEEN :lo AND :hi',
+            ExpressionAttributeValues: { ':p': dayShardOf(day, shard), ...range },
+          }))
+        : Array.from({ length: AUTH_EVENT_SHARDS }, (_, shard) => ({
+            TableName: source.tableName,
+            KeyConditionExpression: 'pk = :p AND sk BETWEEN :lo AND :hi',
+            ExpressionAttributeValues: { ':p': authEventPartitionOf(day, shard), ...range },
+            ConsistentRead: true,
+          }));
+    const cursors = inputs.map((input) => ({
+      pages: pages(query, input),
+      page: [] as TrailItem[],
+      at: 0,
+      done: false,
+    }));
+    const head = async (c: (typeof cursors)[number]) => {
+      while (!c.done && c.at >= c.page.length) {
+        const next = await c.pages.next();
+        if (next.done) c.done = true;
+        else {
+          c.page = next.value as TrailItem[];
+          c.at = 0;
+        }
+      }
+      return c.done ? undefined : c.page[c.at];
+    };
+    await Promise.all(cursors.map(head));
+    for (;;) {
+      let oldest: { cursor: (typeof cursors)[number]; key: string } | undefined;
+      for (const cursor of cursors) {
+        const item = await head(cursor);
+        if (item === undefined) continue;
+        const key = sortKeyOf(source.table, item);
+        if (!oldest || key < oldest.key) oldest = { cursor, key };
+      }
+      if (!oldest) break;
+      yield oldest.cursor.page[oldest.cursor.at++] as TrailItem;
+    }
+  }
+}

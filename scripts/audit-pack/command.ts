@@ -204,9 +204,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       sealed.recorded
         ? `  integrity: ${counted(sealed.intervals, 'interval')} sealed, ${sealed.verifiedIntervals} verified; ` +
             `${sealed.altered} altered, ${sealed.erased} erased, ${sealed.replayed} replayed; ` +
-            (sealed.intact
-              ? 'intact'
-              : `NOT intact (${sealed.unexplained} unexplained: ${FILES.integrity})`)
+            (sealed.intact ? 'intact' : `NOT intact (${sealed.unexplained} unexplained: ${FILES.integrity})`)
         : '  integrity: no digests (the stack does not seal its records, or no --digest-bucket was named)',
     );
     console.log(`  report: ${where}/${FILES.report}`);

@@ -76,10 +76,7 @@ export async function integrityOfPeriod(options: {
     return { summary: { recorded: false, reason: options.source.absent }, files: {} };
   const { bucket, signingKeyArn } = options.source;
   const clientConfig = options.region ? { region: options.region } : {};
-  const s3 = new S3Client({
-    ...clientConfig,
-    ...(process.env.AWS_S3_FORCE_PATH_STYLE === 'true' ? { forcePathStyle: true } : {}),
-  });
+  const s3 = new S3Client(clientConfig);
   const kms = new KMSClient(clientConfig);
   try {
     const pem = await publicKeyPem(s3, kms, bucket, signingKeyArn);

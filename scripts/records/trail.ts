@@ -25,9 +25,10 @@ import { parseSealed, type StoredDigest, s3DigestStore } from '../../authenticat
 import {
   daysOf,
   type IntervalSource,
-  itemsOfInterval,
+  itemsInOrder,
   pages,
   type Query,
+  sortKeyOf,
 } from '../../authenticated/src/interval-items.ts';
 import {
   compareLeaves,
@@ -218,16 +219,40 @@ export async function verifyTrail(v: TrailVerification, fromIso: string, toIso: 
     };
     let previous: StoredDigest | undefined;
     let done = 0;
-    for (const object of objects) {
+    // The period's items in time order, one pass: each sealed interval takes the items before its end.
+    const query: Query = (input) => v.doc.send(new QueryCommand(input));
+    const spans = objects.map((o) => intervalOfKey(o.key));
+    const streamStart = Math.max(fromMs, Math.min(...spans.map(([s]) => s)));
+    const stream = itemsInOrder(query, source, iso(streamStart), iso(Math.max(...spans.map(([, e]) => e))));
+    let waiting: IteratorResult<Record<string, unknown>> | undefined;
+    const itemsBefore = async (startIso: string, endIso: string): Promise<Record<string, unknown>[]> => {
+      const items: Record<string, unknown>[] = [];
+      for (;;) {
+        const next = waiting ?? (await stream.next());
+        waiting = next;
+        if (next.done) return items;
+        const key = sortKeyOf(table, next.value);
+        if (key >= endIso) return items;
+        if (key >= startIso) items.push(next.value);
+        waiting = undefined;
+      }
+    };
+    // The next digest's object is fetched while this one's items are read and compared.
+    const read = (o: DigestVersions | undefined) =>
+      o?.versions[0]
+        ? readVersion(v.s3, v.bucket, o.key, o.versions[0].VersionId)
+        : Promise.resolve(undefined);
+    let pending = read(objects[0]);
+    for (const [index, object] of objects.entries()) {
       v.progress?.(`${table} intervals verified`, done++, objects.length);
       const before = differences.length;
-      const sealedVersion = object.versions[0];
+      const stored = await pending;
+      pending = read(objects[index + 1]);
       if (object.deleteMarkers > 0) differences.push({ kind: 'deleted', table, object: object.key });
-      if (!sealedVersion) {
+      if (!stored) {
         // Only delete markers: the sealed version is gone (no Object Lock on this bucket).
         continue;
       }
-      const stored = await readVersion(v.s3, v.bucket, object.key, sealedVersion.VersionId);
       v.onDigest?.(object.key, stored.sealed);
       const interval = { start: stored.digest.intervalStart, end: stored.digest.intervalEnd };
       verdict.intervals++;
@@ -255,17 +280,10 @@ export async function verifyTrail(v: TrailVerification, fromIso: string, toIso: 
       // The table now, against what was sealed.
       const current: Leaf[] = [];
       const keys = new Map<string, Record<string, unknown>>();
-      for await (const page of itemsOfInterval(
-        (input) => v.doc.send(new QueryCommand(input)),
-        source,
-        interval.start,
-        interval.end,
-      )) {
-        for (const item of page) {
-          const leaf = leafOf(table, item);
-          current.push(leaf);
-          keys.set(leaf.keyHash, keyOf(table, item));
-        }
+      for (const item of await itemsBefore(interval.start, interval.end)) {
+        const leaf = leafOf(table, item);
+        current.push(leaf);
+        keys.set(leaf.keyHash, keyOf(table, item));
       }
       const { altered, removed, inserted } = compareLeaves(sealedLeaves, current);
       for (const leaf of altered) {

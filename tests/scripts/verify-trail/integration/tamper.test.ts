@@ -175,7 +175,6 @@ describe('the trail proves itself (moto: DynamoDB streams, S3 Object Lock, KMS)'
       ...process.env,
       ...LOCAL_CREDENTIALS_ENV,
       AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_S3_FORCE_PATH_STYLE: 'true',
       NODE_NO_WARNINGS: '1',
     };
   });
