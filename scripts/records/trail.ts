@@ -31,12 +31,12 @@ import {
   sortKeyOf,
 } from '../../authenticated/src/interval-items.ts';
 import {
-  compareLeaves,
   DIGEST_PREFIX,
   digestDayPrefix,
+  itemHashOf,
+  keyHashOf,
   keyOf,
   type Leaf,
-  leafOf,
   parseLeaves,
   rootOf,
   sha256Hex,
@@ -277,15 +277,25 @@ export async function verifyTrail(v: TrailVerification, fromIso: string, toIso: 
       differences.push(...(await chainProblems(v, table, stored, previous)));
       previous = stored;
 
-      // The table now, against what was sealed.
-      const current: Leaf[] = [];
-      const keys = new Map<string, Record<string, unknown>>();
+      // The table now, against what was sealed: an item whose hash was sealed is unchanged (one hash per
+      // item); only the others are keyed, to tell an altered item from a removed and an inserted one.
+      const sealedByItem = new Map(sealedLeaves.map((leaf) => [leaf.itemHash, leaf]));
+      const unmatched: { item: Record<string, unknown>; itemHash: string }[] = [];
       for (const item of await itemsBefore(interval.start, interval.end)) {
-        const leaf = leafOf(table, item);
-        current.push(leaf);
-        keys.set(leaf.keyHash, keyOf(table, item));
+        const itemHash = itemHashOf(item);
+        if (!sealedByItem.delete(itemHash)) unmatched.push({ item, itemHash });
       }
-      const { altered, removed, inserted } = compareLeaves(sealedLeaves, current);
+      const sealedByKey = new Map([...sealedByItem.values()].map((leaf) => [leaf.keyHash, leaf]));
+      const altered: Leaf[] = [];
+      const inserted: Leaf[] = [];
+      const keys = new Map<string, Record<string, unknown>>();
+      for (const { item, itemHash } of unmatched) {
+        const keyHash = keyHashOf(table, item);
+        keys.set(keyHash, keyOf(table, item));
+        if (sealedByKey.delete(keyHash)) altered.push({ keyHash, itemHash });
+        else inserted.push({ keyHash, itemHash });
+      }
+      const removed = [...sealedByKey.values()];
       for (const leaf of altered) {
         differences.push({
           kind: 'altered',
