@@ -14,7 +14,7 @@ import {
   type UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetPolicyCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { CommandError } from '../core/cli.ts';
+import { CommandError, fileProblem } from '../core/cli.ts';
 import { PROJECT_ROOT } from '../core/generic.ts';
 import { OUTPUT, readStack } from '../core/stack.ts';
 import {
@@ -212,8 +212,7 @@ async function applyTriggerChange(
     // Readable by its owner only: it describes the pool's security settings.
     writeFileSync(backupFile, `${JSON.stringify(backup, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
   } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'it already exists' : (error as Error).message;
+    const reason = fileProblem(error);
     throw new CommandError(
       `cannot write the backup ${backupFile} (${reason}); nothing changed. Choose another --backup-file.`,
     );
