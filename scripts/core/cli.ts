@@ -124,11 +124,12 @@ export function errorSentence(error: unknown): string {
   return `${err.name}: ${err.message}`;
 }
 
-/** `Run "npm run history -- --help" for the usage.`, from the usage's own first line. */
+/** `Run "npm run history -- --help" for the usage.`, from the usage's own first line (`npm test` too). */
 export function helpPointer(usage: string): string {
-  const name = /^usage: npm run (?:-s |--silent )?([\w:-]+)/.exec(usage)?.[1];
-  return name
-    ? `Run "npm run ${name} -- --help" for the usage.`
+  const match = /^usage: npm (?:run (?:-s |--silent )?([\w:-]+)|(test)\b)/.exec(usage);
+  const command = match?.[1] ? `run ${match[1]}` : match?.[2];
+  return command
+    ? `Run "npm ${command} -- --help" for the usage.`
     : 'Run the command with --help for the usage.';
 }
 
