@@ -176,7 +176,7 @@ export function fileProblem(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
     case 'ENOENT':
-      return 'it does not exist';
+      return 'no such file or folder';
     case 'ENOTDIR':
       return 'a part of its path is a file, not a folder';
     case 'EISDIR':

@@ -32,7 +32,7 @@ describe('errors in words', () => {
       ],
       [
         thrown(() => readFileSync(join(scratch, 'missing.json'))),
-        `cannot open ${join(scratch, 'missing.json')}: it does not exist`,
+        `cannot open ${join(scratch, 'missing.json')}: no such file or folder`,
       ],
       [
         thrown(() => readdirSync(aFile)),
