@@ -201,6 +201,11 @@ describe('npm run history: authentication events', () => {
     const table = await history(['--failed-attempts', ...period]);
     assert.match(table.stdout, /^7 failed attempts\./);
     assert.match(table.stdout, /203\.0\.113\.66\s+5\s+2\s+3/);
+    const one = await history([
+      ...['--failed-attempts', '--from', at('09:00:04.000'), '--to', at('09:00:04.000')],
+      ...['--auth-events-table-name', EVENTS],
+    ]);
+    assert.match(one.stdout, /^1 failed attempt\./, 'one, in the singular');
   });
 
   it("one user's view shows their failures beside their sign-ins, the sign-in with its source IP", async () => {
