@@ -6,23 +6,15 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { entryOf } from '../../../../dev/build/commands.ts';
+import { commandEntries, entryOf } from '../../../../dev/build/commands.ts';
 import { PROJECT_ROOT } from '../../../../dev/build/template.ts';
 
-const COMMANDS = [
-  'history',
-  'replay',
-  'restore',
-  'demo',
-  'attach',
-  'detach',
-  'local-dynamodb',
-  'lambda-image',
-  'validate',
-  'local-stack',
-  'erase',
-  'audit-pack',
-];
+/** Every npm command run through scripts/run.mjs: the product commands, the developer tools, npm test, the bench. */
+const COMMANDS = Object.keys(commandEntries());
+
+/** How a command's usage begins: `usage: npm run <command>`, or `usage: npm test`. */
+const usageStart = (command: string) =>
+  command === 'test' ? /^usage: npm test\b/ : new RegExp(`^usage: npm run (-s |--silent )?${command}\\b`);
 
 /** Environment with no AWS configuration at all, so that any AWS call or provisioning step would show. */
 function bareEnv(): NodeJS.ProcessEnv {
@@ -51,7 +43,7 @@ describe('--help', () => {
     it(`${command}: prints its usage on stdout and exits 0, doing nothing else`, async () => {
       const result = await run(command, ['--help']);
       assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stdout, new RegExp(`^usage: npm run (-s |--silent )?${command}\\b`));
+      assert.match(result.stdout, usageStart(command));
       assert.equal(result.stderr, '');
     });
   }
@@ -61,6 +53,29 @@ describe('--help', () => {
     assert.equal(result.code, 0);
     assert.match(result.stdout, /^usage: npm run history/);
   });
+
+  it('covers every command, the developer tools, npm test and the bench included', () => {
+    for (const command of ['history', 'audit-pack', 'erase', 'local-stack', 'validate', 'test', 'bench']) {
+      assert.ok(COMMANDS.includes(command), command);
+    }
+  });
+});
+
+describe('a usage error is the error and where the usage is, for every command', () => {
+  for (const command of COMMANDS) {
+    it(`${command} --no-such-option`, async () => {
+      const result = await run(command, ['--no-such-option']);
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(result.stdout, '', 'nothing ran');
+      const lines = result.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 2, result.stderr);
+      assert.match(lines[0] as string, /^error: .*--no-such-option/);
+      assert.equal(
+        lines[1],
+        `Run "npm ${command === 'test' ? 'test' : `run ${command}`} -- --help" for the usage.`,
+      );
+    });
+  }
 });
 
 describe('options that do not apply are refused, exit 2, with what is wrong', () => {
