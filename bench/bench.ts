@@ -21,6 +21,7 @@ import {
 } from '../dev/build/template.ts';
 import { startDynalite } from '../dev/local-stack/dynalite.ts';
 import { LOCAL_CREDENTIALS_ENV, localDynamoDB } from '../dev/local-stack/local-clients.ts';
+import { runCli, UsageError } from '../scripts/core/cli.ts';
 import { quantile } from '../scripts/core/generic.ts';
 import { auditBench } from './audit.ts';
 import { auditPackBench } from './audit-pack.ts';
@@ -36,6 +37,19 @@ const HARNESS = join(PROJECT_ROOT, 'bench', 'harness.mjs');
 const TABLE = 'bench-history';
 const MACHINE = `${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB`;
 const SECTIONS = ['cold', 'audit', 'audit-pack', 'replay', 'integrity'] as const;
+const USAGE = `usage: npm run bench [-- <section>...]
+
+Measures on Node 22 against local engines on loopback, prints a table per section and writes
+bench/results/<date>-<section>-<machine>.json (docs/design.md cites the committed ones):
+  cold        cold start, warm latency, bundle size and memory of the function beside a naive build and a
+              one-PutItem floor, and each build lever on its own
+  audit       the dormant-account report and the period export (npm run history)
+  audit-pack  the audit pack of a quarter (npm run audit-pack)
+  replay      replay at outage scale (npm run replay)
+  integrity   a day of sign-ins sealed (the sealer) and verified (npm run verify-trail)
+Without a section it runs them all. Smaller runs while developing: BENCH_RUNS, BENCH_WARM (cold),
+BENCH_AUDIT_USERS, BENCH_EXPORT_ITEMS (audit), BENCH_PACK_SIGN_INS, BENCH_PACK_USERS, BENCH_PACK_AUTH_EVENTS
+(audit-pack), BENCH_REPLAY_RECORDS, BENCH_REPLAY_EXPORT_MB (replay), BENCH_SEAL_SIGN_INS (integrity); BENCH_NODE: the Node 22 to measure.`;
 type Section = (typeof SECTIONS)[number];
 const RESULTS_DIR = join(PROJECT_ROOT, 'bench', 'results');
 
@@ -475,62 +489,68 @@ async function coldStartBench(): Promise<void> {
   }
 }
 
-const asked = process.argv.slice(2);
-const unknown = asked.filter((a) => !SECTIONS.includes(a as Section));
-if (unknown.length > 0) {
-  console.error(`usage: npm run bench [-- ${SECTIONS.join(' | ')}]  (unknown: ${unknown.join(', ')})`);
-  process.exit(2);
-}
-const run = (section: Section) => asked.length === 0 || asked.includes(section);
-
-if (run('cold')) await coldStartBench();
-if (run('audit')) {
-  console.log('\nRead side: dormant-account report and period export (npm run history, local engines)');
-  const audit = await auditBench((line) => console.log(line));
-  const r = audit.dormantReport;
-  const e = audit.export;
-  console.log(
-    `  dormant report: ${r.users} users (${r.withSignIns} with sign-ins), ${r.dormant} dormant, ${r.seconds} s, peak RSS ${r.peakRssMb} MB (target < 60 s)`,
-  );
-  console.log(
-    `  CSV export: ${e.items} sign-ins over ${e.days} days × ${e.shards} shards in ${e.seconds} s = ${e.itemsPerSecond} items/s, ${Math.round(e.bytes / 2 ** 20)} MB, peak RSS ${e.peakRssMb} MB; the same under a ${e.heapCapMb} MB heap cap: peak RSS ${e.cappedPeakRssMb} MB`,
-  );
-  saveResult('audit', audit);
-}
-if (run('audit-pack')) {
-  console.log('\nAudit pack of a quarter (npm run audit-pack, dynalite in its own process, LevelDB on disk)');
-  const p = await auditPackBench((line) => console.log(line));
-  console.log(
-    `  ${p.signIns} sign-ins of ${p.users} users over ${p.days} days + ${p.authEvents} authentication events: packed in ${p.seconds} s (${p.cpuSeconds} s CPU; load average ${p.loadAverage} on ${p.cores} cores), peak RSS ${p.peakRssMb} MB (targets < ${p.targets.seconds} s, < ${p.targets.peakRssMb} MB: ${p.met ? 'met' : 'NOT met'}); ${Math.round(p.packBytes / 2 ** 20)} MB pack; data loaded in ${p.seedSeconds} s`,
-  );
-  saveResult('audit-pack', p);
-}
-if (run('replay')) {
-  console.log('\nReplay at outage scale (npm run replay, dynalite in its own process)');
-  const r = await replayBench((line) => console.log(line));
-  console.log(
-    `  ${r.records} records, ${r.latencyMs} ms added per request: sequential conditional puts ${r.sequentialPerSecond}/s, replay ${r.replayPerSecond}/s = ${r.ratio}× (target ≥ 10×); one writer thread ${r.singleThreadPerSecond}/s = ${r.singleThreadRatio}× (at ≥ 8× the threads could go: docs/replay.md)`,
-  );
-  console.log(
-    `  ${r.exportMb} MB export, ${r.exportRecords} failure records: replayed in ${r.exportSeconds} s, peak RSS ${r.exportPeakRssMb} MB (default workers); again with --workers 1: ${r.singleWriterSeconds} s, peak RSS ${r.singleWriterPeakRssMb} MB (target ≤ 256 MB)`,
-  );
-  saveResult('replay', r);
-}
-if (run('integrity')) {
-  console.log(
-    '\nThe trail sealed and verified (a day of sign-ins, dynalite in its own process, moto S3 and KMS)',
-  );
-  const r = await integrityBench((line) => console.log(line));
-  console.log(
-    `  sealed ${r.signIns} sign-ins of ${r.day} (${r.seal.intervals} intervals, ${r.digestMbPerDay} MB of digests) in ${r.seal.seconds} s = ${r.seal.itemsPerSecond} items/s, peak RSS ${r.seal.peakRssMb} MB`,
-  );
-  console.log(
-    `  verify-trail ${r.verify.seconds} s against the pack's read of the same items ${r.read.seconds} s = ${r.ratio}× (target ≤ ${r.target}×: ${r.met ? 'met' : 'NOT met'}); peak RSS ${r.verify.peakRssMb} MB for the day, ${r.verify.tenthPeakRssMb} MB for a tenth of it`,
-  );
-  console.log(
-    `  a month at this traffic: ${Object.entries(r.monthlyCostUsd)
-      .map(([k, v]) => `${k} $${v}`)
-      .join(', ')}`,
-  );
-  saveResult('integrity', r);
-}
+await runCli(USAGE, async () => {
+  const asked = process.argv.slice(2);
+  const option = asked.find((a) => a.startsWith('-'));
+  if (option)
+    throw new UsageError(`unknown option ${option}: name sections (${SECTIONS.join(', ')}) or none`);
+  const unknown = asked.filter((a) => !SECTIONS.includes(a as Section));
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown section ${unknown.join(', ')}: the sections are ${SECTIONS.join(', ')}`);
+  }
+  const run = (section: Section) => asked.length === 0 || asked.includes(section);
+  if (run('cold')) await coldStartBench();
+  if (run('audit')) {
+    console.log('\nRead side: dormant-account report and period export (npm run history, local engines)');
+    const audit = await auditBench((line) => console.log(line));
+    const r = audit.dormantReport;
+    const e = audit.export;
+    console.log(
+      `  dormant report: ${r.users} users (${r.withSignIns} with sign-ins), ${r.dormant} dormant, ${r.seconds} s, peak RSS ${r.peakRssMb} MB (target < 60 s)`,
+    );
+    console.log(
+      `  CSV export: ${e.items} sign-ins over ${e.days} days × ${e.shards} shards in ${e.seconds} s = ${e.itemsPerSecond} items/s, ${Math.round(e.bytes / 2 ** 20)} MB, peak RSS ${e.peakRssMb} MB; the same under a ${e.heapCapMb} MB heap cap: peak RSS ${e.cappedPeakRssMb} MB`,
+    );
+    saveResult('audit', audit);
+  }
+  if (run('audit-pack')) {
+    console.log(
+      '\nAudit pack of a quarter (npm run audit-pack, dynalite in its own process, LevelDB on disk)',
+    );
+    const p = await auditPackBench((line) => console.log(line));
+    console.log(
+      `  ${p.signIns} sign-ins of ${p.users} users over ${p.days} days + ${p.authEvents} authentication events: packed in ${p.seconds} s (${p.cpuSeconds} s CPU; load average ${p.loadAverage} on ${p.cores} cores), peak RSS ${p.peakRssMb} MB (targets < ${p.targets.seconds} s, < ${p.targets.peakRssMb} MB: ${p.met ? 'met' : 'NOT met'}); ${Math.round(p.packBytes / 2 ** 20)} MB pack; data loaded in ${p.seedSeconds} s`,
+    );
+    saveResult('audit-pack', p);
+  }
+  if (run('replay')) {
+    console.log('\nReplay at outage scale (npm run replay, dynalite in its own process)');
+    const r = await replayBench((line) => console.log(line));
+    console.log(
+      `  ${r.records} records, ${r.latencyMs} ms added per request: sequential conditional puts ${r.sequentialPerSecond}/s, replay ${r.replayPerSecond}/s = ${r.ratio}× (target ≥ 10×); one writer thread ${r.singleThreadPerSecond}/s = ${r.singleThreadRatio}× (at ≥ 8× the threads could go: docs/replay.md)`,
+    );
+    console.log(
+      `  ${r.exportMb} MB export, ${r.exportRecords} failure records: replayed in ${r.exportSeconds} s, peak RSS ${r.exportPeakRssMb} MB (default workers); again with --workers 1: ${r.singleWriterSeconds} s, peak RSS ${r.singleWriterPeakRssMb} MB (target ≤ 256 MB)`,
+    );
+    saveResult('replay', r);
+  }
+  if (run('integrity')) {
+    console.log(
+      '\nThe trail sealed and verified (a day of sign-ins, dynalite in its own process, moto S3 and KMS)',
+    );
+    const r = await integrityBench((line) => console.log(line));
+    console.log(
+      `  sealed ${r.signIns} sign-ins of ${r.day} (${r.seal.intervals} intervals, ${r.digestMbPerDay} MB of digests) in ${r.seal.seconds} s = ${r.seal.itemsPerSecond} items/s, peak RSS ${r.seal.peakRssMb} MB`,
+    );
+    console.log(
+      `  verify-trail ${r.verify.seconds} s against the pack's read of the same items ${r.read.seconds} s = ${r.ratio}× (target ≤ ${r.target}×: ${r.met ? 'met' : 'NOT met'}); peak RSS ${r.verify.peakRssMb} MB for the day, ${r.verify.tenthPeakRssMb} MB for a tenth of it`,
+    );
+    console.log(
+      `  a month at this traffic: ${Object.entries(r.monthlyCostUsd)
+        .map(([k, v]) => `${k} $${v}`)
+        .join(', ')}`,
+    );
+    saveResult('integrity', r);
+  }
+  return 0;
+});

@@ -1,7 +1,8 @@
 /**
- * Headless Chromium for the audit report's browser test: Debian's `chromium` package (with a Japanese font
- * for the `--lang ja` report), installed by `npm test` as root when missing, like the other Debian tools
- * (debian-tools.ts). Playwright's own browser download is never used: the browser comes from the distribution.
+ * Headless Chromium for the audit report's browser tests: Debian's `chromium` package (with a Japanese font
+ * for the `--lang ja` report) and poppler's `pdftotext` (poppler-utils) to read the printed A4 pages back,
+ * installed by `npm test` as root when missing, like the other Debian tools (debian-tools.ts). Playwright's own
+ * browser download is never used: the browser comes from the distribution.
  */
 import { type DebianTool, ensureDebianTools } from './debian-tools.ts';
 
@@ -17,6 +18,8 @@ const BROWSER_TOOLS: DebianTool[] = [
     path: '/usr/share/fonts/opentype/ipafont-gothic/ipagp.ttf',
     debianPackage: 'fonts-ipafont-gothic',
   },
+  // The printed report's pages as text: what ends a page, what a page holds (tests/helpers/report-print.ts).
+  { command: 'pdftotext', path: '/usr/bin/pdftotext', debianPackage: 'poppler-utils' },
   {
     command: 'LiberationSans-Regular.ttf',
     path: '/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf',

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { helpPointer } from '../../scripts/core/cli.ts';
 import { CHROMIUM_PROBLEM_ENV, ensureChromium } from '../build/chromium.ts';
 import { AWS_CLI_PROBLEM_ENV, AWS_CLI_RECIPE_TOOLS, ensureDebianTools } from '../build/debian-tools.ts';
 import { PROJECT_ROOT } from '../build/template.ts';
@@ -34,17 +35,23 @@ if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
+/** A usage error: the error and where the usage is, not the usage itself (as runCli does for the commands). */
+function usageError(message: string): never {
+  console.error(`error: ${message}\n${helpPointer(USAGE)}`);
+  process.exit(2);
+}
+// Not strict (a path part may start with a dash), but a mistyped option (--teir) must not run everything.
+const unknownOptions = Object.keys(values).filter((name) => name !== 'tier' && name !== 'help');
+if (unknownOptions.length > 0) usageError(`unknown option --${unknownOptions.join(', --')}`);
 const tier = values.tier;
 if (tier !== undefined && (typeof tier !== 'string' || !isTier(tier))) {
-  console.error(`error: --tier must be one of ${Object.keys(TIERS).join(', ')}\n\n${USAGE}`);
-  process.exit(2);
+  usageError(`--tier must be one of ${Object.keys(TIERS).join(', ')}`);
 }
 const files = findTestFiles(PROJECT_ROOT)
   .filter((f) => tier === undefined || tierOf(f) === tier)
   .filter((f) => filter.length === 0 || filter.some((part) => f.includes(part)));
 if (files.length === 0) {
-  console.error(`no test files match ${[tier && `--tier ${tier}`, ...filter].filter(Boolean).join(' ')}`);
-  process.exit(2);
+  usageError(`no test files match ${[tier && `--tier ${tier}`, ...filter].filter(Boolean).join(' ')}`);
 }
 
 // The SAM CLI, cfn-lint, checkov and moto at their pinned versions, for every tier but unit; where they cannot

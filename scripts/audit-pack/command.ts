@@ -2,13 +2,15 @@
  * `npm run audit-pack`'s usage and run: the options checked, the tables resolved, the pack written (or, with
  * --verify, a pack rechecked).
  */
-import { relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { callerIdentity } from '../account/protection.ts';
 import {
   CommandError,
+  fileErrorSentence,
   parseOptions,
   positiveInteger,
   terminalProgress,
@@ -70,7 +72,16 @@ async function verify(folder: string): Promise<number> {
   try {
     result = await verifyPack(folder);
   } catch (error) {
-    throw new CommandError(`cannot read ${folder}/${MANIFEST}: ${(error as Error).message}`);
+    // The folder, then its manifest: say which is missing, in words (not ENOENT).
+    const manifest = join(folder, MANIFEST);
+    if (!existsSync(folder)) throw new CommandError(`--verify ${folder} does not exist`);
+    if (!existsSync(manifest)) {
+      throw new CommandError(`${folder} holds no ${MANIFEST}: it is not an audit pack's folder`);
+    }
+    if (error instanceof SyntaxError) throw new CommandError(`${manifest} is not valid JSON`);
+    throw new CommandError(
+      fileErrorSentence(error) ?? `cannot verify ${folder}: ${(error as Error).message}`,
+    );
   }
   if (result.intact) {
     console.log(`${folder}: intact (every file matches ${MANIFEST})`);
@@ -193,11 +204,11 @@ export async function run(argv: readonly string[]): Promise<number> {
     const auth = summary.authEvents;
     console.log(`Audit pack written to ${where}/`);
     console.log(
-      `  ${summary.signIns.signIns} sign-ins by ${summary.signIns.users} users over ${summary.period.days} days; ` +
+      `  ${counted(summary.signIns.signIns, 'sign-in')} by ${counted(summary.signIns.users, 'user')} over ${counted(summary.period.days, 'day')}; ` +
         (auth.recorded
-          ? `${auth.events} authentication events (${auth.failures} failed)`
+          ? `${counted(auth.events, 'authentication event')} (${auth.failures} failed)`
           : 'no authentication events (not recorded)') +
-        `; ${summary.dormantAccounts.dormant} of ${summary.dormantAccounts.users} accounts dormant`,
+        `; ${summary.dormantAccounts.dormant} of ${counted(summary.dormantAccounts.users, 'account')} dormant`,
     );
     const sealed = summary.integrity;
     console.log(

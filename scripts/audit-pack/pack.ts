@@ -7,14 +7,22 @@
  */
 
 import { once } from 'node:events';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LoginHistoryItem } from '#contract';
 import { protectionStatus } from '../account/protection.ts';
-import { CommandError, translateNotFound } from '../core/cli.ts';
+import { CommandError, fileProblem, translateNotFound } from '../core/cli.ts';
 import { tapped } from '../core/generic.ts';
 import { csvRecord, writeDormantAccounts, writeSignIns, writeText } from '../core/output.ts';
 import type { AuthEventsWhere } from '../core/stack.ts';
@@ -62,8 +70,9 @@ export interface PackOptions {
  */
 function packFile(path: string): Writable & { failure?: Error } {
   const stream: Writable & { failure?: Error } = createWriteStream(path);
-  stream.on('error', (error) => {
-    stream.failure = error;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    // A failed write (ENOSPC) carries no path: the error names this file, for runCli's one line.
+    stream.failure = Object.assign(error, { path: error.path ?? path });
   });
   return stream;
 }
@@ -80,10 +89,19 @@ async function finish(stream: Writable & { failure?: Error }): Promise<void> {
  */
 export function prepareOutFolder(out: string): () => void {
   const existed = existsSync(out);
+  if (existed && !statSync(out).isDirectory()) {
+    throw new CommandError(
+      `--out ${out} is a file, not a folder: give a new folder for the pack (nothing was written)`,
+    );
+  }
   if (existed && readdirSync(out).length > 0) {
     throw new CommandError(`${out} is not empty: give a new folder for the pack (nothing was written)`);
   }
-  mkdirSync(out, { recursive: true });
+  try {
+    mkdirSync(out, { recursive: true });
+  } catch (error) {
+    throw new CommandError(`cannot create the folder ${out}: ${fileProblem(error)} (nothing was written)`);
+  }
   return () => {
     if (!existed && readdirSync(out).length === 0) rmSync(out, { recursive: true });
   };

@@ -1,6 +1,11 @@
-/** Shared command-line plumbing: argument parsing with clear usage errors, and exit codes 0 / 1 / 2. */
+/**
+ * Shared command-line plumbing: argument parsing with clear usage errors, exit codes 0 / 1 / 2, and errors in
+ * words: one line that says what went wrong with which file, table or resource, never Node's or the SDK's
+ * raw message alone.
+ */
 import { accessSync, constants, statSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 /** Exit 2: the command line itself is wrong. */
 export class UsageError extends Error {}
@@ -79,6 +84,12 @@ export async function runCli(
     console.log(usage);
     return exitAfterFlush(0);
   }
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    // The reader went away (`| head`): stop, quietly, as Unix tools do; never Node's "Error: write EPIPE".
+    if (error.code === 'EPIPE') process.exit(0);
+    console.error(`error: cannot write the output: ${fileProblem(error)}`);
+    process.exit(1);
+  });
   let code: number;
   try {
     code = (await main()) ?? 0;
@@ -88,20 +99,37 @@ export async function runCli(
       console.error(`error: ${error.message}\n${helpPointer(usage)}`);
       code = 2;
     } else {
-      const err = error as Error;
-      const prefix = error instanceof CommandError ? '' : `${err.name}: `;
-      console.error(`error: ${explainAwsError(err) ?? `${prefix}${err.message}`}`);
+      console.error(`error: ${errorSentence(error)}`);
       code = 1;
     }
   }
   return exitAfterFlush(code);
 }
 
-/** `Run "npm run history -- --help" for the usage.`, from the usage's own first line. */
+/**
+ * The one line an error becomes when nothing closer to it translated it: a CommandError's own words; the
+ * SDK's setup and network errors as what to do (explainAwsError); a file-system error naming its path
+ * (fileErrorSentence); an AWS error naming the table it was about (namingTables); anything else by its name.
+ */
+export function errorSentence(error: unknown): string {
+  const err = error as Error & { resource?: string };
+  if (error instanceof CommandError) return err.message;
+  const explained = explainAwsError(err) ?? fileErrorSentence(err);
+  if (explained) return explained;
+  if (err.resource) {
+    return err.name === 'ResourceNotFoundException'
+      ? `${err.resource} does not exist (check its name and --region)`
+      : `${err.resource}: ${err.name}: ${err.message}`;
+  }
+  return `${err.name}: ${err.message}`;
+}
+
+/** `Run "npm run history -- --help" for the usage.`, from the usage's own first line (`npm test` too). */
 export function helpPointer(usage: string): string {
-  const name = /^usage: npm run (?:-s |--silent )?([\w:-]+)/.exec(usage)?.[1];
-  return name
-    ? `Run "npm run ${name} -- --help" for the usage.`
+  const match = /^usage: npm (?:run (?:-s |--silent )?([\w:-]+)|(test)\b)/.exec(usage);
+  const command = match?.[1] ? `run ${match[1]}` : match?.[2];
+  return command
+    ? `Run "npm ${command} -- --help" for the usage.`
     : 'Run the command with --help for the usage.';
 }
 
@@ -143,6 +171,74 @@ export function translateNotFound(error: unknown, what: string, check: string): 
   return new CommandError(`${what} does not exist (check ${check} and --region)`);
 }
 
+/** What a file-system error code means, in words (Node's own text is `ENOTDIR: not a directory, mkdir '…'`). */
+export function fileProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or folder';
+    case 'ENOTDIR':
+      return 'a part of its path is a file, not a folder';
+    case 'EISDIR':
+      return 'it is a folder, not a file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EEXIST':
+      return 'it already exists';
+    case 'ENOTEMPTY':
+      return 'the folder is not empty';
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'no space left on the device';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENAMETOOLONG':
+      return 'the name is too long';
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'too many files are open';
+    case 'EIO':
+      return 'the device reported an input/output error';
+    default:
+      return `the file system refused it (${code ?? 'unknown error'})`;
+  }
+}
+
+/** What a file-system call was doing, by its syscall: "cannot <verb> <path>". */
+const FILE_VERBS: Record<string, string> = {
+  open: 'open',
+  read: 'read',
+  write: 'write',
+  close: 'write',
+  mkdir: 'create the folder',
+  mkdtemp: 'create a folder in',
+  scandir: 'read the folder',
+  opendir: 'read the folder',
+  stat: 'read',
+  lstat: 'read',
+  access: 'read',
+  unlink: 'remove',
+  rmdir: 'remove the folder',
+  rm: 'remove',
+  rename: 'rename',
+  copyfile: 'copy',
+  fsync: 'write',
+};
+
+/**
+ * A file-system error (it carries Node's code and syscall) as one sentence naming its path; undefined for
+ * anything else (network errors carry a code too, but no file syscall).
+ */
+export function fileErrorSentence(error: unknown): string | undefined {
+  const e = error as (NodeJS.ErrnoException & { dest?: string }) | undefined;
+  if (typeof e?.code !== 'string' || typeof e.syscall !== 'string' || !(e.syscall in FILE_VERBS))
+    return undefined;
+  const what = e.path ? `${FILE_VERBS[e.syscall]} ${e.path}` : `${FILE_VERBS[e.syscall]} a file`;
+  const dest = e.dest ? ` to ${e.dest}` : '';
+  return `cannot ${what}${dest}: ${fileProblem(e)}`;
+}
+
 /** A file an option names, checked before use so that the error is in words, not EISDIR or ENOENT. */
 export function readableFile(option: string, path: string): string {
   let problem: string | undefined;
@@ -156,10 +252,34 @@ export function readableFile(option: string, path: string): string {
         ? 'does not exist'
         : code === 'EACCES' || code === 'EPERM'
           ? 'cannot be read: permission denied'
-          : `cannot be read (${(error as Error).message})`;
+          : `cannot be read: ${fileProblem(error)}`;
   }
   if (problem) throw new CommandError(`--${option} ${path} ${problem}`);
   return path;
+}
+
+/**
+ * Every error of this DynamoDB client (and of a document client made from it, which shares its middleware)
+ * names the table it was about (`resource`, read by errorSentence and the commands' own translations), so
+ * that an error no command translated still says which table: "table x does not exist", not "Requested
+ * resource not found".
+ */
+export function namingTables<C extends DynamoDBClient>(client: C): C {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        const table = (args.input as { TableName?: string }).TableName;
+        if (table && error instanceof Error && !('resource' in error)) {
+          Object.assign(error, { resource: `table ${table}` });
+        }
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'namingTables' },
+  );
+  return client;
 }
 
 /** An optional whole-number flag from 1 to `max`; undefined when it was not given. */

@@ -61,14 +61,29 @@ export function counted(count: number, noun: string, plural = `${noun}s`): strin
   return `${count} ${count === 1 ? noun : plural}`;
 }
 
-/** The first `limit` items of a stream (all of them when `limit` is undefined), still streamed. */
-export async function* limited<T>(items: AsyncIterable<T>, limit: number | undefined): AsyncGenerator<T> {
+/**
+ * The first `limit` items of a stream (all of them when `limit` is undefined), still streamed; `onMore` is
+ * called when the stream holds more than that (the item past the limit is read to know it, never yielded).
+ */
+export async function* limited<T>(
+  items: AsyncIterable<T>,
+  limit: number | undefined,
+  onMore: () => void = () => undefined,
+): AsyncGenerator<T> {
   if (limit === undefined) return yield* items;
   let n = 0;
   for await (const item of items) {
-    if (n++ >= limit) return;
+    if (n++ >= limit) {
+      onMore();
+      return;
+    }
     yield item;
   }
+}
+
+/** At most `limit` items of a list, and whether it held more (the list was read with one item to spare). */
+export function firstOf<T>(items: readonly T[], limit: number): { items: T[]; more: boolean } {
+  return { items: items.slice(0, limit), more: items.length > limit };
 }
 
 /** The stream as it is, `onItem` called with each item as it passes (tallies, progress). */

@@ -49,6 +49,16 @@ export function csvRecord(cells: readonly string[]): string {
   return stringify([cells.map(neutraliseFormula)], { record_delimiter: 'windows' });
 }
 
+/**
+ * Rows were left out by a limit: said on stderr, so that stdout stays exactly the rows (json, jsonl and csv
+ * parse as they are) while a person at the terminal sees that the list is not the whole story.
+ */
+export function moreExist(shown: string, hint: string): void {
+  console.error(`showing ${shown}; more exist (${hint})`);
+}
+/** The hint of a period's listing (it has no limit unless --limit is given). */
+export const ALL_OF_THE_PERIOD = 'raise --limit, or leave it out for all of them';
+
 /** A cell's text: empty for a missing value. */
 export const cellOf = (value: unknown): string =>
   value === undefined || value === null ? '' : String(value);

@@ -5,7 +5,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type AwsCredentialIdentity, callerArn, credentialsOf } from '../account/role-session.ts';
-import { CommandError, parseOptions, requireOne, terminalProgress, UsageError } from '../core/cli.ts';
+import {
+  CommandError,
+  namingTables,
+  parseOptions,
+  requireOne,
+  terminalProgress,
+  UsageError,
+} from '../core/cli.ts';
+import { counted } from '../core/generic.ts';
 import { OUTPUT, readStackIn } from '../core/stack.ts';
 import { subHash } from '../records/erasure-record.ts';
 import { READ_MAX_ATTEMPTS } from '../records/sign-ins.ts';
@@ -33,7 +41,15 @@ function range(kind: KindSummary): string {
   return kind.count === 0 ? '' : `  ${kind.first} … ${kind.last}`;
 }
 
-function describePlan(plan: ErasurePlan, target: ErasureTarget): string {
+/** Why no auth events are looked at: the stack records none, or no auth-events table was named. */
+type AuthEventsUnchecked = 'stack-records-none' | 'not-named';
+
+const UNCHECKED: Record<AuthEventsUnchecked, string> = {
+  'stack-records-none': 'the stack records none',
+  'not-named': 'not checked: no --auth-events-table-name',
+};
+
+function describePlan(plan: ErasurePlan, target: ErasureTarget, unchecked: AuthEventsUnchecked): string {
   const lines = [`Items of sub ${target.sub}:`];
   lines.push(
     `  sign-ins     ${String(plan.signIns.count).padStart(7)}${range(plan.signIns)}  (${target.signInTable})`,
@@ -42,6 +58,8 @@ function describePlan(plan: ErasurePlan, target: ErasureTarget): string {
     lines.push(
       `  auth events  ${String(plan.authEvents.count).padStart(7)}${range(plan.authEvents)}  (${target.authEventsTable})`,
     );
+  } else {
+    lines.push(`  auth events        -  (${UNCHECKED[unchecked]})`);
   }
   if (plan.latest?.status === 'started') {
     lines.push(
@@ -87,10 +105,12 @@ export async function run(argv: readonly string[]): Promise<number> {
   let authEventsTable = values['auth-events-table-name'];
   let saltSecret = values['salt-secret'] as string;
   let roleArn = values['role-arn'];
+  let unchecked: AuthEventsUnchecked = 'not-named';
   if (values['stack-name']) {
     const stack = await readStackIn(region, values['stack-name']);
     signInTable = stack.output(OUTPUT.tableName);
     authEventsTable = stack.optionalOutput(OUTPUT.authEventsTableName);
+    unchecked = 'stack-records-none';
     saltSecret = stack.output(OUTPUT.erasureSaltSecretArn);
     roleArn ??= stack.output(OUTPUT.erasureRoleArn);
   }
@@ -107,16 +127,20 @@ export async function run(argv: readonly string[]): Promise<number> {
   const target: ErasureTarget = { signInTable, authEventsTable, sub, subHash: subHash(salt, sub) };
 
   const doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      ...(region ? { region } : {}),
-      ...(credentials ? { credentials } : {}),
-      maxAttempts: READ_MAX_ATTEMPTS,
-      retryMode: 'adaptive',
-    }),
+    namingTables(
+      new DynamoDBClient({
+        ...(region ? { region } : {}),
+        ...(credentials ? { credentials } : {}),
+        maxAttempts: READ_MAX_ATTEMPTS,
+        retryMode: 'adaptive',
+      }),
+    ),
   );
+  let planned = false;
   try {
     const plan = await planErasure(doc, target);
-    console.log(describePlan(plan, target));
+    planned = true;
+    console.log(describePlan(plan, target, unchecked));
     const pending = plan.signIns.count + (plan.authEvents?.count ?? 0);
     if (pending === 0 && plan.latest?.status !== 'started') {
       console.log('Nothing to erase.');
@@ -139,15 +163,23 @@ export async function run(argv: readonly string[]): Promise<number> {
     progress.end();
     if (outcome.kind === 'completed') {
       const { itemsErased, signInId } = outcome.record;
+      const signIns = counted(itemsErased?.signIns ?? 0, 'sign-in');
+      const resumed = outcome.resumed ? ' (resumed)' : '';
       console.log(
-        `Erased ${itemsErased?.signIns ?? 0} sign-ins and ${itemsErased?.authEvents ?? 0} auth events${outcome.resumed ? ' (resumed)' : ''}.`,
+        target.authEventsTable
+          ? `Erased ${signIns} and ${counted(itemsErased?.authEvents ?? 0, 'auth event')}${resumed}.`
+          : `Erased ${signIns}${resumed}; auth events: ${UNCHECKED[unchecked]}.`,
       );
       console.log(`Erasure record: sub "#erasures", signInId "${signInId}" in ${signInTable}.`);
     }
     return 0;
   } catch (error) {
-    if ((error as Error).name === 'ResourceNotFoundException') {
-      throw new CommandError(`${(error as Error).message} (check --table-name / --stack-name and --region)`);
+    // namingTables says which table: the sign-in table or the auth-events table.
+    const { name, resource } = error as Error & { resource?: string };
+    if (name === 'ResourceNotFoundException') {
+      throw new CommandError(
+        `${resource ?? 'a table'} does not exist (check ${values['stack-name'] ? '--stack-name' : '--table-name / --auth-events-table-name'} and --region)${planned ? '' : '; nothing was deleted'}`,
+      );
     }
     throw error;
   } finally {

@@ -11,8 +11,8 @@ import type { Writable } from 'node:stream';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LoginHistoryItem } from '#contract';
 import { CommandError, terminalProgress, translateNotFound, UsageError } from '../core/cli.ts';
-import { limited, tapped } from '../core/generic.ts';
-import type { Format } from '../core/output.ts';
+import { counted, firstOf, limited, tapped } from '../core/generic.ts';
+import { ALL_OF_THE_PERIOD, type Format, moreExist } from '../core/output.ts';
 import { OUTPUT, readStackIn } from '../core/stack.ts';
 import { type AuthEventRecord, authEventsOfPeriod, authEventsOfUser } from '../records/auth-events.ts';
 import { writeAuthEvents, writeFailureSummary, writeUserAttempts } from './auth-events-output.ts';
@@ -143,13 +143,23 @@ export async function runAttempts(
     if (mode === 'attempts') {
       const outcome = values.outcome as 'success' | 'failure' | undefined;
       const records = authEventsOfPeriod(reader, table, fromMs, toMs, outcome ? { outcome } : {});
+      let more = false;
       const count = await writeAuthEvents(
-        tapped(limited(records, limit), () => progress.update(++read)),
+        tapped(
+          limited(records, limit, () => {
+            more = true;
+          }),
+          () => progress.update(++read),
+        ),
         format,
         stdout,
       );
       progress.end();
       if (count === 0 && format === 'table') console.log('No authentication events found.');
+      if (more) {
+        const events = counted(limit ?? 0, `${outcome ? `${outcome} ` : ''}event`);
+        moreExist(`the first ${events} of the period`, ALL_OF_THE_PERIOD);
+      }
       return;
     }
     const failures = authEventsOfPeriod(reader, table, fromMs, toMs, { outcome: 'failure' });
@@ -165,6 +175,8 @@ export async function runAttempts(
 /**
  * One user's view with their authentication events: the newest `limit` rows of sign-ins and events merged,
  * each marked success or failure, a sign-in showing the IP of its CloudTrail event where one matches.
+ * `signIns` may hold one more than `limit` (and one more event is read): `more` says whether rows were left
+ * out.
  */
 export async function writeUserView(
   reader: DynamoDBDocumentClient,
@@ -174,15 +186,16 @@ export async function writeUserView(
   limit: number,
   format: Format,
   stdout: Writable,
-): Promise<number> {
+): Promise<{ count: number; more: boolean }> {
   const events: AuthEventRecord[] = [];
   try {
     for await (const e of authEventsOfUser(reader, table, sub, { newestFirst: true })) {
       events.push(e);
-      if (events.length >= limit) break;
+      if (events.length > limit) break;
     }
   } catch (error) {
     throw authEventsTableError(error, table);
   }
-  return writeUserAttempts(userAttempts(signIns, events).slice(0, limit), format, stdout);
+  const rows = firstOf(userAttempts(signIns, events), limit);
+  return { count: await writeUserAttempts(rows.items, format, stdout), more: rows.more };
 }

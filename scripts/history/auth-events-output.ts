@@ -4,6 +4,7 @@
  * JSON and CSV use the record's attribute names (AUTH_EVENT_FIELDS).
  */
 import type { Writable } from 'node:stream';
+import { counted } from '../core/generic.ts';
 import { cellOf, csvRecord, type Format, mapAsync, writeTable, writeText } from '../core/output.ts';
 import { AUTH_EVENT_FIELDS, type AuthEventRecord } from '../records/auth-events.ts';
 import type { FailureSummary, UserAttempt } from './auth-events-report.ts';
@@ -90,7 +91,7 @@ export async function writeFailureSummary(
       return;
     }
     case 'table':
-      await writeText(stream, `${summary.failures} failed attempts.\n`);
+      await writeText(stream, `${counted(summary.failures, 'failed attempt')}.\n`);
       if (summary.failures === 0) return;
       await writeText(stream, '\nBy source IP (distinct users failing from one IP: credential stuffing)\n');
       await writeTable(

@@ -15,8 +15,15 @@ import {
   translateNotFound,
   UsageError,
 } from '../core/cli.ts';
-import { counted, limited } from '../core/generic.ts';
-import { FORMATS, type Format, writeDormantAccounts, writeSignIns } from '../core/output.ts';
+import { counted, firstOf, limited } from '../core/generic.ts';
+import {
+  ALL_OF_THE_PERIOD,
+  FORMATS,
+  type Format,
+  moreExist,
+  writeDormantAccounts,
+  writeSignIns,
+} from '../core/output.ts';
 import { isCalendarDate, period } from '../core/period.ts';
 import { checkWhere, resolveWhere } from '../core/stack.ts';
 import { dormantAccounts, listPoolUsers } from '../records/dormant-accounts.ts';
@@ -144,7 +151,7 @@ export function historyRequest(values: HistoryValues): HistoryRequest {
     ...(attempts ? { attempts } : {}),
     values,
     format,
-    limit: positiveInteger('limit', values.limit, mode === 'from' ? 1_000_000_000 : 10_000),
+    limit: positiveInteger('limit', values.limit, mode === 'from' ? 1_000_000_000 : MAX_LIMIT),
     concurrency: positiveInteger('concurrency', values.concurrency, 256) ?? 16,
   };
   if (mode === 'date' && !isCalendarDate(String(values.date))) {
@@ -169,18 +176,30 @@ interface Source {
 
 type Runner = (request: HistoryRequest, source: Source) => Promise<void>;
 
+/** One user's or one day's rows: shown without --limit, and at most with it. */
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 10_000;
+const NEWEST_HINT = `--limit shows up to ${MAX_LIMIT}`;
+
 const RUNNERS: Record<Mode, Runner> = {
   sub: oneUser,
   username: oneUser,
   email: oneUser,
-  date: async ({ values, limit, format }, { reader, table, shards, dayIndex }) => {
+  date: async ({ values, limit = DEFAULT_LIMIT, format }, { reader, table, shards, dayIndex }) => {
     if (dayIndex === 'disabled') throw noDayIndex(table, '--date');
-    await writeFound(await historyOfDay(reader, table, String(values.date), shards, limit ?? 50), format);
+    const found = firstOf(await historyOfDay(reader, table, String(values.date), shards, limit + 1), limit);
+    await writeFound(found.items, format);
+    if (found.more) moreExist(`the newest ${counted(limit, 'sign-in')} of ${values.date}`, NEWEST_HINT);
   },
   from: async ({ period, limit, format }, { reader, table, shards, dayIndex }) => {
     if (dayIndex === 'disabled') throw noDayIndex(table, '--from/--to');
     const { from, to } = period as { from: string; to: string };
-    await writeFound(limited(signInsBetween(reader, table, shards, from, to), limit), format);
+    let more = false;
+    const signIns = limited(signInsBetween(reader, table, shards, from, to), limit, () => {
+      more = true;
+    });
+    await writeFound(signIns, format);
+    if (more) moreExist(`the first ${counted(limit ?? 0, 'sign-in')} of the period`, ALL_OF_THE_PERIOD);
   },
   'inactive-since': dormantReport,
 };
@@ -229,16 +248,28 @@ async function resolveSource(values: HistoryValues): Promise<Source> {
 }
 
 async function oneUser(
-  { mode, values, limit, format }: HistoryRequest,
+  { mode, values, limit = DEFAULT_LIMIT, format }: HistoryRequest,
   { reader, table, authEventsTable }: Source,
 ) {
   const sub = mode === 'sub' ? String(values.sub) : await lookUpSub(values, values.region);
-  const signIns = await historyOfUser(reader, table, sub, limit ?? 50);
+  // One more than shown: it says whether more exist.
+  const signIns = await historyOfUser(reader, table, sub, limit + 1);
   if (authEventsTable) {
-    await writeUserView(reader, authEventsTable, sub, signIns, limit ?? 50, format, process.stdout);
+    const { more } = await writeUserView(
+      reader,
+      authEventsTable,
+      sub,
+      signIns,
+      limit,
+      format,
+      process.stdout,
+    );
+    if (more) moreExist(`the newest ${counted(limit, 'row')}`, NEWEST_HINT);
     return;
   }
-  await writeFound(signIns, format);
+  const found = firstOf(signIns, limit);
+  await writeFound(found.items, format);
+  if (found.more) moreExist(`the newest ${counted(limit, 'sign-in')}`, NEWEST_HINT);
 }
 
 async function writeFound(items: Parameters<typeof writeSignIns>[0], format: Format) {

@@ -11,17 +11,21 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { DAY_INDEX, dayShardOf, type LoginHistoryItem } from '#contract';
+import { namingTables } from '../core/cli.ts';
 
 /** Throttled reads back off and retry (adaptive mode also slows this client down) instead of failing. */
 export const READ_MAX_ATTEMPTS = 10;
 
+/** The commands' reading client; its errors name their table (namingTables). */
 export function createReader(region?: string): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      ...(region ? { region } : {}),
-      maxAttempts: READ_MAX_ATTEMPTS,
-      retryMode: 'adaptive',
-    }),
+    namingTables(
+      new DynamoDBClient({
+        ...(region ? { region } : {}),
+        maxAttempts: READ_MAX_ATTEMPTS,
+        retryMode: 'adaptive',
+      }),
+    ),
   );
 }
 

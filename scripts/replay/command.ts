@@ -17,6 +17,7 @@ import {
   translateNotFound,
   UsageError,
 } from '../core/cli.ts';
+import { counted } from '../core/generic.ts';
 import {
   DEFAULT_CONCURRENCY,
   failureLinesFromLogGroup,
@@ -129,11 +130,13 @@ export async function run(argv: readonly string[]): Promise<number> {
     );
     for (const u of report.unreadable) console.log(`  unreadable ${u.source}: ${u.reason}`);
     if (report.unreadableCount > report.unreadable.length)
-      console.log(`  … and ${report.unreadableCount - report.unreadable.length} more unreadable lines`);
+      console.log(
+        `  … and ${counted(report.unreadableCount - report.unreadable.length, 'more unreadable line')}`,
+      );
     for (const f of report.failed) console.log(`  failed ${f.signInId}: ${f.error}`);
     if (report.failedCount > report.failed.length)
       console.log(
-        `  … and ${report.failedCount - report.failed.length} more failed records (run again to retry them)`,
+        `  … and ${counted(report.failedCount - report.failed.length, 'more failed record')} (run again to retry them)`,
       );
     return report.unreadableCount > 0 || report.failedCount > 0 ? 1 : 0;
   } catch (error) {

@@ -14,7 +14,7 @@ import {
   type UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetPolicyCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { CommandError } from '../core/cli.ts';
+import { CommandError, explainAwsError, fileProblem } from '../core/cli.ts';
 import { PROJECT_ROOT } from '../core/generic.ts';
 import { OUTPUT, readStack } from '../core/stack.ts';
 import {
@@ -212,8 +212,7 @@ async function applyTriggerChange(
     // Readable by its owner only: it describes the pool's security settings.
     writeFileSync(backupFile, `${JSON.stringify(backup, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
   } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'EEXIST' ? 'it already exists' : (error as Error).message;
+    const reason = fileProblem(error);
     throw new CommandError(
       `cannot write the backup ${backupFile} (${reason}); nothing changed. Choose another --backup-file.`,
     );
@@ -346,9 +345,18 @@ export async function restoreFromBackup(
     return [];
   }
   out(`Restoring ${changes.join(', ')}`);
-  await cognito.send(new UpdateUserPoolCommand(buildUpdateUserPoolInput(pool, pool.LambdaConfig ?? {})));
+  // A refusal names the pool and the call (no region or credentials: runCli says what to do instead).
+  const named = (call: string) => (error: Error) => {
+    if (explainAwsError(error)) throw error;
+    throw new CommandError(`${call} of user pool ${id} failed: ${error.name}: ${error.message}`);
+  };
+  await cognito
+    .send(new UpdateUserPoolCommand(buildUpdateUserPoolInput(pool, pool.LambdaConfig ?? {})))
+    .catch(named('UpdateUserPool'));
   if (backup.MfaConfig)
-    await cognito.send(new SetUserPoolMfaConfigCommand(setMfaConfigInput(id, backup.MfaConfig)));
+    await cognito
+      .send(new SetUserPoolMfaConfigCommand(setMfaConfigInput(id, backup.MfaConfig)))
+      .catch(named('SetUserPoolMfaConfig'));
   const after = await describePool(cognito, id, region);
   const remaining = [
     ...unexpectedChanges(after, pool, []),

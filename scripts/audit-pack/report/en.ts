@@ -18,6 +18,7 @@ const reasons: ReasonWords = {
 
 export const EN: Words = {
   locale: 'en-US',
+  punctuation: { labelled: (label, value) => `${label}: ${value}`, list: ', ', facts: '; ' },
   header: {
     title: 'Sign-in audit report',
     period: 'Period (UTC)',

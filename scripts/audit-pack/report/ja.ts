@@ -16,6 +16,7 @@ const reasons: ReasonWords = {
 
 export const JA: Words = {
   locale: 'ja-JP',
+  punctuation: { labelled: (label, value) => `${label}：${value}`, list: '、', facts: '／' },
   header: {
     title: 'サインイン監査レポート',
     period: '対象期間（UTC）',

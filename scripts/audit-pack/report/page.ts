@@ -1,8 +1,9 @@
 /**
  * report.html's markup: the stylesheet and the templates the page is made of. Words come in already chosen
  * (report.ts picks them from the dictionaries); everything a template puts on the page is escaped here.
- * Printing on A4 is part of the design: headings stay with what follows them, rows and charts are never cut,
- * and no cell breaks a word or a date.
+ * Printing on A4 is part of the design: a heading and an introduction stay with what follows them (at least
+ * a table's first rows), rows and charts are never cut, a closing note stays with the rows it comments on,
+ * and no cell breaks a word or a date (Japanese breaks between phrases, not inside a word).
  */
 import { CHART_WIDTH } from '../charts.ts';
 
@@ -18,6 +19,19 @@ export function breakableId(text: string): string {
   return escapeHtml(text).replace(/([@./:_-])/g, '$1<wbr>');
 }
 
+/**
+ * A sentence that may quote ids (AWS's error text names ARNs, a reason names an endpoint URL), escaped: its
+ * long ARNs and URLs may wrap at their separators, every other word only at spaces.
+ */
+export function textWithIds(text: string): string {
+  return text
+    .split(/(\s+)/)
+    .map((word) =>
+      /^(arn:|https?:\/\/)|^\S{24,}$/.test(word) && /[:/]/.test(word) ? breakableId(word) : escapeHtml(word),
+    )
+    .join('');
+}
+
 const JAPANESE_FONTS =
   '"Hiragino Sans", "Yu Gothic UI", "Noto Sans CJK JP", "Noto Sans JP", "IPAPGothic", "IPAexGothic", Meiryo, ';
 
@@ -26,28 +40,34 @@ function stylesheet(lang: string): string {
 * { box-sizing: border-box; }
 body { margin: 0 auto; max-width: ${CHART_WIDTH + 48}px; padding: 24px; color: var(--ink); background: white;
   font: 14px/1.55 ${lang === 'ja' ? JAPANESE_FONTS : ''}system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+/* Japanese wraps between phrases (Chromium's BudouX), never inside a word such as リカバリ; elsewhere at spaces. */
+:lang(ja) { word-break: auto-phrase; }
 h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 2px solid var(--rule); padding-bottom: 4px; }
 dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 8px 0 0; color: var(--muted); }
-dl.meta dt { font-weight: 600; } dl.meta dd { margin: 0; }
+dl.meta dt { font-weight: 600; white-space: nowrap; } dl.meta dd { margin: 0; }
 .figures { display: grid; grid-template-columns: repeat(4, 1fr); gap: 10px; }
 .figures > div { border: 1px solid var(--rule); border-radius: 6px; padding: 10px; }
 .figures .label { color: var(--muted); font-size: 12px; } .figures .value { font-size: 22px; font-weight: 700; }
-figure { margin: 18px 0; break-inside: avoid; } figcaption { font-weight: 600; margin-bottom: 4px; }
+figure { margin: 18px 0; } figcaption { font-weight: 600; margin-bottom: 4px; }
 figure svg { font-family: inherit; max-width: 100%; height: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
 th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid var(--rule); vertical-align: top; }
-td.nowrap, th.nowrap { white-space: nowrap; }
-thead { display: table-header-group; } tr { break-inside: avoid; }
+thead th, .nowrap { white-space: nowrap; }
 tr.good td:nth-child(2) { color: var(--good); font-weight: 600; }
 tr.attention td:nth-child(2) { color: var(--attention); font-weight: 600; }
 p.good { color: var(--good); font-weight: 600; } p.attention { color: var(--attention); font-weight: 600; }
 tr.unknown td:nth-child(2) { color: var(--unknown); }
-td.hash { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 11px; }
+td.hash { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 11px; white-space: nowrap; }
 .note { color: var(--muted); } ul.coverage li { margin-bottom: 4px; }
-/* A heading and the start of what it introduces are one unit: never a heading alone at a page's foot. */
-.lead { break-inside: avoid; break-after: avoid; } h2, figcaption { break-after: avoid; }
-/* A closing note stays with the last rows it comments on. */
-.closing { break-before: avoid; }
+/* On paper: a heading or an introduction never ends a page (it goes over with what it introduces, at least
+   a table's header and first row); a row, a chart, the key figures are never cut; a table's header repeats
+   on every page; a closing note never starts a page alone. tests/helpers/report-print.ts checks the PDF. */
+h2, figcaption, .intro { break-after: avoid; }
+figure, .figures, .intro, tr, dl.meta, li { break-inside: avoid; }
+/* The short tables (six checks, the pack's five files) print whole; only the dormant list runs over pages. */
+table.protection, table.files { break-inside: avoid; }
+thead { display: table-header-group; }
+.closing { break-before: avoid; break-inside: avoid; }
 @page { size: A4; margin: 14mm 12mm; }
 @media print { body { padding: 0; max-width: none; } h2 { margin-top: 18px; } }`;
 }
@@ -56,11 +76,21 @@ export function figure(name: string, caption: string, svg: string): string {
   return `<figure data-chart="${name}"><figcaption>${escapeHtml(caption)}</figcaption>${svg}</figure>`;
 }
 
-/** A note; `closing` keeps it on the page of what it comments on, `name` marks it for tests (data-note). */
-export function note(text: string, options: { name?: string; closing?: boolean } = {}): string {
+/**
+ * A note. `intro`: it introduces what follows and goes over to the next page with it; `closing`: it comments
+ * on what precedes and never starts a page alone; `name` marks it for tests (data-note).
+ */
+export function note(
+  text: string,
+  options: { name?: string; intro?: boolean; closing?: boolean } = {},
+): string {
   const name = options.name ? ` data-note="${options.name}"` : '';
-  return `<p class="note${options.closing ? ' closing' : ''}"${name}>${escapeHtml(text)}</p>`;
+  const role = options.intro ? ' intro' : options.closing ? ' closing' : '';
+  return `<p class="note${role}"${name}>${escapeHtml(text)}</p>`;
 }
+
+/** A paragraph that introduces what follows (kept with it on paper). */
+export const intro = (text: string) => `<p class="intro">${escapeHtml(text)}</p>`;
 
 /** A cell: its HTML (already escaped), and its class: nowrap (dates, statuses, numbers) or hash. */
 export interface Cell {
@@ -89,9 +119,9 @@ export function table(
   return `<table class="${className}">${thead}<tbody>\n${body}\n</tbody></table>`;
 }
 
-/** A section: its heading kept with `lead` (the first paragraph, table start or chart), then the rest. */
-export function section(heading: string, lead: string, rest = ''): string {
-  return `<section>\n<div class="lead">\n<h2>${escapeHtml(heading)}</h2>\n${lead}\n</div>\n${rest}\n</section>`;
+/** A section: its heading, kept on paper with the start of what follows it. */
+export function section(heading: string, body: string): string {
+  return `<section>\n<h2>${escapeHtml(heading)}</h2>\n${body}\n</section>`;
 }
 
 export interface PageParts {

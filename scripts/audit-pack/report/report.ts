@@ -12,11 +12,13 @@ import type { PackSummary } from '../summary.ts';
 import { EN } from './en.ts';
 import { JA } from './ja.ts';
 import {
+  breakableId,
   type Cell,
   escapeHtml,
   figure,
   hash,
   id,
+  intro,
   keyFigures,
   list,
   note,
@@ -24,6 +26,7 @@ import {
   section,
   table,
   text,
+  textWithIds,
 } from './page.ts';
 import { LANGS, type Lang, type Protection, type Words, wordReason } from './words.ts';
 
@@ -39,17 +42,27 @@ const RANKED = 12;
 
 function statusText(w: Words, check: Check): string {
   const word = w.protection.status[check.status];
-  return check.reason ? `${word}: ${wordReason(w.protection.reasons, check.reason)}` : word;
+  return check.reason ? w.punctuation.labelled(word, wordReason(w.protection.reasons, check.reason)) : word;
 }
 
-function factsText(w: Words, facts: Facts = {}): string {
+/**
+ * What a status rests on, as HTML: each fact labelled in the page's language; an ARN or action name may wrap
+ * at its separators, a time or a number never.
+ */
+function factsCell(w: Words, facts: Facts = {}): Cell {
   const n = (x: number) => x.toLocaleString(w.locale);
-  return (Object.entries(facts) as [keyof Facts, Facts[keyof Facts]][])
-    .map(
-      ([key, value]) =>
-        `${w.protection.facts[key]}: ${Array.isArray(value) ? value.join(', ') : typeof value === 'number' ? n(value) : String(value)}`,
-    )
-    .join('; ');
+  const value = (v: Facts[keyof Facts]) =>
+    Array.isArray(v)
+      ? v.map(breakableId).join(w.punctuation.list)
+      : typeof v === 'number'
+        ? `<span class="nowrap">${n(v)}</span>`
+        : /^\d{4}-\d\d-\d\dT/.test(String(v))
+          ? `<span class="nowrap">${escapeHtml(String(v))}</span>`
+          : breakableId(String(v));
+  const html = (Object.entries(facts) as [keyof Facts, Facts[keyof Facts]][])
+    .map(([key, v]) => w.punctuation.labelled(escapeHtml(w.protection.facts[key]), value(v)))
+    .join(w.punctuation.facts);
+  return { html };
 }
 
 const statusClass = (check: Check) =>
@@ -76,25 +89,40 @@ function charts(w: Words, s: PackSummary): { charts: string[]; failureNote: stri
     Object.entries(counts)
       .slice(0, RANKED)
       .map(([label, count]) => ({ label, count }));
+  const chartWords = (caption: string, failure = false) => ({
+    caption,
+    locale: w.locale,
+    count: w.charts.count,
+    failure,
+  });
   const drawn = [
-    figure('sign-ins-per-day', w.charts.signInsPerDay, perDayChart(s.signIns.perDay, w.charts.count)),
+    figure(
+      'sign-ins-per-day',
+      w.charts.signInsPerDay,
+      perDayChart(s.signIns.perDay, chartWords(w.charts.signInsPerDay)),
+    ),
   ];
   if (auth.recorded) {
     drawn.push(
       figure(
         'failures-per-day',
         w.charts.failuresPerDay,
-        perDayChart(auth.failuresPerDay, w.charts.count, true),
+        perDayChart(auth.failuresPerDay, chartWords(w.charts.failuresPerDay, true)),
       ),
     );
   }
+  const ranked = (
+    name: string,
+    caption: string,
+    entries: { label: string; count: number }[],
+    failure = false,
+  ) => {
+    const svg = rankingChart(entries, chartWords(caption, failure));
+    if (svg) drawn.push(figure(name, caption, svg));
+  };
   if (s.signIns.signIns > 0) {
-    drawn.push(
-      figure('by-client', w.charts.byClient, rankingChart(ranking(s.signIns.byClient), w.charts.count)),
-    );
-    drawn.push(
-      figure('by-provider', w.charts.byProvider, rankingChart(ranking(s.signIns.byProvider), w.charts.count)),
-    );
+    ranked('by-client', w.charts.byClient, ranking(s.signIns.byClient));
+    ranked('by-provider', w.charts.byProvider, ranking(s.signIns.byProvider));
   }
   if (!auth.recorded) {
     return {
@@ -103,30 +131,18 @@ function charts(w: Words, s: PackSummary): { charts: string[]; failureNote: stri
     };
   }
   if (auth.failures === 0) return { charts: drawn, failureNote: note(w.failures.none) };
-  drawn.push(
-    figure(
-      'top-failing-ips',
-      w.charts.topIps,
-      rankingChart(
-        auth.topFailingSourceIps.map((x) => ({ label: x.sourceIp, count: x.failures })),
-        w.charts.count,
-        true,
-      ),
-    ),
+  ranked(
+    'top-failing-ips',
+    w.charts.topIps,
+    auth.topFailingSourceIps.map((x) => ({ label: x.sourceIp, count: x.failures })),
+    true,
   );
-  if (auth.topFailingUsers.length > 0) {
-    drawn.push(
-      figure(
-        'top-failing-users',
-        w.charts.topUsers,
-        rankingChart(
-          auth.topFailingUsers.map((x) => ({ label: x.userName ?? x.sub, count: x.failures })),
-          w.charts.count,
-          true,
-        ),
-      ),
-    );
-  }
+  ranked(
+    'top-failing-users',
+    w.charts.topUsers,
+    auth.topFailingUsers.map((x) => ({ label: x.userName ?? x.sub, count: x.failures })),
+    true,
+  );
   const failureNote =
     auth.failuresWithoutSub > 0
       ? note(w.failures.withoutSub(auth.failuresWithoutSub, n(auth.failuresWithoutSub)))
@@ -137,16 +153,14 @@ function charts(w: Words, s: PackSummary): { charts: string[]; failureNote: stri
 function dormantSection(w: Words, s: PackSummary, dormant: DormantAccount[]): string {
   const n = (x: number) => x.toLocaleString(w.locale);
   const d = s.dormantAccounts;
-  const intro = `<p>${escapeHtml(
-    w.dormant.intro({
-      asOf: d.asOf.slice(0, 10),
-      inactiveDays: d.inactiveDays,
-      dormant: n(d.dormant),
-      users: n(d.users),
-    }),
-  )}</p>`;
+  const introduction = w.dormant.intro({
+    asOf: d.asOf.slice(0, 10),
+    inactiveDays: d.inactiveDays,
+    dormant: n(d.dormant),
+    users: n(d.users),
+  });
   if (dormant.length === 0)
-    return section(w.dormant.heading, `${intro}\n<p>${escapeHtml(w.dormant.none)}</p>`);
+    return section(w.dormant.heading, `${intro(introduction)}\n<p>${escapeHtml(w.dormant.none)}</p>`);
   const shown = dormant.slice(0, DORMANT_ROWS_SHOWN);
   const rows = shown.map((a) => ({
     cells: [
@@ -159,15 +173,12 @@ function dormantSection(w: Words, s: PackSummary, dormant: DormantAccount[]): st
       text(a.lastSignedInAt ?? w.dormant.never, true),
     ] satisfies Cell[],
   }));
-  const head = w.dormant.columns.map((c, i) => text(c, i >= 2));
-  // The heading, the introduction and the first rows print together; the rest may follow on the next page.
-  const first = table('dormant', head, rows.slice(0, 3));
-  const rest = rows.length > 3 ? table('dormant', head, rows.slice(3)) : '';
+  const head = w.dormant.columns.map((c) => text(c));
   const more =
     dormant.length > shown.length
       ? note(w.dormant.more(n(shown.length), n(dormant.length)), { closing: true })
       : '';
-  return section(w.dormant.heading, `${intro}\n${first}`, `${rest}${more}`);
+  return section(w.dormant.heading, `${intro(introduction)}\n${table('dormant', head, rows)}${more}`);
 }
 
 function integritySection(w: Words, s: PackSummary): string {
@@ -190,7 +201,8 @@ function integritySection(w: Words, s: PackSummary): string {
     `<p class="${i.intact ? 'good' : 'attention'}">${escapeHtml(i.intact ? w.integrity.intact : w.integrity.notIntact(i.unexplained, n(i.unexplained)))}</p>`,
   ];
   if (i.unsealedMs > 0) lines.push(note(w.integrity.unsealed(n(Math.ceil(i.unsealedMs / 3_600_000)))));
-  return section(w.integrity.heading, lines.join('\n'), note(w.integrity.howToCheck, { closing: true }));
+  lines.push(note(w.integrity.howToCheck, { closing: true }));
+  return section(w.integrity.heading, lines.join('\n'));
 }
 
 export function renderReport(input: ReportInput): string {
@@ -208,15 +220,22 @@ export function renderReport(input: ReportInput): string {
     return {
       header: true,
       attributes: `data-protection="${key}" class="${statusClass(check)}"`,
-      cells: [text(w.protection.names[key]), text(statusText(w, check)), id(factsText(w, check.facts))],
+      cells: [
+        text(w.protection.names[key]),
+        { html: textWithIds(statusText(w, check)) },
+        factsCell(w, check.facts),
+      ],
     };
   });
 
   const identity =
     'arn' in input.identity
-      ? breakable(input.identity.arn)
-      : escapeHtml(
-          `${w.protection.status.unknown}: ${wordReason(w.protection.reasons, input.identity.unknown)}`,
+      ? breakableId(input.identity.arn)
+      : textWithIds(
+          w.punctuation.labelled(
+            w.protection.status.unknown,
+            wordReason(w.protection.reasons, input.identity.unknown),
+          ),
         );
   const tool = `${input.tool.name} ${input.tool.version}${input.tool.gitCommit ? ` (${input.tool.gitCommit.slice(0, 12)})` : ''}`;
   const files = input.files.map((f) => ({
@@ -243,27 +262,23 @@ export function renderReport(input: ReportInput): string {
           ['users', w.figures.users, n(s.signIns.users)],
           ['failures', w.figures.failures, auth.recorded ? n(auth.failures) : w.figures.notRecorded],
           ['dormant', w.figures.dormant, n(s.dormantAccounts.dormant)],
-        ])}`,
-        `${drawn.join('\n')}\n${failureNote}`,
+        ])}\n${drawn.join('\n')}\n${failureNote}`,
       ),
       dormantSection(w, s, input.dormant),
       section(
         w.protection.heading,
-        `${note(w.protection.intro)}\n${table('protection', undefined, protectionRows)}`,
+        `${note(w.protection.intro, { intro: true })}\n${table('protection', undefined, protectionRows)}`,
       ),
       integritySection(w, s),
       section(w.coverage.heading, list('coverage', w.coverage.lines)),
       section(
         w.files.heading,
-        `${note(w.files.intro)}\n${table(
+        `${note(w.files.intro, { intro: true })}\n${table(
           'files',
           w.files.columns.map((c) => text(c)),
           files,
-        )}`,
-        note(w.files.verifyHow, { closing: true }),
+        )}\n${note(w.files.verifyHow, { closing: true })}`,
       ),
     ],
   });
 }
-
-const breakable = (value: string) => id(value).html;

@@ -20,6 +20,12 @@ export type Protection = keyof ProtectionStatus;
 export interface Words {
   /** The page's locale, for numbers and the html lang attribute. */
   locale: string;
+  /** The language's punctuation: a label with its value, the items of a list, the facts of one cell. */
+  punctuation: {
+    labelled: (label: string, value: string) => string;
+    list: string;
+    facts: string;
+  };
   header: {
     title: string;
     period: string;

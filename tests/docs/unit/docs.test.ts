@@ -92,7 +92,11 @@ function codeFolders(): string[] {
   const ignored = read('.gitignore')
     .split('\n')
     .filter((line) => line.endsWith('/') && !line.startsWith('#'))
-    .map((line) => new RegExp(`^(.*/)?${line.slice(0, -1).replace(/[.]/g, '\\.').replace(/\*/g, '[^/]*')}$`));
+    .map((line) => {
+      // A leading / anchors the pattern at the root (/audit-*/); without it, it matches at any depth.
+      const folder = line.replace(/^\//, '').slice(0, -1).replace(/[.]/g, '\\.').replace(/\*/g, '[^/]*');
+      return new RegExp(`^${line.startsWith('/') ? '' : '(.*/)?'}${folder}$`);
+    });
   const folders: string[] = [];
   const walk = (relative: string) => {
     const entries = readdirSync(join(PROJECT_ROOT, relative), { withFileTypes: true });

@@ -1,8 +1,10 @@
 /**
  * report.html in a real browser (Debian's headless Chromium, driven by playwright-core), opened from a pack
  * built on the local stack: it loads nothing but itself, logs no error, draws one bar per day and per key of
- * the data, and shows the same totals as the CSVs. A screenshot and an A4 PDF of each language are kept in
- * .scratch/audit-pack-report/ for a person to look at.
+ * the data, and shows the same totals as the CSVs; no table cell breaks a word or a date; the Japanese page
+ * holds no English outside names and ids; printed on A4 it takes at most four pages, no heading or
+ * introduction ends a page and no page holds only a note. A full-page screenshot and the A4 PDF of each
+ * language are kept in .scratch/audit-pack-report/ (CI keeps them as artefacts: docs/tests-and-ci.md).
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,10 +13,20 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_PROBLEM_ENV, ensureChromium } from '../../../../dev/build/chromium.ts';
 import { PROJECT_ROOT } from '../../../../dev/build/template.ts';
+import type { PackSummary } from '../../../../scripts/audit-pack/summary.ts';
 import { auditPack, type PackFixture, startPackFixture } from '../../../helpers/audit-pack.ts';
+import { englishIn, namesAndIds } from '../../../helpers/report-language.ts';
+import {
+  brokenWords,
+  launchChromium,
+  PDFTOTEXT,
+  printA4,
+  printProblems,
+  renderedTexts,
+} from '../../../helpers/report-print.ts';
 import { skipBecause } from '../../../helpers/skip.ts';
 
 const OUTPUT = join(PROJECT_ROOT, '.scratch', 'audit-pack-report');
@@ -24,7 +36,8 @@ const rows = (path: string) =>
 const problem =
   process.env[CHROMIUM_PROBLEM_ENV] ??
   ensureChromium() ??
-  (existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing`);
+  (existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing`) ??
+  (existsSync(PDFTOTEXT) ? undefined : `${PDFTOTEXT} is missing (Debian: apt-get install poppler-utils)`);
 
 describe('report.html in headless Chromium', () => {
   let fixture: PackFixture | undefined;
@@ -41,19 +54,7 @@ describe('report.html in headless Chromium', () => {
       const made = await auditPack(fixture, packs[lang] as string, ['--lang', lang]);
       assert.equal(made.code, 0, made.stderr);
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    rmSync(OUTPUT, { recursive: true, force: true });
+    browser = await launchChromium();
     mkdirSync(OUTPUT, { recursive: true });
   });
   after(async () => {
@@ -63,14 +64,15 @@ describe('report.html in headless Chromium', () => {
   });
 
   for (const lang of ['en', 'ja']) {
-    it(`${lang}: loads only itself, logs no error, and draws the data it summarises`, async (t) => {
+    it(`${lang}: loads only itself, draws the data it summarises, reads in ${lang} and prints on A4`, async (t) => {
       if (problem) {
         skipBecause(t, `no headless Chromium: ${problem}`);
         return;
       }
       const pack = packs[lang] as string;
       const url = pathToFileURL(join(pack, 'report.html')).href;
-      const summary = JSON.parse(readFileSync(join(pack, 'summary.json'), 'utf8'));
+      const summary: PackSummary = JSON.parse(readFileSync(join(pack, 'summary.json'), 'utf8'));
+      const manifest = JSON.parse(readFileSync(join(pack, 'manifest.json'), 'utf8'));
       const context = await (browser as Browser).newContext({ viewport: { width: 800, height: 1200 } });
       const page = await context.newPage();
       const errors: string[] = [];
@@ -90,9 +92,11 @@ describe('report.html in headless Chromium', () => {
       assert.equal(await page.locator('script').count(), 0, 'no script');
 
       // One bar per day of the period (zero days too), as tall as its count.
-      const bars = (chart: string) =>
-        page.$$eval(`figure[data-chart="${chart}"] svg g[aria-label="bar"] rect`, (rects) =>
-          rects.map((r) => (r as SVGRectElement).getBBox().height),
+      const bars = (chart: string, side: 'height' | 'width' = 'height') =>
+        page.$$eval(
+          `figure[data-chart="${chart}"] svg g[data-mark="bar"] rect`,
+          (rects, side) => rects.map((r) => (r as SVGRectElement).getBBox()[side]),
+          side,
         );
       const perDay = (chart: string, counts: Record<string, number>) =>
         bars(chart).then((heights) => {
@@ -104,12 +108,21 @@ describe('report.html in headless Chromium', () => {
             assert.ok(Math.abs(h - (tallest * (values[i] as number)) / max) < 0.5, `${chart} bar ${i}: ${h}`);
           });
         });
+      assert.ok(summary.authEvents.recorded);
       await perDay('sign-ins-per-day', summary.signIns.perDay);
       await perDay('failures-per-day', summary.authEvents.failuresPerDay);
-      assert.equal((await bars('by-client')).length, Object.keys(summary.signIns.byClient).length);
-      assert.equal((await bars('by-provider')).length, 2);
-      assert.equal((await bars('top-failing-ips')).length, summary.authEvents.topFailingSourceIps.length);
-      assert.equal((await bars('top-failing-users')).length, 2);
+      // One bar per key, each a bar a reader sees (not a line), however few keys there are.
+      const ranked = {
+        'by-client': Object.keys(summary.signIns.byClient).length,
+        'by-provider': 2,
+        'top-failing-ips': summary.authEvents.topFailingSourceIps.length,
+        'top-failing-users': 2,
+      };
+      for (const [chart, keys] of Object.entries(ranked)) {
+        const thickness = await bars(chart);
+        assert.equal(thickness.length, keys, chart);
+        for (const h of thickness) assert.ok(h >= 16, `${chart}: a bar ${h} px thick`);
+      }
 
       // The totals on the page are those of the CSVs.
       const signIns = rows(join(pack, 'sign-ins.csv'));
@@ -128,16 +141,31 @@ describe('report.html in headless Chromium', () => {
         'every dormant account, names shown as text',
       );
 
+      // No table cell or header line breaks a word, a date or a number (ids wrap at their separators).
+      assert.deepEqual(await brokenWords(page), []);
+
+      // Japanese: no English outside names and ids (tests/helpers/report-language.ts says what counts).
+      if (lang === 'ja') {
+        const names = namesAndIds({
+          summary,
+          dormant: dormant.map((a) => ({ userName: a.userName ?? '', sub: a.sub ?? '', email: a.email })),
+          files: manifest.files,
+          tool: manifest.tool,
+          identity: manifest.identity,
+        });
+        assert.deepEqual(englishIn(await renderedTexts(page), names), []);
+      }
+
       await page.screenshot({ path: join(OUTPUT, `report-${lang}.png`), fullPage: true });
-      const pdf = await page.pdf({
-        path: join(OUTPUT, `report-${lang}.pdf`),
-        format: 'A4',
-        printBackground: true,
-      });
-      const text = pdf.toString('latin1');
-      assert.match(text, /^%PDF-/);
-      assert.match(text, /\/MediaBox \[0 0 59[45]\.\d+ 84[12]\.\d+\]/, 'A4 pages');
-      t.diagnostic(`screenshot and A4 PDF: ${join(OUTPUT, `report-${lang}`)}.{png,pdf}`);
+      const pdfPath = join(OUTPUT, `report-${lang}.pdf`);
+      const pages = await printA4(page, pdfPath);
+      const pdf = readFileSync(pdfPath).toString('latin1');
+      assert.match(pdf, /\/MediaBox \[0 0 59[45]\.\d+ 84[12]\.\d+\]/, 'A4 pages');
+      assert.ok(pages.length >= 2 && pages.length <= 4, `${pages.length} pages`);
+      assert.deepEqual(await printProblems(page, pages), []);
+      t.diagnostic(
+        `screenshot and A4 PDF (${pages.length} pages): ${join(OUTPUT, `report-${lang}`)}.{png,pdf}`,
+      );
       await context.close();
     });
   }

@@ -7,6 +7,7 @@ import {
   appendFileSync,
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -201,9 +202,69 @@ describe('npm run audit-pack', () => {
     assert.match(readFileSync(join(none, 'report.html'), 'utf8'), /data-note="no-auth-events"/);
   });
 
+  it("a period past the pack's creation is stated and reviewed as of the creation, not as of --to", async () => {
+    // --to a year ahead: read up to now; reviewed as of now, alice and bob (who signed in today) are active,
+    // where a review as of --to would call every account dormant.
+    const ahead = join(scratch, 'ahead');
+    const nextYear = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
+    const r = await runScript(fixture.stack, 'audit-pack', [
+      ...fixtureOptions(fixture).map((a) => (a === fixture.to ? nextYear : a)),
+      '--shards',
+      String(SHARDS),
+      '--out',
+      ahead,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(readFileSync(join(ahead, 'summary.json'), 'utf8'));
+    assert.equal(summary.period.reachesPastGeneration, true);
+    assert.equal(summary.dormantAccounts.asOf, summary.generatedAt);
+    assert.deepEqual(
+      rows(readFileSync(join(ahead, 'dormant-accounts.csv'), 'utf8')).map((a) => a.userName),
+      ['carol', '<b>mallory</b>&co'],
+    );
+    assert.match(readFileSync(join(ahead, 'report.html'), 'utf8'), /data-note="future-period"/);
+
+    // A period that ended yesterday: reviewed as of its end, and nothing to state.
+    const past = join(scratch, 'past');
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const p = await runScript(fixture.stack, 'audit-pack', [
+      ...fixtureOptions(fixture).map((a) => (a === fixture.to ? yesterday : a)),
+      '--shards',
+      String(SHARDS),
+      '--out',
+      past,
+    ]);
+    assert.equal(p.code, 0, p.stderr);
+    const before = JSON.parse(readFileSync(join(past, 'summary.json'), 'utf8'));
+    assert.equal(before.period.reachesPastGeneration, false);
+    assert.equal(before.dormantAccounts.asOf, `${yesterday}T23:59:59.999Z`);
+    assert.doesNotMatch(readFileSync(join(past, 'report.html'), 'utf8'), /data-note="future-period"/);
+  });
+
+  it('counts in the singular where there is one: a one-day period', async () => {
+    const oneDay = join(scratch, 'one-day');
+    const r = await runScript(fixture.stack, 'audit-pack', [
+      ...fixtureOptions(fixture).map((a) => (a === fixture.from ? fixture.to : a)),
+      '--shards',
+      String(SHARDS),
+      '--out',
+      oneDay,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /^ {2}\d+ sign-ins? by \d+ users? over 1 day; no authentication events \(not recorded\); \d+ of \d+ accounts? dormant$/m,
+    );
+    assert.doesNotMatch(r.stdout, /\b1 (days|users|sign-ins|accounts)\b/);
+  });
+
   it('refuses bad input with a specific message and writes nothing', async () => {
     const args = (out: string, extra: string[] = []) => [...fixtureOptions(fixture), '--out', out, ...extra];
     const target = join(scratch, 'never');
+    const aFile = join(scratch, 'a-file');
+    writeFileSync(aFile, 'not a folder');
+    const notAPack = join(scratch, 'not-a-pack');
+    mkdirSync(notAPack);
     const cases: [string[], number, RegExp][] = [
       [args(target, ['--lang', 'fr']), 2, /--lang must be one of en, ja/],
       [args(target, ['--inactive-days', '0']), 2, /--inactive-days must be 1 to 99999/],
@@ -220,12 +281,25 @@ describe('npm run audit-pack', () => {
         1,
         /authentication-events table no-such-table does not exist/,
       ],
-      [['--verify', join(scratch, 'nowhere')], 1, /cannot read .*manifest\.json/],
+      [['--verify', join(scratch, 'nowhere')], 1, /^error: --verify \S+nowhere does not exist$/],
+      [
+        ['--verify', notAPack],
+        1,
+        /^error: \S+not-a-pack holds no manifest\.json: it is not an audit pack's folder$/,
+      ],
+      [args(aFile), 1, /^error: --out \S+a-file is a file, not a folder: give a new folder for the pack/],
+      [
+        args(join(aFile, 'pack')),
+        1,
+        /^error: cannot create the folder \S+a-file\/pack: a part of its path is a file, not a folder \(nothing was written\)$/,
+      ],
     ];
     for (const [argv, code, message] of cases) {
       const r = await runScript(fixture.stack, 'audit-pack', argv);
       assert.equal(r.code, code, `${argv.join(' ')}: ${r.stderr}`);
-      assert.match(r.stderr, message);
+      assert.match(r.stderr.trim(), message);
+      // One line in words: never Node's `Error: ENOTDIR: not a directory, mkdir …`.
+      if (code === 1) assert.doesNotMatch(r.stderr, /\bE[A-Z]{4,}\b|Error:/, r.stderr);
       assert.ok(!existsSync(target), `${argv.join(' ')} left ${target}`);
     }
     assert.equal(readdirSync(pack).length, 6, 'the existing pack is untouched');

@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AdvancedEventSelector, EventSelector } from '@aws-sdk/client-cloudtrail';
 import type { LoginHistoryItem } from '#contract';
-import { deniedActions, notReachable } from '../../../../scripts/account/protection.ts';
+import { deniedActions, notReachable, type Status } from '../../../../scripts/account/protection.ts';
 import { selectorProblem } from '../../../../scripts/account/trail-check.ts';
-import { renderReport, WORDS } from '../../../../scripts/audit-pack/report/report.ts';
+import { perDayChart, rankingChart } from '../../../../scripts/audit-pack/charts.ts';
+import { DORMANT_ROWS_SHOWN, renderReport, WORDS } from '../../../../scripts/audit-pack/report/report.ts';
 import { wordReason } from '../../../../scripts/audit-pack/report/words.ts';
 import type { PackSummary } from '../../../../scripts/audit-pack/summary.ts';
 import {
@@ -15,6 +16,25 @@ import {
   topEntries,
 } from '../../../../scripts/audit-pack/tally.ts';
 import { type Reason, reasonText } from '../../../../scripts/core/reason.ts';
+import { reportInput } from '../../../helpers/report-fixture.ts';
+import { englishIn, namesAndIds, pageTexts } from '../../../helpers/report-language.ts';
+
+/** One of each reason code, with parameters as AWS and the local endpoints give them. */
+const EVERY_REASON: Reason[] = [
+  { code: 'not-implemented' },
+  { code: 'timeout', seconds: 10 },
+  { code: 'aws-error', name: 'AccessDeniedException', message: 'User is not authorized to perform this' },
+  {
+    code: 'local-endpoint',
+    service: 'sns',
+    variable: 'AWS_ENDPOINT_URL_SNS',
+    endpoint: 'http://127.0.0.1:1',
+  },
+  { code: 'not-reported', field: 'DeletionProtectionEnabled' },
+  { code: 'table-arn-unknown' },
+  { code: 'no-stack-name' },
+  { code: 'trail-unreadable', trail: 'org', cause: { code: 'timeout', seconds: 10 } },
+];
 
 const signIn = (sub: string, signedInAt: string, extra: Record<string, unknown> = {}) =>
   ({ sub, signedInAt, signInId: `${signedInAt}#r`, ...extra }) as LoginHistoryItem;
@@ -222,45 +242,23 @@ describe('report.html', () => {
     assert.match(html, /@page \{ size: A4/);
   });
 
-  it('speaks Japanese with --lang ja, the status words included', () => {
+  it('speaks Japanese with --lang ja, the status words and punctuation included', () => {
     const html = render('ja');
     assert.match(html, /<html lang="ja">/);
     assert.match(html, /確認待ち/, 'pending');
-    assert.match(html, /不明: 10 秒以内に応答がありませんでした/);
+    assert.match(html, /不明：10 秒以内に応答がありませんでした/);
     assert.match(html, /認証イベントのテーブルが指定されていないため/);
     assert.match(
       html.replaceAll('<wbr>', ''),
-      /保持期間（DynamoDB TTL）<\/th><td>有効<\/td><td>属性: expiresAt<\/td>/,
+      /保持期間（DynamoDB TTL）<\/th><td>有効<\/td><td>属性：expiresAt<\/td>/,
     );
     assert.doesNotMatch(html, /Sign-in audit report/);
   });
 
-  it('words every reason code in both languages, Japanese without English sentences', () => {
-    const reasons: Reason[] = [
-      { code: 'not-implemented' },
-      { code: 'timeout', seconds: 10 },
-      { code: 'aws-error', name: 'AccessDeniedException', message: 'User is not authorized to perform this' },
-      {
-        code: 'local-endpoint',
-        service: 'sns',
-        variable: 'AWS_ENDPOINT_URL_SNS',
-        endpoint: 'http://127.0.0.1:1',
-      },
-      { code: 'not-reported', field: 'DeletionProtectionEnabled' },
-      { code: 'table-arn-unknown' },
-      { code: 'no-stack-name' },
-      { code: 'trail-unreadable', trail: 'org', cause: { code: 'timeout', seconds: 10 } },
-    ];
-    for (const reason of reasons) {
-      const en = wordReason(WORDS.en.protection.reasons, reason);
-      assert.equal(en, reasonText(reason), 'the report and the command line word it alike');
-      const ja = wordReason(WORDS.ja.protection.reasons, reason);
-      // What is left once names, ids, numbers and URLs are taken out holds no run of English words.
-      const words = ja.replace(
-        /https?:\/\/\S+|[A-Za-z_]+(Exception|Enabled|_[A-Z_]+)\b|--[a-z-]+|[a-z]+(?=[ ）]*$)/g,
-        '',
-      );
-      assert.doesNotMatch(words, /[A-Za-z]{3,} [A-Za-z]{3,}/, `${reason.code}: ${ja}`);
+  it('words every reason code in both languages, the command line and the English report alike', () => {
+    for (const reason of EVERY_REASON) {
+      assert.equal(wordReason(WORDS.en.protection.reasons, reason), reasonText(reason), reason.code);
+      assert.notEqual(wordReason(WORDS.ja.protection.reasons, reason), reasonText(reason), reason.code);
     }
   });
 
@@ -296,21 +294,131 @@ describe('report.html', () => {
     );
   });
 
-  it('states a period that ends after the pack was made', () => {
-    const html = renderReport({
-      lang: 'en',
-      summary: summary({
-        period: { ...summary().period, reachesPastGeneration: true },
-      }),
+  // Every reason and every status on a Japanese page, as many pages as it takes: the page's texts (titles,
+  // chart labels and accessible names included) hold no English once names and ids are taken out.
+  it('holds no English in Japanese outside names and ids, for every reason, status and chart', () => {
+    const intact = reportInput({ lang: 'ja' }).summary.integrity;
+    const INTEGRITY_STATES: PackSummary['integrity'][] = [
+      intact,
+      {
+        ...(intact as object),
+        altered: 1,
+        unexplained: 1,
+        unsealedMs: 7_200_000,
+        intact: false,
+      } as PackSummary['integrity'],
+      { recorded: false, reason: 'stack-without-integrity' },
+      { recorded: false, reason: 'not-named' },
+    ];
+    const statuses = Object.keys(WORDS.en.protection.status) as Status[];
+    const rows = Object.keys(WORDS.en.protection.names) as (keyof PackSummary['protection'])[];
+    const pages = Math.max(EVERY_REASON.length, statuses.length, INTEGRITY_STATES.length);
+    let pagesChecked = 0;
+    for (let i = 0; i < pages; i++) {
+      const base = reportInput({ lang: 'ja', dormant: 3 });
+      const protection = { ...base.summary.protection };
+      rows.forEach((row, r) => {
+        const status = statuses[(i + r) % statuses.length] as Status;
+        protection[row] =
+          status === 'unknown'
+            ? { status, reason: EVERY_REASON[(i + r) % EVERY_REASON.length] as Reason }
+            : { status, facts: protection[row].facts ?? {} };
+      });
+      const input = {
+        ...base,
+        summary: {
+          ...base.summary,
+          protection,
+          period: { ...base.summary.period, reachesPastGeneration: i === 0 },
+          integrity: INTEGRITY_STATES[i % INTEGRITY_STATES.length] as PackSummary['integrity'],
+        },
+        identity: { unknown: EVERY_REASON[i % EVERY_REASON.length] as Reason },
+      };
+      const html = renderReport(input);
+      assert.deepEqual(englishIn(pageTexts(html), namesAndIds(input)), [], `page ${i}`);
+      pagesChecked++;
+    }
+    assert.equal(pagesChecked, pages);
+    // The check can fail: the English page of the same input is full of English.
+    const en = reportInput({ lang: 'en', dormant: 3 });
+    assert.ok(englishIn(pageTexts(renderReport(en)), namesAndIds(en)).length > 20);
+  });
+
+  it('states a period that ends after the pack was made, in the page language', () => {
+    const input = (lang: 'en' | 'ja', reachesPastGeneration: boolean) => ({
+      lang,
+      summary: summary({ period: { ...summary().period, reachesPastGeneration } }),
       dormant: [],
       files: [],
       tool: { name: 'cognito-login-history', version: '1.0.0', gitCommit: null },
       identity: { arn: 'arn:aws:sts::123456789012:assumed-role/auditor/me', account: '123456789012' },
     });
+    const html = renderReport(input('en', true));
     assert.match(
       html,
       /data-note="future-period">The period reaches past the moment this pack was made \(2026-03-03T00:00:00.000Z\)/,
     );
+    assert.match(
+      renderReport(input('ja', true)),
+      /data-note="future-period">対象期間はこのパックの作成時点（2026-03-03T00:00:00.000Z）より先まで/,
+    );
+    assert.doesNotMatch(renderReport(input('en', false)), /data-note="future-period"/);
     assert.match(html, /arn:<wbr>aws:<wbr>sts:/, 'an ARN wraps at its separators only');
+  });
+
+  it('lists the dormant accounts in one table, its header once, with a closing note past the rows shown', () => {
+    const html = renderReport(reportInput({ lang: 'en', dormant: DORMANT_ROWS_SHOWN + 5 }));
+    assert.equal(html.match(/<table class="dormant">/g)?.length, 1);
+    assert.equal(html.match(/<th[^>]*>Last sign-in \(UTC\)<\/th>/g)?.length, 1);
+    const dormantTable = /<table class="dormant">.*?<\/table>/s.exec(html)?.[0] ?? '';
+    assert.equal(
+      dormantTable.match(/<tr>/g)?.length,
+      1 + DORMANT_ROWS_SHOWN,
+      'the header and the rows shown',
+    );
+    assert.match(html, /<p class="note closing">The first 200 of 205 are listed/);
+    // Dates and statuses never wrap; ids wrap at their separators only.
+    assert.match(html, /<td class="nowrap">2026-05-20<\/td>/);
+    assert.match(html, /firstname.<wbr>lastname.<wbr>0@<wbr>subsidiary/);
+  });
+});
+
+describe('report charts', () => {
+  const words = (locale: string) => ({ caption: 'Sign-ins by app client', locale, count: 'count' });
+  const bars = (svg: string) => [...svg.matchAll(/<rect [^>]*height="([\d.]+)"/g)].map((m) => Number(m[1]));
+
+  it('draws a single key as a bar as thick as one of many (not a line)', () => {
+    const one = bars(rankingChart([{ label: 'web', count: 3 }], words('en-US')));
+    const many = bars(
+      rankingChart(
+        Array.from({ length: 8 }, (_, i) => ({ label: `client-${i}`, count: 10 - i })),
+        words('en-US'),
+      ),
+    );
+    assert.equal(one.length, 1);
+    assert.equal(many.length, 8);
+    assert.ok((one[0] as number) >= 16, `a single bar is ${one[0]} px thick`);
+    for (const thickness of many) assert.ok(Math.abs(thickness - (one[0] as number)) <= 1, `${thickness}`);
+    assert.equal(rankingChart([], words('en-US')), '', 'no key, no chart');
+  });
+
+  it("formats counts in the page's locale and names the chart by its caption, not Plot's English labels", () => {
+    const svg = rankingChart([{ label: 'web', count: 12_345 }], {
+      ...words('ja-JP'),
+      caption: '件数の図',
+      count: '件数',
+    });
+    assert.match(svg, /<text[^>]*>12,345<\/text>/);
+    assert.match(svg, /件数 →/);
+    assert.match(svg, /^<svg [^>]*\brole="img"/);
+    assert.match(svg, /^<svg [^>]*\baria-label="件数の図"/);
+    assert.equal(svg.match(/aria-label=/g)?.length, 1, 'one accessible name: the caption');
+    assert.match(svg, /data-mark="bar"/);
+    const perDay = perDayChart(
+      { '2026-03-01': 1_500, '2026-03-02': 0 },
+      { ...words('en-US'), caption: 'Per day' },
+    );
+    assert.match(perDay, /<title>2026-03-01: 1,500<\/title>/);
+    assert.doesNotMatch(perDay, /1\.5k/);
   });
 });

@@ -33,4 +33,25 @@ describe('runCli', () => {
     assert.equal(code, 3);
     assert.equal(received, bytes);
   });
+
+  it('stops quietly, exit 0, when the reader goes away (| head): no "Error: write EPIPE"', async () => {
+    const cli = pathToFileURL(join(PROJECT_ROOT, 'scripts', 'core', 'cli.ts')).href;
+    const script = `import('${cli}').then(({ runCli }) => runCli('', async () => {
+      for (let i = 0; ; i++) {
+        if (!process.stdout.write(\`line \${i}\\n\`)) await new Promise((r) => process.stdout.once('drain', r));
+      }
+    }));`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
+  });
 });

@@ -9,10 +9,12 @@ import { describe, it } from 'node:test';
 import { commandEntries, entryOf } from '../../../../dev/build/commands.ts';
 import { PROJECT_ROOT } from '../../../../dev/build/template.ts';
 
-/** Every npm command with a TypeScript entry (the test runner's tiers are one command, `test`). */
-const COMMANDS = Object.keys(commandEntries()).filter(
-  (name) => !name.startsWith('test:') && name !== 'bench',
-);
+/** Every npm command run through scripts/run.mjs: the product commands, the developer tools, npm test, the bench. */
+const COMMANDS = Object.keys(commandEntries());
+
+/** How a command's usage begins: `usage: npm run <command>`, or `usage: npm test`. */
+const usageStart = (command: string) =>
+  command === 'test' ? /^usage: npm test\b/ : new RegExp(`^usage: npm run (-s |--silent )?${command}\\b`);
 
 /** Environment with no AWS configuration at all, so that any AWS call or provisioning step would show. */
 function bareEnv(): NodeJS.ProcessEnv {
@@ -41,7 +43,7 @@ describe('--help', () => {
     it(`${command}: prints its usage on stdout and exits 0, doing nothing else`, async () => {
       const result = await run(command, ['--help']);
       assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stdout, new RegExp(`^usage: npm run (-s |--silent )?${command}\\b`));
+      assert.match(result.stdout, usageStart(command));
       assert.equal(result.stderr, '');
     });
   }
@@ -51,6 +53,38 @@ describe('--help', () => {
     assert.equal(result.code, 0);
     assert.match(result.stdout, /^usage: npm run history/);
   });
+
+  it('covers every command, the developer tools, npm test and the bench included', () => {
+    for (const command of [
+      'history',
+      'audit-pack',
+      'erase',
+      'verify-trail',
+      'local-stack',
+      'validate',
+      'test',
+      'bench',
+    ]) {
+      assert.ok(COMMANDS.includes(command), command);
+    }
+  });
+});
+
+describe('a usage error is the error and where the usage is, for every command', () => {
+  for (const command of COMMANDS) {
+    it(`${command} --no-such-option`, async () => {
+      const result = await run(command, ['--no-such-option']);
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(result.stdout, '', 'nothing ran');
+      const lines = result.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 2, result.stderr);
+      assert.match(lines[0] as string, /^error: .*--no-such-option/);
+      assert.equal(
+        lines[1],
+        `Run "npm ${command === 'test' ? 'test' : `run ${command}`} -- --help" for the usage.`,
+      );
+    });
+  }
 });
 
 describe('options that do not apply are refused, exit 2, with what is wrong', () => {

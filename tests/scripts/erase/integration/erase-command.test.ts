@@ -229,12 +229,14 @@ describe('npm run erase', () => {
       AWS_CONFIG_FILE: join(scratch, 'no-config'),
       AWS_SHARED_CREDENTIALS_FILE: join(scratch, 'no-credentials'),
     };
-    const [noRegion, both, unknown, noPool, noYes] = await Promise.all([
+    const [noRegion, both, unknown, noPool, noYes, noTable, noEventsTable] = await Promise.all([
       erase(['--sub', user.sub, '--table-name', SIGN_INS, '--salt-secret', saltArn, '--yes'], noAwsConfig),
       erase(['--sub', user.sub, '--email', 'bad-input@example.com', ...where(), '--yes']),
       erase(['--username', 'nobody', '--user-pool-id', poolId, ...where(), '--yes']),
       erase(['--email', 'bad-input@example.com', ...where(), '--yes']),
       erase(['--email', 'bad-input@example.com', '--user-pool-id', poolId, ...withAuthEvents()]),
+      erase(['--sub', user.sub, ...where().map((a) => (a === SIGN_INS ? 'no-such-sign-ins' : a)), '--yes']),
+      erase(['--sub', user.sub, ...where(), '--auth-events-table-name', 'no-such-events', '--yes']),
     ]);
     assert.equal(noRegion.code, 1, noRegion.out);
     assert.equal(
@@ -254,6 +256,18 @@ describe('npm run erase', () => {
     assert.match(noYes.out, /sign-ins +3 /);
     assert.match(noYes.out, /auth events +2 /);
     assert.match(noYes.out, /refusing to erase without --yes \(nothing was deleted\)/);
+
+    // A missing table is named, whichever of the two it is (AWS's own text names none).
+    for (const [run, table] of [
+      [noTable, 'no-such-sign-ins'],
+      [noEventsTable, 'no-such-events'],
+    ] as const) {
+      assert.equal(run.code, 1, run.out);
+      assert.equal(
+        run.out.trim(),
+        `error: table ${table} does not exist (check --table-name / --auth-events-table-name and --region); nothing was deleted`,
+      );
+    }
 
     assert.deepEqual(await countOf(user.sub), seeded);
     assert.deepEqual(
@@ -317,6 +331,12 @@ describe('npm run erase', () => {
       'absent from the byDay index: no day listing shows it',
     );
 
+    // One of each: counted in the singular.
+    const single = randomUUID();
+    await seed(single, 1, 1);
+    const one = await erase(['--sub', single, ...withAuthEvents(), '--yes']);
+    assert.match(one.out, /Erased 1 sign-in and 1 auth event\./);
+
     const again = await erase(['--sub', user.sub, ...withAuthEvents(), '--yes']);
     assert.equal(again.code, 0, again.out);
     assert.match(again.out, /This user was erased before \(completed .*\)\.\nNothing to erase\./);
@@ -364,7 +384,15 @@ describe('npm run erase', () => {
     const resumed = await erase(['--sub', sub, ...where(), '--yes']);
     assert.equal(resumed.code, 0, resumed.out);
     assert.match(resumed.out, /was interrupted: erasing resumes it/);
-    assert.match(resumed.out, new RegExp(`Erased ${total + 1} sign-ins and 0 auth events \\(resumed\\)\\.`));
+    // No auth-events table was named: the command says it did not look, not "0 auth events".
+    assert.match(resumed.out, /^ {2}auth events +- +\(not checked: no --auth-events-table-name\)$/m);
+    assert.match(
+      resumed.out,
+      new RegExp(
+        `Erased ${total + 1} sign-ins \\(resumed\\); auth events: not checked: no --auth-events-table-name\\.`,
+      ),
+    );
+    assert.doesNotMatch(resumed.out, /0 auth events/);
     assert.equal((await countOf(sub)).signIns, 0);
     const records = (await erasureRecords()).filter((r) => r.subHash === hashOf(sub));
     assert.deepEqual(

@@ -303,6 +303,21 @@ describe('npm run history answers the auditor', () => {
       );
       const limited = await history(['--from', from(), '--to', to(), ...where(), '--json', '--limit', '5']);
       assert.deepEqual(JSON.parse(limited.stdout), inWindow().slice(0, 5));
+      assert.equal(
+        limited.stderr,
+        'showing the first 5 sign-ins of the period; more exist (raise --limit, or leave it out for all of them)\n',
+      );
+      const all = await history([
+        '--from',
+        from(),
+        '--to',
+        to(),
+        ...where(),
+        '--json',
+        '--limit',
+        String(inWindow().length),
+      ]);
+      assert.equal(all.stderr, '', 'the limit is the count: nothing left out');
     });
 
     it('table output shows the identity provider', async () => {

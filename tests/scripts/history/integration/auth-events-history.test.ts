@@ -131,6 +131,30 @@ describe('npm run history: authentication events', () => {
 
     const limited = await history(['--attempts', ...period, '--format', 'jsonl', '--limit', '2']);
     assert.equal(limited.stdout.trim().split('\n').length, 2);
+    assert.equal(
+      limited.stderr,
+      'showing the first 2 events of the period; more exist (raise --limit, or leave it out for all of them)\n',
+    );
+    const failures = await history([
+      '--attempts',
+      ...period,
+      '--outcome',
+      'failure',
+      '--format',
+      'csv',
+      '--limit',
+      '1',
+    ]);
+    assert.match(failures.stderr, /^showing the first 1 failure event of the period; more exist/);
+    const everything = await history([
+      '--attempts',
+      ...period,
+      '--format',
+      'jsonl',
+      '--limit',
+      String(events.length),
+    ]);
+    assert.equal(everything.stderr, '');
   });
 
   it('--attempts with a time range keeps only the events inside it, both ends included', async () => {
@@ -177,6 +201,11 @@ describe('npm run history: authentication events', () => {
     const table = await history(['--failed-attempts', ...period]);
     assert.match(table.stdout, /^7 failed attempts\./);
     assert.match(table.stdout, /203\.0\.113\.66\s+5\s+2\s+3/);
+    const one = await history([
+      ...['--failed-attempts', '--from', at('09:00:04.000'), '--to', at('09:00:04.000')],
+      ...['--auth-events-table-name', EVENTS],
+    ]);
+    assert.match(one.stdout, /^1 failed attempt\./, 'one, in the singular');
   });
 
   it("one user's view shows their failures beside their sign-ins, the sign-in with its source IP", async () => {
@@ -204,6 +233,13 @@ describe('npm run history: authentication events', () => {
         [at('08:00:00.000'), 'failure', 'auth-event', 'NotAuthorizedException', '198.51.100.1'],
       ],
     );
+    // --limit cuts the merged rows, and says so.
+    const two = await history([
+      ...['--sub', 'sub-alice', '--table-name', SIGN_INS, '--auth-events-table-name', EVENTS],
+      ...['--json', '--limit', '2'],
+    ]);
+    assert.deepEqual(JSON.parse(two.stdout), rows.slice(0, 2));
+    assert.match(two.stderr, /^showing the newest 2 rows; more exist/);
     // Without the auth-events table, the view is the sign-ins alone, as before.
     const plain = await history(['--sub', 'sub-alice', '--table-name', SIGN_INS, '--json']);
     assert.deepEqual(

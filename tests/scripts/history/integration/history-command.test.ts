@@ -45,7 +45,7 @@ describe('npm run history', () => {
   });
 
   const history = (args: string[]) =>
-    new Promise<{ code: number; out: string }>((resolve) => {
+    new Promise<{ code: number; out: string; stdout: string; stderr: string }>((resolve) => {
       execFile(
         process.execPath,
         [
@@ -59,7 +59,7 @@ describe('npm run history', () => {
         ],
         { cwd: PROJECT_ROOT, env: { ...process.env, ...stack.clientEnv, NODE_NO_WARNINGS: '1' } },
         (error, stdout, stderr) =>
-          resolve({ code: error ? Number(error.code ?? 1) : 0, out: `${stdout}${stderr}` }),
+          resolve({ code: error ? Number(error.code ?? 1) : 0, out: `${stdout}${stderr}`, stdout, stderr }),
       );
     });
 
@@ -81,15 +81,41 @@ describe('npm run history', () => {
 
   it('reads every shard of the day index, merged newest first, and honours --limit', async () => {
     const all = await history(['--date', today, '--shards', '3', '--json']);
-    const items = JSON.parse(all.out);
+    const items = JSON.parse(all.stdout);
     assert.equal(items.length, 7);
+    assert.equal(all.stderr, '', 'all of them shown: nothing to say');
     // (random request ids decide the shards here; tests/function/integration/history-table checks the spread)
     const ids = items.map((i: { signInId: string }) => i.signInId);
     assert.deepEqual(ids, [...ids].sort().reverse());
-    const limited = JSON.parse(
-      (await history(['--date', today, '--shards', '3', '--limit', '2', '--json'])).out,
+    const limited = await history(['--date', today, '--shards', '3', '--limit', '2', '--json']);
+    assert.deepEqual(JSON.parse(limited.stdout), items.slice(0, 2), 'stdout is the rows, nothing else');
+    assert.equal(
+      limited.stderr,
+      `showing the newest 2 sign-ins of ${today}; more exist (--limit shows up to 10000)\n`,
     );
-    assert.deepEqual(limited, items.slice(0, 2));
+  });
+
+  it('says on stderr when --limit leaves rows out, in every format, and never when it does not', async () => {
+    const cases: [string[], string][] = [
+      [
+        ['--sub', adminSub, '--limit', '3'],
+        'showing the newest 3 sign-ins; more exist (--limit shows up to 10000)',
+      ],
+      [['--sub', adminSub, '--limit', '1', '--format', 'csv'], 'showing the newest 1 sign-in; more exist'],
+      [
+        ['--username', 'admin', '--user-pool-id', poolId, '--limit', '2', '--format', 'jsonl'],
+        'showing the newest 2',
+      ],
+    ];
+    for (const [args, said] of cases) {
+      const r = await history(args);
+      assert.equal(r.code, 0, r.out);
+      assert.ok(r.stderr.startsWith(said), `${args.join(' ')}: ${r.stderr}`);
+      assert.doesNotMatch(r.stdout, /more exist/);
+    }
+    const exact = await history(['--sub', adminSub, '--limit', '4', '--json']);
+    assert.equal(JSON.parse(exact.stdout).length, 4);
+    assert.equal(exact.stderr, '', 'exactly the limit: nothing left out');
   });
 
   it('prints a readable table by default', async () => {

@@ -1,6 +1,7 @@
 /**
  * The safety net of attach/detach, on failures the emulators do not produce: a pool that comes back from
- * UpdateUserPool with a setting lost, a rejected update, and an update whose outcome is unknown.
+ * UpdateUserPool with a setting lost, a rejected update, and an update whose outcome is unknown; and restore's
+ * rejected update, named by pool and call.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,9 +16,11 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetPolicyCommand } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { CommandError } from '../../../../scripts/core/cli.ts';
 import {
   attachPostAuthenticationTrigger,
   createClients,
+  restoreFromBackup,
 } from '../../../../scripts/user-pool/trigger-attachment.ts';
 
 const POOL_ARN = 'arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbC';
@@ -109,5 +112,23 @@ describe('attach safety net', () => {
       .on(UpdateUserPoolCommand)
       .rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
     await assert.rejects(run(), /may or may not have been applied.*npm run restore -- --backup-file/s);
+  });
+});
+
+describe('restore', () => {
+  it('names the pool and the call AWS refused, in one line', async () => {
+    const clients = createClients('us-east-1');
+    const cognito = mockClient(clients.cognito);
+    cognito.on(DescribeUserPoolCommand).resolves({ UserPool: { ...pool, MfaConfiguration: 'OFF' } });
+    cognito
+      .on(UpdateUserPoolCommand)
+      .rejects(Object.assign(new Error('Invalid MFA configuration'), { name: 'InvalidParameterException' }));
+    await assert.rejects(
+      restoreFromBackup(clients.cognito, { UserPool: pool }, 'us-east-1', () => undefined),
+      (error: Error) =>
+        error instanceof CommandError &&
+        error.message ===
+          'UpdateUserPool of user pool us-east-1_AbC failed: InvalidParameterException: Invalid MFA configuration',
+    );
   });
 });
