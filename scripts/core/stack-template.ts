@@ -164,8 +164,10 @@ export interface DeclaredResource {
   logicalId: string;
   physicalId: string;
   type: string;
-  /** Resolved properties, or the reason they could not be resolved. */
-  properties: Template | { unresolvable: string };
+  /** The properties that resolve, resolved (one that names a resource the stack does not hold does not). */
+  properties: Template;
+  /** The properties that could not be resolved, with why. */
+  unresolvable: Record<string, string>;
 }
 
 /** The declaration of `template` deployed with these parameters and physical ids. */
@@ -210,14 +212,18 @@ export function declaredStack(options: {
       return presentResources(template, conditions)
         .filter(([logicalId, resource]) => resource.Type === type && physicalIds[logicalId] !== undefined)
         .map(([logicalId, resource]) => {
-          let properties: DeclaredResource['properties'];
-          try {
-            properties = resolved(resource.Properties ?? {}) as Template;
-          } catch (error) {
-            if (!(error instanceof UnresolvableError)) throw error;
-            properties = { unresolvable: error.message };
+          const properties: Template = {};
+          const unresolvable: Record<string, string> = {};
+          for (const [name, value] of Object.entries((resource.Properties ?? {}) as Template)) {
+            try {
+              const resolvedValue = resolved(value);
+              if (resolvedValue !== undefined) properties[name] = resolvedValue;
+            } catch (error) {
+              if (!(error instanceof UnresolvableError)) throw error;
+              unresolvable[name] = error.message;
+            }
           }
-          return { logicalId, physicalId: physicalIds[logicalId] as string, type, properties };
+          return { logicalId, physicalId: physicalIds[logicalId] as string, type, properties, unresolvable };
         });
     },
   };
