@@ -44,6 +44,16 @@ const PROTECTION_PROPERTIES = [
   'ResourcePolicy',
 ];
 
+/**
+ * What template.yaml declares for both tables but their resource policy (which names the stack's roles): the
+ * yardstick when the tables are named without their stack. A unit test compares it with the template.
+ */
+export const TEMPLATE_TABLE_PROTECTION: Omit<DeclaredProtection, 'logicalId' | 'table' | 'resourcePolicy'> = {
+  deletionProtection: true,
+  pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: DEFAULT_RECOVERY_PERIOD_DAYS },
+  timeToLive: { enabled: true, attributeName: 'expiresAt' },
+};
+
 /** Every table the stack holds, with what it declares (or why that could not be read). */
 export function declaredProtections(
   stack: DeclaredStack,

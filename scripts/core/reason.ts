@@ -47,7 +47,12 @@ export function reasonOf(error: unknown, budgetMs: number): Reason {
   if (e.name === 'UnknownOperationException') return { code: 'not-implemented' };
   if (e.name === 'AbortError' || e.name === 'TimeoutError')
     return { code: 'timeout', seconds: budgetMs / 1000 };
-  return { code: 'aws-error', name: e.name, message: e.message };
+  // The SDK could not read the answer (an emulator's HTML error page for a call it lacks): say that, in one line.
+  const status = (error as { $response?: { statusCode?: number } }).$response?.statusCode;
+  if (e.name === 'SyntaxError' && status !== undefined) {
+    return { code: 'aws-error', name: `HTTP ${status}`, message: 'the answer is not an AWS response' };
+  }
+  return { code: 'aws-error', name: e.name, message: e.message.replace(/\s*\n\s*/g, ' ') };
 }
 
 /** One reason in English, as the command line and summary.json's readers see it. */

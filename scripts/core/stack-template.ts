@@ -149,6 +149,10 @@ export function parameterValues(
 /** A stack's declaration with every reference resolved: what its resources were told to be. */
 export interface DeclaredStack {
   stackName: string;
+  /** The stack's outputs by key (DescribeStacks). */
+  outputs: Record<string, string>;
+  /** The parameter values it was deployed with, pseudo parameters included (lists as arrays). */
+  parameters: Record<string, string | string[]>;
   location: Location;
   template: Template;
   conditions: Record<string, boolean>;
@@ -177,6 +181,7 @@ export function declaredStack(options: {
   template: Template;
   parameters: Record<string, string>;
   physicalIds: Record<string, string>;
+  outputs?: Record<string, string>;
 }): DeclaredStack {
   const location = locationOfStackId(options.stackId);
   const { template, physicalIds } = options;
@@ -203,6 +208,8 @@ export function declaredStack(options: {
   };
   return {
     stackName: options.stackName,
+    outputs: options.outputs ?? {},
+    parameters,
     location,
     template,
     conditions,
@@ -268,7 +275,10 @@ export async function readDeclaredStack(
     const parameters = Object.fromEntries(
       (stack.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ResolvedValue ?? p.ParameterValue ?? '']),
     );
-    return declaredStack({ stackName, stackId: stack.StackId, template, parameters, physicalIds });
+    const outputs = Object.fromEntries(
+      (stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']),
+    );
+    return declaredStack({ stackName, stackId: stack.StackId, template, parameters, physicalIds, outputs });
   } catch (error) {
     if (error instanceof CommandError || explainAwsError(error as Error)) throw error;
     if (/does not exist/i.test((error as Error).message)) {

@@ -4,12 +4,16 @@
  * package` would have uploaded. Commands that read a stack from CloudFormation (protect, doctor) then find the
  * stack, its parameters, its processed template and its resources' physical ids as they would on AWS.
  */
+
+import { createServer, type Server } from 'node:http';
+import { buffer } from 'node:stream/consumers';
 import {
   CloudFormationClient,
   CreateStackCommand,
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
 import { LOCAL_CREDENTIALS } from '../../dev/local-stack/local-clients.ts';
+import { closeServer, loopbackUrl } from '../../dev/local-stack/servers.ts';
 import {
   CODE_LOCATION,
   motoCloudFormationTypes,
@@ -83,4 +87,47 @@ export async function deployOnMoto(
   } finally {
     cfn.destroy();
   }
+}
+
+/**
+ * moto reports a list parameter (CommaDelimitedList) in DescribeStacks as Python's repr of the list
+ * (`['a', 'b']`) where CloudFormation reports the value as given (`a,b`). This proxy in front of moto's
+ * CloudFormation API rewrites exactly that and passes everything else through, so that a command reading the
+ * stack's parameters sees what it would see on AWS. Point AWS_ENDPOINT_URL_CLOUDFORMATION at `endpoint`.
+ */
+export async function cloudFormationAsAws(
+  motoEndpoint: string,
+): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const listRepr = /<ParameterValue>\[((?:(?:&#x27;|')[^<]*?(?:&#x27;|')(?:, )?)*)\]<\/ParameterValue>/g;
+  const server: Server = createServer((req, res) => {
+    (async () => {
+      const body = await buffer(req);
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(
+          ([name]) => !['host', 'content-length', 'connection'].includes(name),
+        ),
+      ) as Record<string, string>;
+      const answer = await fetch(`${motoEndpoint}${req.url ?? '/'}`, {
+        method: req.method,
+        headers,
+        ...(body.length > 0 ? { body } : {}),
+      });
+      let text = await answer.text();
+      if (body.toString('utf8').includes('Action=DescribeStacks')) {
+        text = text.replace(listRepr, (_, items: string) => {
+          const values = items
+            .split(/(?:&#x27;|'), (?:&#x27;|')/)
+            .map((v) => v.replace(/^(?:&#x27;|')|(?:&#x27;|')$/g, ''));
+          return `<ParameterValue>${values.join(',')}</ParameterValue>`;
+        });
+      }
+      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/xml' });
+      res.end(text);
+    })().catch((error: Error) => {
+      res.writeHead(502);
+      res.end(error.message);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { endpoint: loopbackUrl(server), stop: () => closeServer(server) };
 }

@@ -23,7 +23,7 @@ import { missingToolNotice, TOOLS } from '../../../../dev/build/toolchain.ts';
 import { LOCAL_CREDENTIALS, LOCAL_CREDENTIALS_ENV } from '../../../../dev/local-stack/local-clients.ts';
 import { type RunningMoto, startMoto } from '../../../../dev/local-stack/moto.ts';
 import { runCommand } from '../../../helpers/commands.ts';
-import { deployOnMoto, type MotoStack } from '../../../helpers/moto-stack.ts';
+import { cloudFormationAsAws, deployOnMoto, type MotoStack } from '../../../helpers/moto-stack.ts';
 import { skipBecause } from '../../../helpers/skip.ts';
 
 const REGION = 'eu-west-1';
@@ -37,6 +37,7 @@ const PARAMETERS = {
 
 describe('npm run protect on moto', () => {
   let moto: RunningMoto | undefined;
+  let cloudFormation: Awaited<ReturnType<typeof cloudFormationAsAws>> | undefined;
   let stack: MotoStack | undefined;
   let ddb: DynamoDBClient;
   let env: NodeJS.ProcessEnv;
@@ -48,10 +49,16 @@ describe('npm run protect on moto', () => {
     ddb = new DynamoDBClient({ region: REGION, endpoint: moto.endpoint, credentials: LOCAL_CREDENTIALS });
     // Only moto: no endpoint of a local stack that the calling shell may have exported.
     env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
-    Object.assign(env, LOCAL_CREDENTIALS_ENV, { AWS_REGION: REGION, AWS_ENDPOINT_URL: moto.endpoint });
+    cloudFormation = await cloudFormationAsAws(moto.endpoint);
+    Object.assign(env, LOCAL_CREDENTIALS_ENV, {
+      AWS_REGION: REGION,
+      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.endpoint,
+    });
   });
   after(async () => {
     ddb?.destroy();
+    await cloudFormation?.stop();
     await moto?.stop();
   });
 
