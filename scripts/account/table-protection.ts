@@ -314,6 +314,12 @@ function failure(setting: Setting, error: unknown): Restored {
       failed: `${name}: ${message}. If the table's own policy now refuses you, the account's root user can always delete it (aws dynamodb delete-resource-policy --resource-arn <table ARN>); then run protect again`,
     };
   }
+  if (name === 'ValidationException' && setting === 'TTL') {
+    return {
+      setting,
+      failed: `${name}: ${message}. DynamoDB takes one TTL change an hour per table: run protect again later`,
+    };
+  }
   return { setting, failed: `${name}: ${message}` };
 }
 
