@@ -316,17 +316,17 @@ export function ruleKindOf(
   logicalId: string,
   userPoolId: string,
 ): RuleKind | undefined {
-  const region = stack.location.region;
+  const { region, account } = stack.location;
   const table = (id: string) => stack.physicalIds[id];
   switch (logicalId) {
     case LOGICAL_ID.signInRule:
-      return { kind: 'sign-in', userPoolId, clientIds: clientIdsOf(stack), region };
+      return { kind: 'sign-in', userPoolId, clientIds: clientIdsOf(stack), region, account };
     case LOGICAL_ID.historyProtectionRule:
     case LOGICAL_ID.authEventsProtectionRule: {
       const name = table(
         logicalId === LOGICAL_ID.historyProtectionRule ? LOGICAL_ID.historyTable : LOGICAL_ID.authEventsTable,
       );
-      return name ? { kind: 'protection', table: name, region } : undefined;
+      return name ? { kind: 'protection', table: name, region, account } : undefined;
     }
     case LOGICAL_ID.erasureRule:
       return {

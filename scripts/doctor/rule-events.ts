@@ -113,8 +113,8 @@ export function eventBridgeEngine(client: EventBridgeClient): PatternEngine {
 
 /** What a rule is for and where its events are: the kinds doctor knows. */
 export type RuleKind =
-  | { kind: 'sign-in'; userPoolId: string; clientIds: string[]; region: string }
-  | { kind: 'protection'; table: string; region: string }
+  | { kind: 'sign-in'; userPoolId: string; clientIds: string[]; region: string; account: string }
+  | { kind: 'protection'; table: string; region: string; account: string }
   | { kind: 'role-assumed'; roleArn: string };
 
 export const PROTECTION_EVENT_NAMES = [
@@ -140,8 +140,18 @@ export function lookupsFor(kind: RuleKind): LookupAttribute[] {
   }
 }
 
-/** AWS's documented records, made this stack's, that a rule of this kind must and must not deliver. */
+/**
+ * AWS's documented records, made this stack's (its pool, client, table, region and account in place of AWS's
+ * example ones), that a rule of this kind must and must not deliver.
+ */
 export function sampleCases(kind: RuleKind): { name: string; record: CloudTrailRecord }[] {
+  return sampleRecords(kind).map(({ name, record }) => ({
+    name,
+    record: 'account' in kind ? { ...record, recipientAccountId: kind.account } : record,
+  }));
+}
+
+function sampleRecords(kind: RuleKind): { name: string; record: CloudTrailRecord }[] {
   switch (kind.kind) {
     case 'sign-in': {
       const cases: { name: string; record: CloudTrailRecord }[] = [];

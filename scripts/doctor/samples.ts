@@ -21,16 +21,21 @@ const SAMPLE_NAMES = {
   tableName: 'Music',
 };
 
-/** AWS's samples of one service (`cognito`, `dynamodb`), by name (`Login_GET`, `UpdateTable`, …). */
+/**
+ * AWS's samples of one service (`cognito`, `dynamodb`), by name (`Login_GET`, `UpdateTable`, …). The files are
+ * byte for byte as AWS prints them (biome leaves them alone); the DynamoDB guide wraps its one record in
+ * `Records`, as a CloudTrail log file does.
+ */
 export function documentedSamples(service: 'cognito' | 'dynamodb'): Record<string, CloudTrailRecord> {
   return Object.fromEntries(
     readdirSync(SAMPLES_DIR)
       .filter((file) => file.startsWith(`${service}-`) && file.endsWith('.json'))
       .sort()
-      .map((file) => [
-        basename(file, '.json').slice(service.length + 1),
-        JSON.parse(readFileSync(join(SAMPLES_DIR, file), 'utf8')) as CloudTrailRecord,
-      ]),
+      .map((file) => {
+        const parsed = JSON.parse(readFileSync(join(SAMPLES_DIR, file), 'utf8')) as CloudTrailRecord;
+        const record = Array.isArray(parsed.Records) ? (parsed.Records[0] as CloudTrailRecord) : parsed;
+        return [basename(file, '.json').slice(service.length + 1), record];
+      }),
   );
 }
 

@@ -79,7 +79,12 @@ describe('which recent events doctor tests', () => {
 });
 
 describe('judging a pattern', () => {
-  const samples = sampleCases({ kind: 'protection', table: TABLE, region: 'eu-west-1' });
+  const samples = sampleCases({
+    kind: 'protection',
+    table: TABLE,
+    region: 'eu-west-1',
+    account: '444455556666',
+  });
 
   it('agrees when the engine delivers exactly what the rule is for', async () => {
     const verdict = await judgePattern(
@@ -142,9 +147,10 @@ describe('judging a pattern', () => {
     });
   });
 
-  it("makes AWS's samples this stack's: its table in place of AWS's Music", () => {
+  it("makes AWS's samples this stack's: its table in place of AWS's Music, its account as the recipient", () => {
     const text = JSON.stringify(samples);
     assert.doesNotMatch(text, /"Music"/);
+    assert.deepEqual(new Set(samples.map((s) => s.record.recipientAccountId)), new Set(['444455556666']));
     assert.equal(samples.filter((s) => JSON.stringify(s.record).includes(`"${TABLE}"`)).length, 3);
   });
 });
