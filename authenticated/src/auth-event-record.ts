@@ -22,21 +22,36 @@ export const API_SIGN_IN_EVENTS = [
   'AdminRespondToAuthChallenge',
 ] as const;
 /**
- * Managed-login (hosted UI) requests that submit a credential: classic hosted UI and the newer managed login.
- * Page views (`Login_GET`) and the token endpoint (`Token_POST`: code exchange by the app's backend,
- * refresh and client-credentials grants) are not attempts by a user and are left out.
+ * Managed-login (hosted UI) requests that submit a credential, as AWS's CloudTrail event tables name them
+ * (Cognito developer guide, "Logging Amazon Cognito API calls with AWS CloudTrail"): classic hosted UI and the
+ * newer managed login. Page views (`Login_GET`) and the token endpoint (`Token_POST`: code exchange by the app's
+ * backend, refresh and client-credentials grants) are not attempts by a user and are left out.
  */
-export const MANAGED_LOGIN_SIGN_IN_EVENTS = [
-  'Login_POST',
+export const DOCUMENTED_MANAGED_LOGIN_SIGN_IN_EVENTS = [
   'CognitoAuthentication',
   'Mfa_POST',
   'login_POST',
-  'password_POST',
+  'login_continue_POST',
+  'login_passkey_POST',
   'selectChallenge_POST',
   'mfa_totp_POST',
+  'mfa_phone_verify_POST',
+  'verifyCode_POST',
+] as const;
+/**
+ * Inferred, not in AWS's tables: names that would submit a credential if Cognito logs them. Kept because nothing
+ * shows they are never logged, and a name that never occurs costs nothing (docs/auth-events.md).
+ */
+export const INFERRED_MANAGED_LOGIN_SIGN_IN_EVENTS = [
+  'Login_POST',
+  'password_POST',
   'mfa_sms_POST',
   'mfa_email_POST',
 ] as const;
+export const MANAGED_LOGIN_SIGN_IN_EVENTS: readonly string[] = [
+  ...DOCUMENTED_MANAGED_LOGIN_SIGN_IN_EVENTS,
+  ...INFERRED_MANAGED_LOGIN_SIGN_IN_EVENTS,
+];
 export const SIGN_IN_EVENTS: readonly string[] = [...API_SIGN_IN_EVENTS, ...MANAGED_LOGIN_SIGN_IN_EVENTS];
 
 /** Token refreshes are not sign-ins (issue 18): left out by the rule and, defensively, here. */
@@ -132,6 +147,18 @@ function clientIdOf(detail: Record<string, unknown>): string | undefined {
 }
 
 /**
+ * The user's sub: `additionalEventData.sub` on API calls (the field AWS's CloudTrail Logs Insights examples
+ * query), or, in managed-login requests, the `sub` form parameter (an array), as in AWS's Confirm_POST sample.
+ */
+function subOf(detail: Record<string, unknown>): string | undefined {
+  const additional = asRecord(detail.additionalEventData);
+  return (
+    notHidden(shortString(additional?.sub)) ??
+    notHidden(firstString(asRecord(additional?.requestParameters)?.sub))
+  );
+}
+
+/**
  * Failure: CloudTrail's errorCode (API calls; managed login logs "" on success). A managed-login request
  * without errorCode that answered 4xx/5xx is a failure too.
  */
@@ -207,7 +234,7 @@ export function buildAuthEventItem(event: unknown, options: MappingOptions): Map
   if (typeof detail.userAgent === 'string' && detail.userAgent !== '') {
     item.userAgent = truncate(detail.userAgent, MAX_USER_AGENT_LENGTH);
   }
-  const sub = notHidden(shortString(asRecord(detail.additionalEventData)?.sub));
+  const sub = subOf(detail);
   if (sub) item.sub = sub;
   if (clientId) item.clientId = clientId;
   if (authFlow) item.authFlow = authFlow;

@@ -80,6 +80,9 @@ const ENDPOINT_ENV = {
   cloudtrail: 'AWS_ENDPOINT_URL_CLOUDTRAIL',
   sns: 'AWS_ENDPOINT_URL_SNS',
   sts: 'AWS_ENDPOINT_URL_STS',
+  eventbridge: 'AWS_ENDPOINT_URL_EVENTBRIDGE',
+  'cognito-idp': 'AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER',
+  lambda: 'AWS_ENDPOINT_URL_LAMBDA',
 } as const;
 
 /**
@@ -154,7 +157,11 @@ async function tableChecks(ddb: DynamoDBClient, table: string) {
   return { retention, pointInTimeRecovery, deletionProtection, appendOnlyPolicy };
 }
 
-async function alarmSubscription(region: string | undefined, stackName: string | undefined): Promise<Check> {
+/** Whether the stack's alarm topic has a confirmed subscription (the topic exists only with AlarmEmail). */
+export async function alarmSubscription(
+  region: string | undefined,
+  stackName: string | undefined,
+): Promise<Check> {
   if (!stackName) return unknown({ code: 'no-stack-name' });
   const blocked = notReachable('cloudformation') ?? notReachable('sns');
   if (blocked) return unknown(blocked);

@@ -25,6 +25,8 @@ export const PARAMETER = {
   dayIndex: 'DayIndex',
   dayIndexShards: 'DayIndexShards',
   retentionDays: 'RetentionDays',
+  userPoolArn: 'CognitoUserPoolArn',
+  authEventsClientIds: 'AuthEventsClientIds',
 } as const;
 export type ParameterName = (typeof PARAMETER)[keyof typeof PARAMETER];
 

@@ -2,6 +2,7 @@
  * `npm run erase`'s usage and run: who and where read and checked, the erasure role assumed, the plan shown,
  * then (with --yes) every item deleted and the erasure record written.
  */
+import { isIP } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type AwsCredentialIdentity, callerArn, credentialsOf } from '../account/role-session.ts';
@@ -15,7 +16,7 @@ import {
 } from '../core/cli.ts';
 import { counted } from '../core/generic.ts';
 import { OUTPUT, readStackIn } from '../core/stack.ts';
-import { subHash } from '../records/erasure-record.ts';
+import { sourceIpHash, subHash } from '../records/erasure-record.ts';
 import { READ_MAX_ATTEMPTS } from '../records/sign-ins.ts';
 import { lookUpSub } from '../user-pool/user-lookup.ts';
 import { type ErasurePlan, type ErasureTarget, erase, type KindSummary, planErasure } from './erasure.ts';
@@ -26,9 +27,12 @@ export const USAGE = `usage: npm run erase -- <who> <where> [--dry-run] [--yes] 
 Deletes every item of one user - sign-ins, and authentication events when the stack records them - and
 writes an erasure record (a salted hash of the sub, when, by whom, how many items). It first prints what it
 would delete and does nothing more without --yes. Run it again after an interruption: it resumes.
+With --source-ip, it deletes the authentication events of that address that name no user (attempts for an
+unknown user name, requests Cognito logged without a sub); an event that names a user is that user's.
 
 who (exactly one):
   --sub <sub> | --username <name> --user-pool-id <id> | --email <email> --user-pool-id <id>
+  | --source-ip <address>
 where (exactly one):
   --stack-name <stack>         the tables, the erasure role and the salt secret from the stack's outputs
   --table-name <table> --salt-secret <secret id or ARN> [--auth-events-table-name <table>]
@@ -50,10 +54,17 @@ const UNCHECKED: Record<AuthEventsUnchecked, string> = {
 };
 
 function describePlan(plan: ErasurePlan, target: ErasureTarget, unchecked: AuthEventsUnchecked): string {
-  const lines = [`Items of sub ${target.sub}:`];
-  lines.push(
-    `  sign-ins     ${String(plan.signIns.count).padStart(7)}${range(plan.signIns)}  (${target.signInTable})`,
-  );
+  const bySub = 'sub' in target.subject;
+  const lines = [
+    bySub
+      ? `Items of sub ${(target.subject as { sub: string }).sub}:`
+      : `Authentication events of ${(target.subject as { sourceIp: string }).sourceIp} that name no user:`,
+  ];
+  if (bySub) {
+    lines.push(
+      `  sign-ins     ${String(plan.signIns.count).padStart(7)}${range(plan.signIns)}  (${target.signInTable})`,
+    );
+  }
   if (plan.authEvents) {
     lines.push(
       `  auth events  ${String(plan.authEvents.count).padStart(7)}${range(plan.authEvents)}  (${target.authEventsTable})`,
@@ -61,12 +72,19 @@ function describePlan(plan: ErasurePlan, target: ErasureTarget, unchecked: AuthE
   } else {
     lines.push(`  auth events        -  (${UNCHECKED[unchecked]})`);
   }
+  if (plan.authEvents?.namingAUser) {
+    lines.push(
+      `  kept: ${plan.authEvents.namingAUser} event(s) of this address name a user; each is erased with that user's --sub`,
+    );
+  }
   if (plan.latest?.status === 'started') {
     lines.push(
-      `An erasure of this user started at ${plan.latest.requestedAt} and was interrupted: erasing resumes it.`,
+      `An erasure of this ${bySub ? 'user' : 'address'} started at ${plan.latest.requestedAt} and was interrupted: erasing resumes it.`,
     );
   } else if (plan.latest?.status === 'completed') {
-    lines.push(`This user was erased before (completed ${plan.latest.completedAt}).`);
+    lines.push(
+      `This ${bySub ? 'user' : 'address'} was erased before (completed ${plan.latest.completedAt}).`,
+    );
   }
   return lines.join('\n');
 }
@@ -75,6 +93,7 @@ function describePlan(plan: ErasurePlan, target: ErasureTarget, unchecked: AuthE
 export async function run(argv: readonly string[]): Promise<number> {
   const values = parseOptions(argv, {
     sub: { type: 'string' },
+    'source-ip': { type: 'string' },
     username: { type: 'string' },
     email: { type: 'string' },
     'user-pool-id': { type: 'string' },
@@ -87,9 +106,15 @@ export async function run(argv: readonly string[]): Promise<number> {
     yes: { type: 'boolean', default: false },
     region: { type: 'string' },
   });
-  const by = requireOne(values, ['sub', 'username', 'email']);
+  const by = requireOne(values, ['sub', 'username', 'email', 'source-ip']);
   requireOne(values, ['table-name', 'stack-name']);
-  if (by !== 'sub' && !values['user-pool-id']) throw new UsageError(`--${by} needs --user-pool-id`);
+  if ((by === 'username' || by === 'email') && !values['user-pool-id']) {
+    throw new UsageError(`--${by} needs --user-pool-id`);
+  }
+  const sourceIp = values['source-ip'];
+  if (sourceIp !== undefined && isIP(sourceIp) === 0) {
+    throw new UsageError(`--source-ip "${sourceIp}" is not an IPv4 or IPv6 address`);
+  }
   if (values.sub !== undefined && !/^[\w-]{1,128}$/.test(values.sub)) {
     throw new UsageError(`--sub "${values.sub}" is not a Cognito sub (letters, digits, "-" and "_")`);
   }
@@ -114,7 +139,17 @@ export async function run(argv: readonly string[]): Promise<number> {
     saltSecret = stack.output(OUTPUT.erasureSaltSecretArn);
     roleArn ??= stack.output(OUTPUT.erasureRoleArn);
   }
-  const sub = by === 'sub' ? (values.sub as string) : await lookUpSub(values, region);
+  if (sourceIp !== undefined && !authEventsTable) {
+    throw new CommandError(
+      'no auth-events table: only authentication events are kept by source address (the stack has AuthEvents=disabled, or pass --auth-events-table-name)',
+    );
+  }
+  const sub =
+    sourceIp !== undefined
+      ? undefined
+      : by === 'sub'
+        ? (values.sub as string)
+        : await lookUpSub(values, region);
 
   // Who asks is the identity that runs this command, before it becomes the erasure role.
   const requestedBy = await callerArn(region);
@@ -124,7 +159,15 @@ export async function run(argv: readonly string[]): Promise<number> {
     ? await credentialsOf(region, roleArn, 'erase', requestedBy)
     : undefined;
   const salt = await readSalt(region, credentials, saltSecret);
-  const target: ErasureTarget = { signInTable, authEventsTable, sub, subHash: subHash(salt, sub) };
+  const target: ErasureTarget =
+    sub === undefined
+      ? {
+          signInTable,
+          authEventsTable,
+          subject: { sourceIp: sourceIp as string },
+          subHash: sourceIpHash(salt, sourceIp as string),
+        }
+      : { signInTable, authEventsTable, subject: { sub }, subHash: subHash(salt, sub) };
 
   const doc = DynamoDBDocumentClient.from(
     namingTables(
@@ -164,11 +207,14 @@ export async function run(argv: readonly string[]): Promise<number> {
     if (outcome.kind === 'completed') {
       const { itemsErased, signInId } = outcome.record;
       const signIns = counted(itemsErased?.signIns ?? 0, 'sign-in');
+      const authEvents = counted(itemsErased?.authEvents ?? 0, 'auth event');
       const resumed = outcome.resumed ? ' (resumed)' : '';
       console.log(
-        target.authEventsTable
-          ? `Erased ${signIns} and ${counted(itemsErased?.authEvents ?? 0, 'auth event')}${resumed}.`
-          : `Erased ${signIns}${resumed}; auth events: ${UNCHECKED[unchecked]}.`,
+        sub === undefined
+          ? `Erased ${authEvents} of ${sourceIp} that named no user${resumed}.`
+          : target.authEventsTable
+            ? `Erased ${signIns} and ${authEvents}${resumed}.`
+            : `Erased ${signIns}${resumed}; auth events: ${UNCHECKED[unchecked]}.`,
       );
       console.log(`Erasure record: sub "#erasures", signInId "${signInId}" in ${signInTable}.`);
     }

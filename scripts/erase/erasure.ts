@@ -2,6 +2,10 @@
  * Erasing one person's history (GDPR Art. 17, APPI Art. 35): what there is, then every item deleted, then
  * an erasure record. Idempotent and resumable: a rerun deletes what is left and completes the record the
  * interrupted run started; after completion a rerun finds nothing and writes nothing.
+ *
+ * A person is named by their sub, or - for authentication events that name no user (an attempt for an unknown
+ * user name, a managed-login request Cognito logged without a sub) - by the source address they give: only such
+ * events of that address are erased; one that names a user belongs to that user and is erased by their sub.
  */
 
 import {
@@ -18,7 +22,7 @@ import {
   HASHES_PER_RECORD,
 } from '#contract';
 import { keyHashOf } from '../../authenticated/src/trail-digest.ts';
-import { BY_SUB_INDEX } from '../records/auth-events.ts';
+import { BY_SOURCE_IP_INDEX, BY_SUB_INDEX } from '../records/auth-events.ts';
 import {
   completedRecord,
   type ErasureRecord,
@@ -35,12 +39,16 @@ export interface ErasureTarget {
   signInTable: string;
   /** Only when the stack records authentication events. */
   authEventsTable?: string;
-  sub: string;
+  /** Whose items: a user (sub), or the auth events of a source address that name no user. */
+  subject: { sub: string } | { sourceIp: string };
+  /** The salted hash the erasure records of this subject are keyed by (erasure-record.ts). */
   subHash: string;
 }
 
 export interface KindSummary {
   count: number;
+  /** By source address: that address's events that name a user, left to that user's erasure. */
+  namingAUser?: number;
   /** ISO times of the oldest and newest item, when there is one. */
   first?: string;
   last?: string;
@@ -62,40 +70,50 @@ async function* keysOf(
   doc: DynamoDBDocumentClient,
   target: ErasureTarget,
   kind: keyof ItemCounts,
-): AsyncGenerator<{ key: Key; time: string }[]> {
-  const input: QueryCommandInput =
-    kind === 'signIns'
-      ? {
-          TableName: target.signInTable,
-          KeyConditionExpression: '#sub = :sub',
-          ProjectionExpression: '#sub, signInId',
-          // The base table reads its own writes: a rerun sees exactly what is left.
-          ConsistentRead: true,
-        }
-      : {
-          TableName: target.authEventsTable,
-          IndexName: BY_SUB_INDEX,
-          KeyConditionExpression: '#sub = :sub',
-          ProjectionExpression: 'pk, sk',
-        };
+): AsyncGenerator<{ key: Key; time: string; namesAUser?: boolean }[]> {
+  const { subject } = target;
+  let input: QueryCommandInput;
+  if (kind === 'signIns') {
+    if (!('sub' in subject)) return;
+    input = {
+      TableName: target.signInTable,
+      KeyConditionExpression: '#k = :k',
+      ExpressionAttributeNames: { '#k': 'sub' },
+      ExpressionAttributeValues: { ':k': subject.sub },
+      ProjectionExpression: '#k, signInId',
+      // The base table reads its own writes: a rerun sees exactly what is left.
+      ConsistentRead: true,
+    };
+  } else {
+    const bySub = 'sub' in subject;
+    input = {
+      TableName: target.authEventsTable,
+      IndexName: bySub ? BY_SUB_INDEX : BY_SOURCE_IP_INDEX,
+      KeyConditionExpression: '#k = :k',
+      ExpressionAttributeNames: { '#k': bySub ? 'sub' : 'sourceIp', '#sub': 'sub' },
+      ExpressionAttributeValues: { ':k': bySub ? subject.sub : subject.sourceIp },
+      ProjectionExpression: 'pk, sk, #sub',
+    };
+  }
   let start: Key | undefined;
   do {
-    const page = await doc.send(
-      new QueryCommand({
-        ...input,
-        ExpressionAttributeNames: { '#sub': 'sub' },
-        ExpressionAttributeValues: { ':sub': target.sub },
-        ExclusiveStartKey: start,
-      }),
-    );
+    const page = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
     yield (page.Items ?? []).map((item) =>
       kind === 'signIns'
         ? { key: { sub: item.sub, signInId: item.signInId }, time: timeOf(String(item.signInId)) }
-        : { key: { pk: item.pk, sk: item.sk }, time: timeOf(String(item.sk)) },
+        : {
+            key: { pk: item.pk, sk: item.sk },
+            time: timeOf(String(item.sk)),
+            namesAUser: item.sub !== undefined,
+          },
     );
     start = page.LastEvaluatedKey;
   } while (start);
 }
+
+/** By source address, an event that names a user is that user's: left to an erasure by their sub. */
+const belongsTo = (target: ErasureTarget, item: { namesAUser?: boolean }) =>
+  'sub' in target.subject || !item.namesAUser;
 
 /** Both sort keys begin with the ISO time (`<time>#<id>`). */
 const timeOf = (sortKey: string) => sortKey.slice(0, sortKey.indexOf('#'));
@@ -108,7 +126,12 @@ async function summary(
 ): Promise<KindSummary> {
   const result: KindSummary = { count: 0, ...(resumedFrom ? { olderThanResumed: 0 } : {}) };
   for await (const page of keysOf(doc, target, kind)) {
-    for (const { time } of page) {
+    for (const item of page) {
+      if (!belongsTo(target, item)) {
+        result.namingAUser = (result.namingAUser ?? 0) + 1;
+        continue;
+      }
+      const { time } = item;
       result.count++;
       if (!result.first || time < result.first) result.first = time;
       if (!result.last || time > result.last) result.last = time;
@@ -182,6 +205,7 @@ export async function erase(
     resuming ??
     startedRecord({
       subHash: target.subHash,
+      ...('sourceIp' in target.subject ? { subject: 'source-ip' as const } : {}),
       requestedAt: now().toISOString(),
       requestedBy: options.requestedBy,
       itemsFound: remaining,
@@ -196,7 +220,8 @@ export async function erase(
   const run = { at: now().toISOString(), page: 0 };
   for (const kind of kinds) {
     const table = kind === 'signIns' ? target.signInTable : (target.authEventsTable as string);
-    for await (const page of keysOf(doc, target, kind)) {
+    for await (const all of keysOf(doc, target, kind)) {
+      const page = all.filter((item) => belongsTo(target, item));
       // Announced before they are deleted: the change detector and verify-trail explain these removals.
       for (let i = 0; i < page.length; i += HASHES_PER_RECORD) {
         const keys = page.slice(i, i + HASHES_PER_RECORD).map(({ key }) => key);

@@ -9,6 +9,7 @@
 import {
   type DynamoDBDocumentClient,
   paginateQuery,
+  QueryCommand,
   type QueryCommandInput,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
@@ -182,4 +183,39 @@ export async function* authEventsOfUser(
   for await (const page of pages) {
     for (const item of page.Items ?? []) yield recordOf(item);
   }
+}
+
+/**
+ * The time of the newest recorded authentication event, looking back over today and the days before it (UTC) up to
+ * `days`: per day, the newest item of each of the 16 day-shards (one query each, newest first, one item). Undefined
+ * when there is none in that window.
+ */
+export async function newestAuthEventTime(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  nowMs: number,
+  days = 2,
+): Promise<string | undefined> {
+  for (let back = 0; back < days; back++) {
+    const day = dayOf(nowMs - back * DAY_MS);
+    const newest = await Promise.all(
+      Array.from({ length: AUTH_EVENT_SHARDS }, async (_, shard) => {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': authEventPartitionOf(day, shard) },
+            ProjectionExpression: 'sk',
+            ScanIndexForward: false,
+            Limit: 1,
+          }),
+        );
+        const sk = page.Items?.[0]?.sk;
+        return typeof sk === 'string' ? sk.slice(0, sk.indexOf('#')) : undefined;
+      }),
+    );
+    const times = newest.filter((time): time is string => time !== undefined).sort();
+    if (times.length > 0) return times.at(-1);
+  }
+  return undefined;
 }

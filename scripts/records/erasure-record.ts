@@ -21,7 +21,9 @@ export interface ErasureRecord {
   signInId: string;
   kind: 'erasure';
   status: 'started' | 'completed';
-  /** HMAC-SHA256 of the sub keyed with the stack's salt, hex. */
+  /** Absent: one user, by sub. `source-ip`: the auth events of one source address that named no user. */
+  subject?: 'source-ip';
+  /** HMAC-SHA256 of the sub (or of `source-ip:<address>`) keyed with the stack's salt, hex. */
   subHash: string;
   requestedAt: string;
   /** The identity that ran the erasure (STS GetCallerIdentity), or "unknown" when STS was not reachable. */
@@ -38,11 +40,17 @@ export function subHash(salt: string, sub: string): string {
   return createHmac('sha256', salt).update(sub, 'utf8').digest('hex');
 }
 
+/** The hash that keys the erasure records of one source address (never a sub: subs hold no colon). */
+export function sourceIpHash(salt: string, sourceIp: string): string {
+  return subHash(salt, `source-ip:${sourceIp}`);
+}
+
 /** The sort-key prefix of one person's erasure records. */
 export const recordPrefix = (hash: string) => `${hash}#`;
 
 export function startedRecord(fields: {
   subHash: string;
+  subject?: 'source-ip';
   requestedAt: string;
   requestedBy: string;
   itemsFound: ItemCounts;

@@ -5,7 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it, type TestContext } from 'node:test';
-import { buildAuthEventItem, SIGN_IN_EVENTS } from '../../../authenticated/src/auth-event-record.ts';
+import {
+  buildAuthEventItem,
+  MANAGED_LOGIN_SIGN_IN_EVENTS,
+  SIGN_IN_EVENTS,
+} from '../../../authenticated/src/auth-event-record.ts';
 import { ensureEventRuler, type MatchResult, matchEvents } from '../../../dev/build/event-ruler.ts';
 import { AUTH_EVENTS_RULE_ID, loadTemplate, resolvedProperty } from '../../../dev/build/template.ts';
 import {
@@ -13,6 +17,7 @@ import {
   EXPECTED,
   loadCorpus,
   POOL_ID,
+  provenanceOf,
   STACK_PARAMETERS,
 } from '../../helpers/cloudtrail-corpus.ts';
 import { skipBecause } from '../../helpers/skip.ts';
@@ -71,21 +76,52 @@ describe('the auth-events rule, evaluated by AWS event-ruler on the CloudTrail c
     }
   });
 
-  it('a lone "anything-but" on authFlow would have lost every RespondToAuthChallenge (why the pattern pairs it with exists:false)', (t) => {
+  it('a lone "anything-but" on authFlow would have lost every RespondToAuthChallenge (why the pattern adds exists:false)', (t) => {
     if (!engineResults(t)) return;
     const engine = ensureEventRuler();
     if (!engine.ok) return;
     const naive = structuredClone(pattern);
-    naive.detail.$or = naive.detail.$or.filter(
-      (branch: any) => !JSON.stringify(branch).includes('"exists":false'),
+    naive.detail.requestParameters.authFlow = naive.detail.requestParameters.authFlow.filter(
+      (matcher: any) => !('exists' in matcher),
     );
     const naiveResults = matchEvents(engine.classpath, naive, {
       'srp-success': corpus['srp-success'],
       'mfa-wrong-code': corpus['mfa-wrong-code'],
       'password-success': corpus['password-success'],
+      'managed-login-success': corpus['managed-login-success'],
     });
     assert.equal(naiveResults['srp-success']?.machine, false);
     assert.equal(naiveResults['mfa-wrong-code']?.machine, false);
+    assert.equal(naiveResults['managed-login-success']?.machine, false);
     assert.equal(naiveResults['password-success']?.machine, true);
+  });
+
+  it("delivers every credential-submitting request in each of AWS's documented shapes, Login_GET's (no pool id) included", (t) => {
+    if (!engineResults(t)) return;
+    const engine = ensureEventRuler();
+    if (!engine.ok) return;
+    const renamed: Record<string, unknown> = {};
+    for (const [name, event] of Object.entries(corpus)) {
+      if (provenanceOf(name) !== 'documented') continue;
+      for (const eventName of MANAGED_LOGIN_SIGN_IN_EVENTS) {
+        renamed[`${name} as ${eventName}`] = { ...event, detail: { ...event.detail, eventName } };
+      }
+    }
+    const delivered = matchEvents(engine.classpath, pattern, renamed);
+    const missed = Object.entries(delivered).filter(([, r]) => !r.machine || !r.matchesRule);
+    assert.deepEqual(
+      missed.map(([name]) => name),
+      [],
+    );
+    assert.equal(Object.keys(delivered).length, 9 * MANAGED_LOGIN_SIGN_IN_EVENTS.length);
+    // Without the client-id branch, Login_GET's shape (no userPoolId) would be lost.
+    const poolOnly = structuredClone(pattern);
+    poolOnly.detail.$or = poolOnly.detail.$or.filter(
+      (branch: any) => !branch.additionalEventData?.requestParameters,
+    );
+    const lost = matchEvents(engine.classpath, poolOnly, {
+      'documented-Login_GET as login_POST': renamed['documented-Login_GET as login_POST'],
+    });
+    assert.equal(lost['documented-Login_GET as login_POST']?.machine, false);
   });
 });

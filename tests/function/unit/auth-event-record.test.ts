@@ -1,15 +1,28 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
   buildAuthEventItem,
+  MANAGED_LOGIN_SIGN_IN_EVENTS,
   MAX_USER_AGENT_LENGTH,
   type MappingOptions,
   truncate,
 } from '../../../authenticated/src/auth-event-record.ts';
 import { shardOf } from '../../../authenticated/src/common.ts';
 import { AUTH_EVENT_SHARDS } from '../../../authenticated/src/contract.ts';
-import { APP_CLIENT_ID, EXPECTED, loadCorpus, POOL_ID, SUB } from '../../helpers/cloudtrail-corpus.ts';
+import { PROJECT_ROOT } from '../../../dev/build/template.ts';
+import { SAMPLES_DIR } from '../../../scripts/doctor/samples.ts';
+import {
+  APP_CLIENT_ID,
+  EXPECTED,
+  INFERRED_DIR,
+  loadCorpus,
+  POOL_ID,
+  provenanceOf,
+  SUB,
+} from '../../helpers/cloudtrail-corpus.ts';
 
 const options: MappingOptions = { userPoolId: POOL_ID, clientIds: [APP_CLIENT_ID], retentionDays: 365 };
 const corpus = loadCorpus();
@@ -118,6 +131,70 @@ describe('buildAuthEventItem on the CloudTrail corpus', () => {
   it('accepts a bare CloudTrail record as well as the EventBridge envelope', () => {
     const bare = buildAuthEventItem(corpus['password-success'].detail, options);
     assert.deepEqual(bare, buildAuthEventItem(corpus['password-success'], options));
+  });
+});
+
+describe("buildAuthEventItem on AWS's documented managed-login shapes", () => {
+  const documented = Object.keys(corpus).filter((name) => provenanceOf(name) === 'documented');
+
+  it("has all nine of AWS's samples; every other event is an inferred file", () => {
+    assert.equal(documented.length, 9, documented.join(', '));
+    for (const name of documented) assert.equal(corpus[name].detail.eventSource, 'cognito-idp.amazonaws.com');
+    assert.ok(Object.keys(corpus).some((name) => provenanceOf(name) === 'inferred'));
+  });
+
+  it('docs/auth-events.md names every inferred failure shape', () => {
+    const docs = readFileSync(join(PROJECT_ROOT, 'docs', 'auth-events.md'), 'utf8');
+    for (const [name, expected] of Object.entries(EXPECTED)) {
+      if (
+        provenanceOf(name) !== 'inferred' ||
+        !('record' in expected) ||
+        expected.record.outcome !== 'failure'
+      ) {
+        continue;
+      }
+      assert.ok(docs.includes(`\`${name}\``), `docs/auth-events.md does not list the inferred shape ${name}`);
+    }
+    assert.ok(docs.includes(INFERRED_DIR.slice(PROJECT_ROOT.length + 1)));
+  });
+
+  // The samples are page views, sign-ups and token requests; renamed to a credential-submitting request they
+  // are what such a request looks like in every field AWS documents, and only in those.
+  for (const name of documented) {
+    for (const eventName of MANAGED_LOGIN_SIGN_IN_EVENTS) {
+      it(`${name} renamed ${eventName}: a record that rests only on fields the sample has`, () => {
+        const sample = corpus[name];
+        const event = { ...sample, detail: { ...sample.detail, eventName } };
+        const result = buildAuthEventItem(event, options);
+        assert.equal(result.kind, 'record', JSON.stringify(result));
+        if (result.kind !== 'record') return;
+        const form = sample.detail.additionalEventData.requestParameters;
+        assert.equal(result.item.clientId, form.client_id?.[0]);
+        assert.equal(result.item.sub, form.sub?.[0]);
+        assert.equal(result.item.outcome, 'success', 'no errorCode (or ""), a 2xx or 3xx status');
+        assert.equal(result.item.errorCode, undefined);
+        assert.equal(result.item.sourceIp, sample.detail.sourceIPAddress);
+      });
+    }
+  }
+
+  it("reads the sub where AWS's Confirm_POST has it: a form parameter, an array", () => {
+    const sample = corpus['documented-Confirm_POST'];
+    const result = buildAuthEventItem(
+      { ...sample, detail: { ...sample.detail, eventName: 'login_POST' } },
+      options,
+    );
+    assert.equal(result.kind === 'record' && result.item.sub, '704b1e47-34fe-40e9-8c41-504997494531');
+  });
+
+  it('takes the status as AWS prints it (200.0) or as text, and a status of 400 or more as a failure', () => {
+    assert.equal(record('managed-login-shaped-like-login-get').outcome, 'success');
+    assert.match(
+      readFileSync(join(SAMPLES_DIR, 'cognito-Login_GET.json'), 'utf8'),
+      /"status": 200\.0/,
+      "the sample keeps AWS's 200.0",
+    );
+    assert.equal(record('managed-login-wrong-sms-code-status-text').outcome, 'failure');
   });
 });
 

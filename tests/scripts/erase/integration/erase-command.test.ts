@@ -69,30 +69,11 @@ describe('npm run erase', () => {
     doc = DynamoDBDocumentClient.from(client);
     closers.push(async () => doc.destroy());
     await client.send(new CreateTableCommand(tableCreateInput(loadTemplate(), SIGN_INS)));
-    // The auth-events table as issue 18 defines it: pk/sk, sparse GSI bySub (HASH sub, RANGE sk).
+    // The auth-events table as template.yaml defines it: pk/sk, sparse GSIs bySub and bySourceIp.
     await client.send(
-      new CreateTableCommand({
-        TableName: AUTH_EVENTS,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: ['pk', 'sk', 'sub'].map((AttributeName) => ({
-          AttributeName,
-          AttributeType: 'S',
-        })),
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: 'bySub',
-            KeySchema: [
-              { AttributeName: 'sub', KeyType: 'HASH' },
-              { AttributeName: 'sk', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-      }),
+      new CreateTableCommand(
+        tableCreateInput(loadTemplate(), AUTH_EVENTS, { AuthEvents: 'enabled' }, 'AuthEventsTable'),
+      ),
     );
     const secrets = new SecretsManagerClient({ region: REGION, endpoint: moto.endpoint, credentials });
     saltArn = (await secrets.send(new CreateSecretCommand({ Name: 'erasure-salt', SecretString: SALT })))
@@ -404,5 +385,106 @@ describe('npm run erase', () => {
     );
     assert.deepEqual(records[1]?.itemsFound, { signIns: total, authEvents: 0 });
     assert.deepEqual(records[1]?.itemsErased, { signIns: total + 1, authEvents: 0 });
+  });
+
+  it('erases the auth events of a source address that name no user, and keeps those that name one', async (t) => {
+    if (skipped(t)) return;
+    const address = '203.0.113.77';
+    const user = randomUUID();
+    const now = Date.now();
+    const event = (i: number, sourceIp: string, sub?: string) => {
+      const at = new Date(now - i * 60_000).toISOString();
+      const eventId = randomUUID();
+      return {
+        pk: `${at.slice(0, 10)}#0${i % 10}`,
+        sk: `${at}#${eventId}`,
+        eventId,
+        eventName: 'InitiateAuth',
+        outcome: 'failure',
+        sourceIp,
+        ...(sub ? { sub } : {}),
+      };
+    };
+    const items = [
+      ...[0, 1, 2].map((i) => event(i, address)),
+      ...[3, 4].map((i) => event(i, address, user)),
+      event(5, '198.51.100.9'),
+    ];
+    await doc.send(
+      new BatchWriteCommand({
+        RequestItems: { [AUTH_EVENTS]: items.map((Item) => ({ PutRequest: { Item } })) },
+      }),
+    );
+    const ofAddress = async (sourceIp: string) =>
+      (
+        await doc.send(
+          new QueryCommand({
+            TableName: AUTH_EVENTS,
+            IndexName: 'bySourceIp',
+            KeyConditionExpression: 'sourceIp = :ip',
+            ExpressionAttributeValues: { ':ip': sourceIp },
+          }),
+        )
+      ).Items ?? [];
+
+    const dryRun = await erase(['--source-ip', address, ...withAuthEvents(), '--dry-run']);
+    assert.equal(dryRun.code, 0, dryRun.out);
+    assert.match(
+      dryRun.out,
+      new RegExp(`Authentication events of ${address} that name no user:\\n  auth events +3 `),
+    );
+    assert.match(
+      dryRun.out,
+      /kept: 2 event\(s\) of this address name a user; each is erased with that user's --sub/,
+    );
+    assert.doesNotMatch(dryRun.out, /sign-ins/);
+    assert.equal((await ofAddress(address)).length, 5, 'a dry run deletes nothing');
+
+    const erased = await erase([
+      '--source-ip',
+      address,
+      ...withAuthEvents(),
+      '--role-arn',
+      ERASURE_ROLE,
+      '--yes',
+    ]);
+    assert.equal(erased.code, 0, erased.out);
+    assert.match(erased.out, new RegExp(`Erased 3 auth events of ${address} that named no user\\.`));
+    assert.deepEqual(
+      (await ofAddress(address)).map((item) => item.sub),
+      [user, user],
+      "the user's events stay: they are erased with the user",
+    );
+    assert.equal((await ofAddress('198.51.100.9')).length, 1, "another address's events stay");
+    const hash = createHmac('sha256', SALT).update(`source-ip:${address}`).digest('hex');
+    const records = (await erasureRecords()).filter((r) => r.subHash === hash);
+    assert.deepEqual(
+      records.map((r) => [r.status, r.subject, r.itemsErased]),
+      [
+        ['started', 'source-ip', undefined],
+        ['completed', 'source-ip', { signIns: 0, authEvents: 3 }],
+      ],
+    );
+    assert.ok(!JSON.stringify(records).includes(address), 'the record holds no address');
+
+    // The user's own erasure takes the rest.
+    const byUser = await erase(['--sub', user, ...withAuthEvents(), '--yes']);
+    assert.match(byUser.out, /Erased 0 sign-ins and 2 auth events\./);
+    assert.equal((await ofAddress(address)).length, 0);
+
+    const refused = await Promise.all([
+      erase(['--source-ip', 'not-an-address', ...withAuthEvents(), '--yes']),
+      erase(['--source-ip', address, '--sub', user, ...withAuthEvents(), '--yes']),
+      erase(['--source-ip', address, ...where(), '--yes']),
+    ]);
+    assert.deepEqual(
+      refused.map((r) => r.code),
+      [2, 2, 1],
+    );
+    assert.match(refused[0]?.out ?? '', /--source-ip "not-an-address" is not an IPv4 or IPv6 address/);
+    assert.match(
+      refused[2]?.out ?? '',
+      /no auth-events table: only authentication events are kept by source address/,
+    );
   });
 });

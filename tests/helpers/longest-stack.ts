@@ -1,0 +1,125 @@
+/**
+ * The longest stack this template can be deployed as: a 128-character stack name (CloudFormation's maximum), the
+ * longest partition, region and user pool id, the most app client ids the template allows, and every resource
+ * named as CloudFormation names it when the template gives no name: `<stack>-<LogicalId>-<13 random characters>`,
+ * cut to the length the service allows (CloudFormation shortens the stack and logical-id parts of a generated
+ * name to fit: an IAM role, a Lambda function and an EventBridge rule hold 64 characters). Pattern sizes depend
+ * on lengths only, so every reference resolves to a value of its realistic longest length.
+ */
+import { type References, type Template, UnresolvableError } from '../../scripts/core/intrinsics.ts';
+import {
+  type Location,
+  listParameterNames,
+  pseudoParameters,
+  resourceReferences,
+} from '../../scripts/core/stack-template.ts';
+
+/** The longest names that can occur (never together in one real account: an upper bound). */
+export const LONGEST: Location & { stackName: string } = {
+  stackName: `L${'o'.repeat(126)}g`,
+  partition: 'aws-us-gov',
+  region: 'us-isof-south-1',
+  account: '123456789012',
+};
+
+/** Cognito's app client ids are 26 characters (the API allows 1 to 128; Cognito generates 26). */
+export const CLIENT_ID_LENGTH = 26;
+/** A user pool id: `<region>_<suffix>`, at most 55 characters (UserPoolIdType). */
+export const POOL_ID_MAX_LENGTH = 55;
+/** The random tail CloudFormation appends to a generated name (12 or 13 characters; 13 is the longer). */
+const RANDOM = 'ABCDEFGHJKMNP';
+
+/** A generated name's longest length per resource type (the service's name limit). */
+const NAME_LIMIT: Record<string, number> = {
+  'AWS::DynamoDB::Table': 255,
+  'AWS::IAM::Role': 64,
+  'AWS::Lambda::Function': 64,
+  'AWS::Serverless::Function': 64,
+  'AWS::Events::Rule': 64,
+  'AWS::SNS::Topic': 256,
+  'AWS::SQS::Queue': 80,
+  'AWS::Logs::LogGroup': 512,
+  'AWS::SecretsManager::Secret': 512,
+};
+
+/** The property that names a resource of this type explicitly. */
+const NAME_PROPERTY: Record<string, string> = {
+  'AWS::DynamoDB::Table': 'TableName',
+  'AWS::IAM::Role': 'RoleName',
+  'AWS::Lambda::Function': 'FunctionName',
+  'AWS::Serverless::Function': 'FunctionName',
+  'AWS::Events::Rule': 'Name',
+  'AWS::SNS::Topic': 'TopicName',
+  'AWS::SQS::Queue': 'QueueName',
+  'AWS::Logs::LogGroup': 'LogGroupName',
+  'AWS::SecretsManager::Secret': 'Name',
+};
+
+export function generatedName(stackName: string, logicalId: string, limit: number): string {
+  return `${stackName}-${logicalId}-${RANDOM}`.slice(0, limit);
+}
+
+/** The physical id of a resource named `name`: what CloudFormation's DescribeStackResources reports. */
+function physicalIdOf(type: string, name: string): string {
+  const { partition, region, account } = LONGEST;
+  switch (type) {
+    case 'AWS::SNS::Topic':
+      return `arn:${partition}:sns:${region}:${account}:${name}`;
+    case 'AWS::SQS::Queue':
+      return `https://sqs.${region}.amazonaws.com/${account}/${name}`;
+    case 'AWS::SecretsManager::Secret':
+      return `arn:${partition}:secretsmanager:${region}:${account}:secret:${name}-AbCdEf`;
+    case 'AWS::KMS::Key':
+      return '1234abcd-12ab-34cd-56ef-1234567890ab';
+    default:
+      return name;
+  }
+}
+
+/** The longest value of each parameter a pattern may hold that has no AllowedValues to enumerate. */
+export function longestParameters(maxClientIds: number): Record<string, string> {
+  const poolId = `${LONGEST.region}_`.padEnd(POOL_ID_MAX_LENGTH, 'A');
+  return {
+    CognitoUserPoolArn: `arn:${LONGEST.partition}:cognito-idp:${LONGEST.region}:${LONGEST.account}:userpool/${poolId}`,
+    AuthEventsClientIds: Array.from({ length: maxClientIds }, (_, i) =>
+      `${i}`.padEnd(CLIENT_ID_LENGTH, 'x'),
+    ).join(','),
+    AlarmEmail: `${'a'.repeat(64)}@${'b'.repeat(185)}.com`,
+  };
+}
+
+/** References of the longest stack for `parameters` (lists split as CloudFormation splits them). */
+export function longestReferences(template: Template, parameters: Record<string, string>): References {
+  const lists = listParameterNames(template);
+  const values: Record<string, string | string[]> = {
+    ...pseudoParameters(
+      LONGEST.stackName,
+      `arn:${LONGEST.partition}:cloudformation:${LONGEST.region}:${LONGEST.account}:stack/${LONGEST.stackName}/12345678-1234-1234-1234-123456789012`,
+      LONGEST,
+    ),
+  };
+  for (const [name, value] of Object.entries(parameters)) {
+    values[name] = lists.has(name) ? value.split(',') : value;
+  }
+  const referencesOf = (logicalId: string) => {
+    const resource = template.Resources?.[logicalId] as Template | undefined;
+    if (!resource) throw new UnresolvableError(`no resource ${logicalId}`);
+    const explicit = resource.Properties?.[NAME_PROPERTY[resource.Type] ?? ''];
+    if (explicit !== undefined) {
+      throw new UnresolvableError(`${logicalId} names itself; give its longest name here`);
+    }
+    const limit = NAME_LIMIT[resource.Type] ?? 255;
+    const name = generatedName(LONGEST.stackName, logicalId, limit);
+    return resourceReferences(
+      resource.Type,
+      physicalIdOf(resource.Type, name),
+      resource.Properties ?? {},
+      LONGEST,
+    );
+  };
+  return {
+    parameters: values,
+    ref: (logicalId) => referencesOf(logicalId).ref,
+    getAtt: (logicalId, attribute) => referencesOf(logicalId).getAtt(attribute),
+  };
+}

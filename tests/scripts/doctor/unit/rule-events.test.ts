@@ -1,0 +1,238 @@
+/**
+ * doctor's decisions about a rule's pattern and the account's events, in process. CloudTrail's LookupEvents exists
+ * in no engine we can run (moto answers NotImplementedError), so its pager is tested against aws-sdk-client-mock,
+ * which records every call; the pattern engine is a fake here that answers from the expectation itself or against
+ * it (AWS's own engine judges the real patterns in ../integration/doctor-rules.test.ts).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { mockClient } from 'aws-sdk-client-mock';
+import { loadTemplate, resolveConditions } from '../../../../dev/build/template.ts';
+import { protectionOf, TEMPLATE_TABLE_PROTECTION } from '../../../../scripts/account/table-protection.ts';
+import { LOGICAL_ID } from '../../../../scripts/doctor/checks.ts';
+import { protectionExpectation } from '../../../../scripts/doctor/expectations.ts';
+import {
+  chooseCases,
+  cloudTrailHistory,
+  judgePattern,
+  type PatternEngine,
+  sampleCases,
+} from '../../../../scripts/doctor/rule-events.ts';
+import type { CloudTrailRecord } from '../../../../scripts/doctor/samples.ts';
+
+const TABLE = 'lh-LoginHistoryTable-1A2B3C4D5E6F7';
+const expectation = protectionExpectation(TABLE);
+const record = (
+  eventName: string,
+  i: number,
+  requestParameters: Record<string, unknown>,
+): CloudTrailRecord => ({
+  eventSource: 'dynamodb.amazonaws.com',
+  eventType: 'AwsApiCall',
+  eventName,
+  eventID: `e-${i}`,
+  eventTime: `2026-11-26T09:${String(i).padStart(2, '0')}:00Z`,
+  awsRegion: 'eu-west-1',
+  recipientAccountId: '123456789012',
+  requestParameters,
+});
+
+/** A stand-in for EventBridge's engine that answers as the expectation does, except for the names given. */
+function engine(wrongOn: (name: string) => boolean = () => false): PatternEngine & { seen: string[] } {
+  const seen: string[] = [];
+  return {
+    seen,
+    async matches(_pattern, events) {
+      seen.push(...Object.keys(events));
+      return {
+        matched: Object.fromEntries(
+          Object.entries(events).map(([name, event]) => [name, expectation(event.detail) !== wrongOn(name)]),
+        ),
+      };
+    },
+  };
+}
+
+describe('which recent events doctor tests', () => {
+  it('takes a few of each event name, those the rule is for first, newest first', () => {
+    const records = [
+      ...Array.from({ length: 10 }, (_, i) => record('DeleteTable', i, { tableName: TABLE })),
+      ...Array.from({ length: 30 }, (_, i) => record('UpdateTable', 10 + i, { tableName: 'another-table' })),
+      record('UpdateTimeToLive', 50, { tableName: TABLE }),
+    ];
+    const cases = chooseCases(records, expectation);
+    assert.deepEqual(
+      cases.map((c) => [c.record.eventName, c.expected]),
+      [
+        ['UpdateTimeToLive', true],
+        ['DeleteTable', true],
+        ['DeleteTable', true],
+        ['DeleteTable', true],
+        ['UpdateTable', false],
+        ['UpdateTable', false],
+        ['UpdateTable', false],
+      ],
+    );
+    assert.equal(cases[1]?.record.eventID, 'e-9', 'the newest DeleteTable first');
+  });
+});
+
+describe('judging a pattern', () => {
+  const samples = sampleCases({
+    kind: 'protection',
+    table: TABLE,
+    region: 'eu-west-1',
+    account: '444455556666',
+  });
+
+  it('agrees when the engine delivers exactly what the rule is for', async () => {
+    const verdict = await judgePattern(
+      '{}',
+      expectation,
+      [record('DeleteTable', 1, { tableName: TABLE })],
+      samples,
+      engine(),
+    );
+    assert.deepEqual(verdict, { kind: 'agrees', tested: 1, expected: 1, source: 'recent events' });
+  });
+
+  it('names every event the engine misses or delivers against what the rule is for', async () => {
+    const recent = [
+      record('DeleteTable', 1, { tableName: TABLE }),
+      record('UpdateTable', 2, { tableName: TABLE, deletionProtectionEnabled: true }),
+    ];
+    const verdict = await judgePattern(
+      '{}',
+      expectation,
+      recent,
+      samples,
+      engine(() => true),
+    );
+    assert.equal(verdict.kind, 'disagrees');
+    assert.deepEqual(verdict.kind === 'disagrees' && verdict.disagreements, [
+      { name: 'DeleteTable e-1 (2026-11-26T09:01:00Z)', expected: true },
+      { name: 'UpdateTable e-2 (2026-11-26T09:02:00Z)', expected: false },
+    ]);
+  });
+
+  it("tests AWS's documented samples when no recent event is one the rule is for", async () => {
+    const fake = engine();
+    const verdict = await judgePattern(
+      '{}',
+      expectation,
+      [record('UpdateTable', 3, { tableName: 'x' })],
+      samples,
+      fake,
+    );
+    assert.deepEqual(verdict, { kind: 'agrees', tested: 3, expected: 2, source: 'documented samples' });
+    assert.deepEqual(fake.seen, [
+      "AWS's UpdateTable sample (a capacity change)",
+      "AWS's UpdateTable sample turning deletion protection off",
+      "AWS's DeleteTable sample",
+    ]);
+  });
+
+  it('is not checked when there is neither an event nor a sample, or the engine gives no answer', async () => {
+    assert.deepEqual(await judgePattern('{}', expectation, [], [], engine()), {
+      kind: 'unknown',
+      reason: { code: 'no-events', what: 'event this rule is for', hours: 24 },
+    });
+    const silent: PatternEngine = {
+      matches: async () => ({ reason: { code: 'not-reported', field: 'Result' } }),
+    };
+    assert.deepEqual(await judgePattern('{}', expectation, [], samples, silent), {
+      kind: 'unknown',
+      reason: { code: 'not-reported', field: 'Result' },
+    });
+  });
+
+  it("makes AWS's samples this stack's: its table in place of AWS's Music, its account as the recipient", () => {
+    const text = JSON.stringify(samples);
+    assert.doesNotMatch(text, /"Music"/);
+    assert.deepEqual(new Set(samples.map((s) => s.record.recipientAccountId)), new Set(['444455556666']));
+    assert.equal(samples.filter((s) => JSON.stringify(s.record).includes(`"${TABLE}"`)).length, 3);
+  });
+});
+
+describe("CloudTrail's Event history, paged and paced", () => {
+  it('asks with one lookup attribute per call, follows NextToken with the same parameters, two calls a second at most', async () => {
+    const client = new CloudTrailClient({
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    const mock = mockClient(client);
+    const page = (ids: string[], next?: string) => ({
+      Events: ids.map((id) => ({ EventId: id, CloudTrailEvent: JSON.stringify({ eventID: id }) })),
+      NextToken: next,
+    });
+    mock
+      .on(LookupEventsCommand)
+      .resolvesOnce(page(['a', 'b'], 't1'))
+      .resolvesOnce(page(['c'], 't2'))
+      .resolvesOnce(page(['d']));
+    const waits: number[] = [];
+    const history = cloudTrailHistory(client, async (ms) => {
+      waits.push(ms);
+    });
+    const start = new Date('2026-11-25T10:00:00Z');
+    const end = new Date('2026-11-26T10:00:00Z');
+    const records = await history.lookup({ key: 'EventName', value: 'DeleteTable' }, start, end);
+    assert.deepEqual(
+      records.map((r) => r.eventID),
+      ['a', 'b', 'c', 'd'],
+    );
+    const inputs = mock.commandCalls(LookupEventsCommand).map((c) => c.args[0].input);
+    assert.equal(inputs.length, 3);
+    for (const input of inputs) {
+      assert.deepEqual(input.LookupAttributes, [
+        { AttributeKey: 'EventName', AttributeValue: 'DeleteTable' },
+      ]);
+      assert.deepEqual([input.StartTime, input.EndTime, input.MaxResults], [start, end, 50]);
+    }
+    assert.deepEqual(
+      inputs.map((i) => i.NextToken),
+      [undefined, 't1', 't2'],
+    );
+    assert.equal(waits.length, 2, 'a pause before every call but the first');
+    assert.ok(waits.every((ms) => ms > 0 && ms <= 500));
+    mock.restore();
+  });
+
+  it('reads at most five pages of one attribute', async () => {
+    const client = new CloudTrailClient({
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    const mock = mockClient(client);
+    mock.on(LookupEventsCommand).resolves({ Events: [], NextToken: 'more' });
+    await cloudTrailHistory(client, async () => undefined).lookup(
+      { key: 'EventSource', value: 's' },
+      new Date(0),
+      new Date(),
+    );
+    assert.equal(mock.commandCalls(LookupEventsCommand).length, 5);
+    mock.restore();
+  });
+});
+
+describe("doctor's yardsticks are template.yaml's", () => {
+  const template = loadTemplate();
+
+  it('knows the logical ids it expects things of', () => {
+    for (const id of Object.values(LOGICAL_ID))
+      assert.ok(template.Resources[id], `template.yaml has no ${id}`);
+  });
+
+  it('expects of tables named without their stack what the template declares for both', () => {
+    for (const id of [LOGICAL_ID.historyTable, LOGICAL_ID.authEventsTable]) {
+      const { resourcePolicy: _, ...declared } = protectionOf(
+        resolveConditions(template, { AuthEvents: 'enabled' })(template.Resources[id].Properties) as Record<
+          string,
+          any
+        >,
+      );
+      assert.deepEqual(declared, TEMPLATE_TABLE_PROTECTION, id);
+    }
+  });
+});
