@@ -36,6 +36,7 @@ const NAME_LIMIT: Record<string, number> = {
   'AWS::Lambda::Function': 64,
   'AWS::Serverless::Function': 64,
   'AWS::Events::Rule': 64,
+  'AWS::Scheduler::Schedule': 64,
   'AWS::SNS::Topic': 256,
   'AWS::SQS::Queue': 80,
   'AWS::Logs::LogGroup': 512,
@@ -49,6 +50,7 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::Lambda::Function': 'FunctionName',
   'AWS::Serverless::Function': 'FunctionName',
   'AWS::Events::Rule': 'Name',
+  'AWS::Scheduler::Schedule': 'Name',
   'AWS::SNS::Topic': 'TopicName',
   'AWS::SQS::Queue': 'QueueName',
   'AWS::Logs::LogGroup': 'LogGroupName',
@@ -88,6 +90,24 @@ export function longestParameters(maxClientIds: number): Record<string, string> 
   };
 }
 
+/**
+ * A resource SAM's transform adds that the template may refer to by its generated logical id: the schedule of a
+ * function's ScheduleV2 event is `<Function><Event>`, an AWS::Scheduler::Schedule with the event's properties.
+ */
+function samGenerated(template: Template, logicalId: string): Template | undefined {
+  for (const [functionId, resource] of Object.entries(template.Resources as Record<string, Template>)) {
+    if (resource.Type !== 'AWS::Serverless::Function') continue;
+    for (const [eventId, event] of Object.entries(
+      (resource.Properties?.Events ?? {}) as Record<string, Template>,
+    )) {
+      if (event.Type === 'ScheduleV2' && `${functionId}${eventId}` === logicalId) {
+        return { Type: 'AWS::Scheduler::Schedule', Properties: event.Properties ?? {} };
+      }
+    }
+  }
+  return undefined;
+}
+
 /** References of the longest stack for `parameters` (lists split as CloudFormation splits them). */
 export function longestReferences(template: Template, parameters: Record<string, string>): References {
   const lists = listParameterNames(template);
@@ -102,7 +122,9 @@ export function longestReferences(template: Template, parameters: Record<string,
     values[name] = lists.has(name) ? value.split(',') : value;
   }
   const referencesOf = (logicalId: string) => {
-    const resource = template.Resources?.[logicalId] as Template | undefined;
+    const resource = (template.Resources?.[logicalId] ?? samGenerated(template, logicalId)) as
+      | Template
+      | undefined;
     if (!resource) throw new UnresolvableError(`no resource ${logicalId}`);
     const explicit = resource.Properties?.[NAME_PROPERTY[resource.Type] ?? ''];
     if (explicit !== undefined) {

@@ -189,6 +189,16 @@ const CASES: Record<string, [string, ReturnType<typeof apiCall>, boolean][]> = {
       true,
     ],
     [
+      "the auth-events table's protection rule disabled",
+      apiCall('events.amazonaws.com', 'DisableRule', { name: name('AuthEventsTableProtectionChangedRule') }),
+      true,
+    ],
+    [
+      "the erasure alarm's rule deleted",
+      apiCall('events.amazonaws.com', 'DeleteRule', { name: name('ErasureRoleAssumedRule') }),
+      true,
+    ],
+    [
       'another rule disabled',
       apiCall('events.amazonaws.com', 'DisableRule', { name: 'someone-elses-rule' }),
       false,

@@ -279,7 +279,7 @@ describe('template.yaml', () => {
     const events = statements.find((s) => s.Principal.Service === 'events.amazonaws.com');
     // Every rule that targets the topic, and no other: each of the template's rules with the topic as target.
     const publishing = (
-      resolveConditions(template, { AlarmEmail: 'ops@example.com' })(
+      resolveConditions(template, { AlarmEmail: 'ops@example.com', AuthEvents: 'enabled' })(
         events.Condition.ArnEquals['aws:SourceArn'],
       ) as any[]
     )
