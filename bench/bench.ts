@@ -190,7 +190,15 @@ const variants: Variant[] = [
     env: { ...authEvents.environment, BENCH_FRESH_EVENT_ID: '1' },
     event: JSON.parse(
       readFileSync(
-        join(PROJECT_ROOT, 'tests', 'function', 'fixtures', 'cloudtrail', 'password-wrong-password.json'),
+        join(
+          PROJECT_ROOT,
+          'tests',
+          'function',
+          'fixtures',
+          'cloudtrail',
+          'inferred',
+          'password-wrong-password.json',
+        ),
         'utf8',
       ),
     ),

@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type LoginHistoryItem, REPLAY_PARTITION } from '#contract';
 import { readConfig } from '../../../../authenticated/src/config.ts';
 import { createPostAuthenticationHandler } from '../../../../authenticated/src/record-sign-in.ts';
 import { createHistoryClient, createHistoryWriter } from '../../../../authenticated/src/write-history.ts';
@@ -28,6 +29,7 @@ import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../../../../dev/bu
 import { missingToolNotice, TOOLS } from '../../../../dev/build/toolchain.ts';
 import { type RunningDynalite, startDynalite } from '../../../../dev/local-stack/dynalite.ts';
 import { type RunningMoto, startMoto } from '../../../../dev/local-stack/moto.ts';
+import { replayLeafOf } from '../../../../scripts/replay/announce.ts';
 import { failureLinesFromLogGroup } from '../../../../scripts/replay/replay.ts';
 import { lambdaContext, sampleEvent, useLocalAwsEnvironment } from '../../../helpers/events.ts';
 import { skipBecause } from '../../../helpers/skip.ts';
@@ -72,7 +74,14 @@ describe('npm run replay', () => {
     return name;
   }
 
-  const items = async (table: string) => (await doc.send(new ScanCommand({ TableName: table }))).Items ?? [];
+  const scan = async (table: string) => (await doc.send(new ScanCommand({ TableName: table }))).Items ?? [];
+  /** The sign-ins in the table, without replay's own announcements (the '#replays' partition). */
+  const items = async (table: string) => (await scan(table)).filter((i) => i.sub !== REPLAY_PARTITION);
+  /** The leaves replay announced before it wrote (verify-trail explains late items with them). */
+  const announced = async (table: string) =>
+    new Set(
+      (await scan(table)).filter((i) => i.sub === REPLAY_PARTITION).flatMap((i) => i.leaves as string[]),
+    );
 
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
     new Promise<{ code: number; out: string }>((resolve) => {
@@ -106,7 +115,7 @@ describe('npm run replay', () => {
     const dry = await cli(['--file', file, '--table-name', table, '--dry-run']);
     assert.equal(dry.code, 0, dry.out);
     assert.match(dry.out, /would insert: 7, already present: 0, unreadable: 0/);
-    assert.equal((await items(table)).length, 0, 'a dry run writes nothing');
+    assert.equal((await scan(table)).length, 0, 'a dry run writes nothing, not even an announcement');
 
     // Three writer processes the first time, one in-process writer the second: the same outcome.
     const first = await cli(['--file', file, '--table-name', table, '--workers', '3']);
@@ -127,6 +136,9 @@ describe('npm run replay', () => {
       original,
       'the item is exactly the one logged',
     );
+    // Every item replay put was announced first, as the replay role alone may (the '#replays' partition).
+    const leaves = await announced(table);
+    for (const item of stored) assert.ok(leaves.has(replayLeafOf(item as LoginHistoryItem)), item.sub);
 
     const second = await cli(['--file', file, '--table-name', table, '--workers', '1']);
     assert.match(second.out, /inserted: 0, already present: 7, unreadable: 0/);
