@@ -56,24 +56,34 @@ export async function* itemsOfInterval(
   startIso: string,
   endIso: string,
 ): AsyncGenerator<TrailItem[]> {
-  const range = { ':lo': startIso, ':hi': endIso };
   for (const day of daysOf(Date.parse(startIso), Date.parse(endIso))) {
-    const queries: QueryCommandInput[] =
-      source.table === 'sign-ins'
-        ? Array.from({ length: source.dayIndexShards ?? 1 }, (_, shard) => ({
-            TableName: source.tableName,
-            IndexName: DAY_INDEX,
-            KeyConditionExpression: 'dayShard = :p AND signInId BETWEEN :lo AND :hi',
-            ExpressionAttributeValues: { ':p': dayShardOf(day, shard), ...range },
-          }))
-        : Array.from({ length: AUTH_EVENT_SHARDS }, (_, shard) => ({
-            TableName: source.tableName,
-            KeyConditionExpression: 'pk = :p AND sk BETWEEN :lo AND :hi',
-            ExpressionAttributeValues: { ':p': authEventPartitionOf(day, shard), ...range },
-            ConsistentRead: true,
-          }));
-    for (const input of queries) yield* pages(query, input) as AsyncGenerator<TrailItem[]>;
+    for (const input of dayQueries(source, day, startIso, endIso)) {
+      yield* pages(query, input) as AsyncGenerator<TrailItem[]>;
+    }
   }
+}
+
+/** One query per shard of `day`, for the records of [start, end]: the byDay index, or the auth events' day shards. */
+function dayQueries(
+  source: IntervalSource,
+  day: string,
+  startIso: string,
+  endIso: string,
+): QueryCommandInput[] {
+  const range = { ':lo': startIso, ':hi': endIso };
+  return source.table === 'sign-ins'
+    ? Array.from({ length: source.dayIndexShards ?? 1 }, (_, shard) => ({
+        TableName: source.tableName,
+        IndexName: DAY_INDEX,
+        KeyConditionExpression: 'dayShard = :p AND signInId BETWEEN :lo AND :hi',
+        ExpressionAttributeValues: { ':p': dayShardOf(day, shard), ...range },
+      }))
+    : Array.from({ length: AUTH_EVENT_SHARDS }, (_, shard) => ({
+        TableName: source.tableName,
+        KeyConditionExpression: 'pk = :p AND sk BETWEEN :lo AND :hi',
+        ExpressionAttributeValues: { ':p': authEventPartitionOf(day, shard), ...range },
+        ConsistentRead: true,
+      }));
 }
 
 /** The record's time: its sort key (signInId, sk) begins with the ISO time, then '#'. */
@@ -91,23 +101,8 @@ export async function* itemsInOrder(
   startIso: string,
   endIso: string,
 ): AsyncGenerator<TrailItem> {
-  const range = { ':lo': startIso, ':hi': endIso };
   for (const day of daysOf(Date.parse(startIso), Date.parse(endIso))) {
-    const inputs: QueryCommandInput[] =
-      source.table === 'sign-ins'
-        ? Array.from({ length: source.dayIndexShards ?? 1 }, (_, shard) => ({
-            TableName: source.tableName,
-            IndexName: DAY_INDEX,
-            KeyConditionExpression: 'dayShard = :p AND signInId BETWEEN :lo AND :hi',
-            ExpressionAttributeValues: { ':p': dayShardOf(day, shard), ...range },
-          }))
-        : Array.from({ length: AUTH_EVENT_SHARDS }, (_, shard) => ({
-            TableName: source.tableName,
-            KeyConditionExpression: 'pk = :p AND sk BETWEEN :lo AND :hi',
-            ExpressionAttributeValues: { ':p': authEventPartitionOf(day, shard), ...range },
-            ConsistentRead: true,
-          }));
-    const cursors = inputs.map((input) => ({
+    const cursors = dayQueries(source, day, startIso, endIso).map((input) => ({
       pages: pages(query, input),
       page: [] as TrailItem[],
       at: 0,

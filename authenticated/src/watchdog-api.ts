@@ -30,6 +30,21 @@ import { signatureVerifies } from './trail-digest.ts';
 import { checkTrails } from './trail-logging.ts';
 import { CHECKS, type CheckResult, type FunctionSettings, type WatchdogApi } from './watchdog-checks.ts';
 
+const notFound = (error: unknown) => /NotFound/.test((error as Error).name);
+
+/** The answer, or undefined when the thing asked about does not exist (the check then says it is missing). */
+async function unlessMissing<T>(
+  call: () => Promise<T>,
+  missing: (error: unknown) => boolean = notFound,
+): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (error) {
+    if (missing(error)) return undefined;
+    throw error;
+  }
+}
+
 /** Budget of one read: a service that does not answer fails its check, it does not stall the others. */
 const READ_BUDGET_MS = 10_000;
 const budget = () => ({ abortSignal: AbortSignal.timeout(READ_BUDGET_MS) });
@@ -54,7 +69,6 @@ export function createWatchdogApi(
   const s3 = new S3Client({ ...config, forcePathStyle: options.endpoint !== undefined });
   const kms = new KMSClient(config);
   const cloudwatch = new CloudWatchClient(config);
-  const notFound = (error: unknown) => /NotFound/.test((error as Error).name);
   let publicKey: ReturnType<typeof createPublicKey> | undefined;
 
   const api: WatchdogApi = {
@@ -85,22 +99,12 @@ export function createWatchdogApi(
       const c = await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: name }), budget());
       return c.ReservedConcurrentExecutions;
     },
-    async ruleState(name) {
-      try {
-        return (await events.send(new DescribeRuleCommand({ Name: name }), budget())).State;
-      } catch (error) {
-        if (notFound(error)) return undefined;
-        throw error;
-      }
-    },
-    async scheduleState(name) {
-      try {
-        return (await scheduler.send(new GetScheduleCommand({ Name: name }), budget())).State;
-      } catch (error) {
-        if (notFound(error)) return undefined;
-        throw error;
-      }
-    },
+    ruleState: (name) =>
+      unlessMissing(async () => (await events.send(new DescribeRuleCommand({ Name: name }), budget())).State),
+    scheduleState: (name) =>
+      unlessMissing(
+        async () => (await scheduler.send(new GetScheduleCommand({ Name: name }), budget())).State,
+      ),
     trail: () =>
       checkTrails(settings.region, {
         describeTrails: async () =>
@@ -118,22 +122,16 @@ export function createWatchdogApi(
         viewType: table?.StreamSpecification?.StreamViewType,
       };
     },
-    async mappingState(uuid) {
-      try {
-        return (await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }), budget())).State;
-      } catch (error) {
-        if (notFound(error)) return undefined;
-        throw error;
-      }
-    },
-    async resourcePolicy(tableArn) {
-      try {
-        return (await ddb.send(new GetResourcePolicyCommand({ ResourceArn: tableArn }), budget())).Policy;
-      } catch (error) {
-        if ((error as Error).name === 'PolicyNotFoundException') return undefined;
-        throw error;
-      }
-    },
+    mappingState: (uuid) =>
+      unlessMissing(
+        async () => (await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }), budget())).State,
+      ),
+    resourcePolicy: (tableArn) =>
+      unlessMissing(
+        async () =>
+          (await ddb.send(new GetResourcePolicyCommand({ ResourceArn: tableArn }), budget())).Policy,
+        (error) => (error as Error).name === 'PolicyNotFoundException',
+      ),
     async newestSeal(table) {
       if (!publicKey) {
         const answer = await kms.send(new GetPublicKeyCommand({ KeyId: settings.signingKeyArn }), budget());
