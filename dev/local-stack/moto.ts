@@ -5,6 +5,8 @@ import { dirname, join } from 'node:path';
 import { findTool, TOOLS } from '../build/toolchain.ts';
 import { freePort } from './servers.ts';
 
+const withoutProfile = ({ AWS_PROFILE: _, ...env }: NodeJS.ProcessEnv) => env;
+
 export interface RunningMoto {
   endpoint: string;
   stop(): Promise<void>;
@@ -33,7 +35,8 @@ export async function startMoto(env: Record<string, string> = {}): Promise<Runni
     : [executable, ['-H', '127.0.0.1', '-p', String(port)]];
   const child: ChildProcess = spawn(command, args, {
     stdio: ['pipe', 'ignore', 'pipe'],
-    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false', ...env },
+    // moto's botocore fails every request when AWS_PROFILE names a profile it cannot find; moto needs none.
+    env: { ...withoutProfile(process.env), MOTO_ALLOW_NONEXISTENT_REGION: 'false', ...env },
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
