@@ -83,12 +83,20 @@ export const SUBSTITUTIONS: Substitution[] = [
     why: "the stack's AuthEventsTableName output (these modes read only that table)",
   },
   {
-    where: '`npm run history`',
-    lines: /^npm run history /,
+    where: '`npm run history` for one user (`--sub`, `--username`, `--email`)',
+    lines: /^npm run history -- .*--(sub|username|email) /,
     says: `\`${STACK}\``,
     from: stackName,
     to: TABLES,
-    why: "the stack's TableName and AuthEventsTableName outputs",
+    why: "the stack's TableName and AuthEventsTableName outputs (the user's failed attempts are shown too)",
+  },
+  {
+    where: '`npm run history`, its other modes',
+    lines: /^npm run history /,
+    says: `\`${STACK}\``,
+    from: stackName,
+    to: '--table-name "$TABLE_NAME"',
+    why: "the stack's TableName output",
   },
   {
     where: '`npm run attach`',
