@@ -86,7 +86,7 @@ export async function startKeptTrail(context: KeptPartContext): Promise<KeptPart
       });
       return sealed.map(
         (table) =>
-          `${table.table.padEnd(11)} ${String(table.sealed).padStart(3)} new digest(s); sealed from ${new Date(genesis).toISOString()} to ${table.upTo ?? '(nothing)'}`,
+          `${table.table.padEnd(11)} ${String(table.sealed).padStart(3)} new digest(s); the chain covers ${new Date(genesis).toISOString()} – ${table.upTo ?? '(nothing yet)'}`,
       );
     },
     async stop() {

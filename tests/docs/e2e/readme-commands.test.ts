@@ -111,8 +111,8 @@ export const SUBSTITUTIONS: Substitution[] = [
     lines: /^npm run doctor /,
     says: `\`${STACK}\``,
     from: stackName,
-    to: `--user-pool-id "$USER_POOL_ID" ${TABLES} --function-arn "$FUNCTION_ARN"`,
-    why: "the stack's pool parameter and outputs; what only the stack knows is reported as not checked",
+    to: `--user-pool-id "$USER_POOL_ID" ${TABLES} --function-arn "$FUNCTION_ARN" --region "$AWS_REGION"`,
+    why: "the stack's pool parameter and outputs (what only the stack knows is reported as not checked); the region, which cognito-local's pool ids name `local`",
   },
   {
     where: '`npm run erase`',
