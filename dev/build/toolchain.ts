@@ -105,14 +105,18 @@ const lastLine = (text: string) =>
     .at(-1) ?? '';
 
 /**
- * Installs every venv that does not yet hold exactly its pinned requirements (all in parallel), and
+ * Installs every venv (or each of `only`) that does not yet hold exactly its pinned requirements (in parallel), and
  * returns undefined, or one sentence saying what is missing and how to get it. Prints one line of progress
  * when it installs anything, nothing when all is in place.
  */
 export async function ensurePythonTools(
   progress: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  /** Only these venvs (e.g. ['moto'] for the kept local stack); every venv of the file when absent. */
+  only?: readonly string[],
 ): Promise<string | undefined> {
-  const pending = [...pinnedRequirements()].filter(([venv, reqs]) => !isProvisioned(venv, reqs));
+  const pending = [...pinnedRequirements()].filter(
+    ([venv, reqs]) => (!only || only.includes(venv)) && !isProvisioned(venv, reqs),
+  );
   if (pending.length === 0) return undefined;
 
   const python = process.env.PYTHON ?? 'python3';

@@ -5,7 +5,6 @@
  * to the recorder's endpoint have every sign-in attempt recorded, failures with their source IP.
  */
 import { join } from 'node:path';
-import { CreateTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { COGNITO_EVENT_SOURCE, SIGN_IN_EVENTS } from '../../authenticated/src/auth-event-record.ts';
 import { buildFunctionBundle } from '../build/bundle.ts';
@@ -14,11 +13,11 @@ import {
   AUTH_EVENTS_TABLE_ID,
   functionSettings,
   type Template,
-  tableCreateInput,
 } from '../build/template.ts';
 import { CloudTrailRecorder } from './cloudtrail-recorder.ts';
 import { localClientConfig, localDynamoDB } from './local-clients.ts';
 import { builtFunction, LOCAL_ACCOUNT, type LocalLambda } from './local-lambda.ts';
+import { describeTable, ensureTemplateTable } from './template-tables.ts';
 
 export const LOCAL_AUTH_EVENTS_TABLE_NAME = 'auth-events-local';
 
@@ -42,17 +41,18 @@ export async function startLocalAuthEvents(options: {
   dynamoEndpoint: string;
   cognitoEndpoint: string;
   lambda: LocalLambda;
+  log?: (line: string) => void;
 }): Promise<LocalAuthEvents> {
   const { template, lambda } = options;
   const ddb = localDynamoDB(options.dynamoEndpoint);
   try {
-    await ddb.send(
-      new CreateTableCommand(
-        tableCreateInput(template, LOCAL_AUTH_EVENTS_TABLE_NAME, options.parameters, AUTH_EVENTS_TABLE_ID),
-      ),
-    );
-  } catch (error) {
-    if (!(error instanceof ResourceInUseException)) throw error;
+    const report = await ensureTemplateTable(ddb, template, {
+      tableId: AUTH_EVENTS_TABLE_ID,
+      tableName: LOCAL_AUTH_EVENTS_TABLE_NAME,
+      // The table exists only with AuthEvents=enabled (its condition).
+      parameters: { ...options.parameters, AuthEvents: 'enabled' },
+    });
+    options.log?.(describeTable(report));
   } finally {
     ddb.destroy();
   }

@@ -113,10 +113,14 @@ export class CloudTrailRecorder {
   private poolsListed?: Promise<void>;
   private readonly subOfUser = new Map<string, string>();
   private readonly server = createServer((req, res) => {
-    this.handle(req, res).catch((error: Error) => {
-      if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ __type: 'RecorderError', message: error.message }));
-    });
+    // In flight from the first byte: drain() also waits for a call still on its way to cognito-local.
+    const handling = this.handle(req, res)
+      .catch((error: Error) => {
+        if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ __type: 'RecorderError', message: error.message }));
+      })
+      .finally(() => this.inFlight.delete(handling));
+    this.inFlight.add(handling);
   });
 
   constructor(private readonly options: CloudTrailRecorderOptions) {
@@ -134,7 +138,7 @@ export class CloudTrailRecorder {
     return this;
   }
 
-  /** Waits until every event emitted so far is delivered or given up on. */
+  /** Waits until every call received so far is answered and its event delivered or given up on. */
   async drain(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }

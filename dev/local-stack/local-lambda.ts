@@ -79,6 +79,9 @@ export class LocalLambda {
   private readonly environments = new Map<string, Environment[]>();
   private readonly policies = new Map<string, Record<string, unknown>[]>();
   private readonly waiting: (() => void)[] = [];
+  /** Invocations begun and not yet answered, and who waits for there to be none. */
+  private active = 0;
+  private readonly idleWaiters: (() => void)[] = [];
   private readonly server = createServer((req, res) => {
     this.route(req, res).catch((error: Error) => send(res, 500, { Type: 'Service', Message: error.message }));
   });
@@ -177,7 +180,23 @@ export class LocalLambda {
     this.policies.set(name, statements);
   }
 
+  /** Resolves once no invocation is running or waiting for an environment (at once when none is). */
+  idle(): Promise<void> {
+    if (this.active === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   async invoke(fn: LocalFunction, event: unknown): Promise<InvokeResult> {
+    this.active++;
+    try {
+      return await this.invokeIn(fn, event);
+    } finally {
+      this.active--;
+      if (this.active === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  private async invokeIn(fn: LocalFunction, event: unknown): Promise<InvokeResult> {
     const env = await this.acquire(fn);
     if (!('child' in env)) return env;
     const requestId = randomUUID();

@@ -1,5 +1,6 @@
 /**
- * The whole application on loopback, no Docker and no AWS: dynalite with the template's table,
+ * The whole application on loopback, no Docker and no AWS: dynalite (or a DynamoDB engine given, such as the
+ * kept stack's moto) with the template's table,
  * the function built exactly as `sam build` builds it behind a local Lambda Invoke endpoint, and
  * cognito-local whose sign-ins invoke each pool's own PostAuthentication trigger. With `samLocal`, sign-ins
  * invoke the function through the real SAM emulator (`sam local start-lambda`, Docker) instead.
@@ -7,9 +8,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { CreateTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { buildFunctionBundle, handlerModulePath } from '../build/bundle.ts';
-import { FUNCTION_ID, functionSettings, loadTemplate, tableCreateInput } from '../build/template.ts';
+import { FUNCTION_ID, functionSettings, loadTemplate, TABLE_ID } from '../build/template.ts';
 import type { DockerEngine } from '../docker/docker-engine.ts';
 import { type SamLocalLambda, startSamLocalLambda } from '../docker/sam-local.ts';
 import { type LocalAuthEvents, startLocalAuthEvents } from './auth-events-local.ts';
@@ -18,6 +18,7 @@ import { type RunningDynalite, startDynalite } from './dynalite.ts';
 import { FaultProxy } from './fault-proxy.ts';
 import { LOCAL_CREDENTIALS_ENV, localDynamoDB } from './local-clients.ts';
 import { builtFunction, LocalLambda } from './local-lambda.ts';
+import { describeTable, ensureTemplateTable } from './template-tables.ts';
 
 export const LOCAL_TABLE_NAME = 'login-history-local';
 
@@ -47,6 +48,13 @@ export interface LocalStackOptions {
   samLocal?: { engine: DockerEngine; image?: string; template: string };
   /** AuthEvents=enabled: the auth-events table and function, and a CloudTrail recorder Cognito clients go through. */
   authEvents?: boolean;
+  /**
+   * A DynamoDB engine this stack uses but does not own (the kept stack's moto) instead of its own dynalite; the
+   * tables are created there unless they exist, with every setting the engine implements.
+   */
+  dynamoEndpoint?: string;
+  /** Lines about what the stack set up (each table's settings), e.g. for the kept stack's log. */
+  log?: (line: string) => void;
 }
 
 export interface LocalStack {
@@ -69,6 +77,11 @@ export interface LocalStack {
   authEvents?: LocalAuthEvents;
   /** What `sam deploy` with CognitoUserPoolArn=<arn> creates: the invoke permission for that pool. */
   grantInvoke(poolArn: string): void;
+  /**
+   * Resolves once every sign-in begun so far is written: no invocation running, every recorded Cognito call
+   * answered and its event delivered (what a seal waits for before sealing up to "now").
+   */
+  settled(): Promise<void>;
   /** Stops DynamoDB (for fault tests); the endpoint then refuses connections. */
   stopDynamo(): Promise<void>;
   stop(): Promise<void>;
@@ -102,21 +115,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
 
     if (options.samLocal && options.faultProxy) throw new Error('faultProxy is not available with samLocal');
-    let dynamo: RunningDynalite | undefined = await startDynalite({
-      ...(temporary ? {} : { path: join(dataDir, 'dynamodb') }),
-      ...(options.samLocal ? { host: options.samLocal.engine.bridgeAddress } : {}),
-    });
+    if (options.samLocal && options.dynamoEndpoint)
+      throw new Error('dynamoEndpoint is not available with samLocal');
+    let dynamo: RunningDynalite | undefined = options.dynamoEndpoint
+      ? undefined
+      : await startDynalite({
+          ...(temporary ? {} : { path: join(dataDir, 'dynamodb') }),
+          ...(options.samLocal ? { host: options.samLocal.engine.bridgeAddress } : {}),
+        });
     stoppers.push(async () => {
       await dynamo?.close();
     });
-    const dynamoEndpoint = dynamo.endpoint;
+    const dynamoEndpoint = options.dynamoEndpoint ?? (dynamo as RunningDynalite).endpoint;
     const ddb = localDynamoDB(dynamoEndpoint);
     try {
-      await ddb.send(
-        new CreateTableCommand(tableCreateInput(template, LOCAL_TABLE_NAME, options.parameters)),
-      );
-    } catch (error) {
-      if (!(error instanceof ResourceInUseException)) throw error;
+      const report = await ensureTemplateTable(ddb, template, {
+        tableId: TABLE_ID,
+        tableName: LOCAL_TABLE_NAME,
+        parameters: options.parameters,
+      });
+      options.log?.(describeTable(report));
     } finally {
       ddb.destroy();
     }
@@ -180,6 +198,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           dynamoEndpoint,
           cognitoEndpoint: cognito.endpoint,
           lambda,
+          log: options.log,
         })
       : undefined;
     if (authEvents) stoppers.push(() => authEvents.stop());
@@ -214,7 +233,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           SourceArn: poolArn,
           SourceAccount: /^arn:[^:]+:[^:]+:[^:]*:([^:]*):/.exec(poolArn)?.[1] ?? '',
         }),
+      settled: async () => {
+        // A recorded call invokes the auth-events function; that function's invocation is awaited after it.
+        await lambda.idle();
+        await authEvents?.recorder.drain();
+        await lambda.idle();
+      },
       stopDynamo: async () => {
+        if (options.dynamoEndpoint) throw new Error('this stack does not own its DynamoDB engine');
         await dynamo?.close();
         dynamo = undefined;
       },

@@ -5,13 +5,18 @@ import { dirname, join } from 'node:path';
 import { findTool, TOOLS } from '../build/toolchain.ts';
 import { freePort } from './servers.ts';
 
+const withoutProfile = ({ AWS_PROFILE: _, ...env }: NodeJS.ProcessEnv) => env;
+
 export interface RunningMoto {
   endpoint: string;
   stop(): Promise<void>;
 }
 
-/** Starts moto_server, or returns undefined when it is not installed. */
-export async function startMoto(): Promise<RunningMoto | undefined> {
+/**
+ * Starts moto_server, or returns undefined when it is not installed. `env` adds to its environment, e.g. moto's
+ * request recorder (MOTO_RECORDER_FILEPATH) or the account its ARNs name (MOTO_ACCOUNT_ID; 123456789012 without).
+ */
+export async function startMoto(env: Record<string, string> = {}): Promise<RunningMoto | undefined> {
   const executable = findTool(TOOLS.moto);
   if (!executable) return undefined;
   const port = await freePort();
@@ -30,7 +35,8 @@ export async function startMoto(): Promise<RunningMoto | undefined> {
     : [executable, ['-H', '127.0.0.1', '-p', String(port)]];
   const child: ChildProcess = spawn(command, args, {
     stdio: ['pipe', 'ignore', 'pipe'],
-    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false' },
+    // moto's botocore fails every request when AWS_PROFILE names a profile it cannot find; moto needs none.
+    env: { ...withoutProfile(process.env), MOTO_ALLOW_NONEXISTENT_REGION: 'false', ...env },
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

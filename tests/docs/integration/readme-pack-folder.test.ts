@@ -1,7 +1,9 @@
 /**
- * Following the README's audit-pack example in the checkout leaves no untracked pack behind: the folder its
- * `--out` names is git-ignored (.gitignore: audit-* folders at the root), while the code and tests named
- * audit-pack are not. Asked of git itself (`git check-ignore`), for the English and the Japanese README.
+ * Following the README's audit-pack examples in the checkout leaves no untracked pack behind: a folder an
+ * `--out` names in the current folder is git-ignored (.gitignore: audit-* folders at the root), while the code
+ * and tests named audit-pack are not; an `--out` given by a shell variable is one the README makes with mktemp
+ * (outside the checkout: tests/docs/e2e/readme-commands.test.ts runs it and finds the checkout untouched).
+ * Asked of git itself (`git check-ignore`), for the English and the Japanese README.
  */
 
 import assert from 'node:assert/strict';
@@ -25,6 +27,15 @@ describe("the README's audit pack in the checkout", () => {
       const outs = [...text.matchAll(/npm run audit-pack -- .*--out (\S+)/g)].map((m) => m[1] as string);
       assert.ok(outs.length > 0, `${readme} shows an audit pack`);
       for (const out of outs) {
+        const variable = /^"\$(\w+)"$/.exec(out)?.[1];
+        if (variable) {
+          assert.match(
+            text,
+            new RegExp(`^${variable}="\\$\\(mktemp -d\\)/`, 'm'),
+            `${readme}: ${out} is made by mktemp`,
+          );
+          continue;
+        }
         for (const file of ['report.html', 'manifest.json', 'sign-ins.csv']) {
           assert.ok(ignored(`${out}/${file}`), `${readme}: ${out}/${file} is git-ignored`);
         }
