@@ -11,7 +11,9 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeRuleCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import { GetPolicyCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildAuthEventItem } from '../../authenticated/src/auth-event-record.ts';
 import { alarmSubscription, notReachable } from '../account/protection.ts';
@@ -55,14 +57,14 @@ export type CheckResult =
   | { check: string; status: 'fail'; problem: string; fix: string }
   | { check: string; status: 'not-checked'; reason: CommandReason };
 
-const ok = (check: string, detail: string): CheckResult => ({ check, status: 'ok', detail });
-const fail = (check: string, problem: string, fix: string): CheckResult => ({
+export const ok = (check: string, detail: string): CheckResult => ({ check, status: 'ok', detail });
+export const fail = (check: string, problem: string, fix: string): CheckResult => ({
   check,
   status: 'fail',
   problem,
   fix,
 });
-const notChecked = (check: string, reason: CommandReason): CheckResult => ({
+export const notChecked = (check: string, reason: CommandReason): CheckResult => ({
   check,
   status: 'not-checked',
   reason,
@@ -98,6 +100,8 @@ export interface Services {
   ddb: DynamoDBClient;
   doc: DynamoDBDocumentClient;
   events: EventBridgeClient;
+  s3: S3Client;
+  kms: KMSClient;
   cloudTrailFor: (region: string) => CloudTrailClient;
   history: EventHistory;
   engine: PatternEngine;
@@ -315,6 +319,7 @@ export const LOGICAL_ID = {
   signingKey: 'SigningKey',
   digestBucket: 'DigestBucket',
   sealer: 'SealTrailFunction',
+  sealerLogGroup: 'SealerLogGroup',
 } as const;
 
 /** The physical ids of the stack's resources of these types (SAM's and CloudFormation's function types alike). */

@@ -19,6 +19,7 @@ import {
   RecentEvents,
   ruleKindOf,
 } from '../../../../scripts/doctor/checks.ts';
+import { integrityTargetOf } from '../../../../scripts/doctor/integrity-checks.ts';
 import {
   type EventHistory,
   type LookupAttribute,
@@ -544,7 +545,7 @@ describe("doctor: every rule's pattern on the account's own events, judged by AW
 });
 
 describe('doctor on a stack deployed with Integrity=disabled', () => {
-  it('has the four rules of the stack without the trail, each one it knows', (t) => {
+  it('has the four rules of the stack without the trail, each one it knows, and no integrity part', (t) => {
     const plain = stackWith({ Integrity: 'disabled' });
     if (!plain) {
       skipBecause(t, missingToolNotice(TOOLS.sam));
@@ -559,5 +560,6 @@ describe('doctor on a stack deployed with Integrity=disabled', () => {
       'TableProtectionChangedRule',
     ]);
     for (const r of found) assert.ok(ruleKindOf(plain, r.logicalId, POOL_ID), r.logicalId);
+    assert.deepEqual(integrityTargetOf(plain), { reason: { code: 'not-deployed', part: 'Integrity' } });
   });
 });
