@@ -128,10 +128,11 @@ describe("a stack's declaration from its processed template", () => {
       .find((r) => r.logicalId === 'ErasureRoleAssumedRule');
     assert.deepEqual(erasure?.properties.EventPattern.detail.requestParameters.roleArn, [
       'arn:aws:iam::123456789012:role/lh-ErasureRole-ABCDEFGHJKMN',
+      'arn:aws:iam::123456789012:role/lh-ReplayRole-ABCDEFGHJKMN',
     ]);
     assert.equal(
       erasure?.properties.Description,
-      'Someone assumed the erasure role of stack lh (npm run erase).',
+      'Someone assumed the erasure or the replay role of stack lh (npm run erase, npm run replay).',
     );
   });
 
