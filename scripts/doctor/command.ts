@@ -43,7 +43,8 @@ The post-deploy checklist of a live stack, read-only: one line per check, "ok", 
 "not checked: <why>". It checks that the pool's PostAuthentication trigger is the function and the function lets
 the pool invoke it; that a CloudTrail trail logs the region's management events, read and write; that every rule
 is in the state it needs with the declared pattern, and matches the account's own events of the last 24 hours
-as EventBridge itself judges them (TestEventPattern; AWS's documented samples when there are none); that each
+as EventBridge itself judges them (TestEventPattern; AWS's documented samples, or shapes inferred from them for
+the trail's rules, when there are none; about 20 seconds of CloudTrail lookups); that each
 table's resource policy, deletion protection, point-in-time recovery and TTL are as declared; with Integrity,
 that the digest bucket locks digests in COMPLIANCE mode for the declared retention, the signing key is enabled
 and each table's newest digest is recent; that the alarm e-mail is confirmed; and that recorded sign-in attempts

@@ -2,7 +2,8 @@
  * Does each rule's pattern match the account's own events? The last 24 hours of CloudTrail's Event history
  * (LookupEvents: one lookup attribute per call, at most two calls a second, 50 events a page) tested with
  * EventBridge's own engine (TestEventPattern), against what the rule is for (expectations.ts). With no recent
- * event of the kind a rule is for, AWS's documented sample records are tested instead (samples.ts).
+ * event of the kind a rule is for, AWS's documented sample records are tested instead, or, for the trail's rules
+ * whose events AWS publishes no sample of, shapes inferred from them and named as such (samples.ts).
  * Both services are behind small interfaces so that the decision logic can be tested with other engines.
  */
 import {
@@ -401,7 +402,10 @@ export function chooseCases(
   return chosen;
 }
 
-/** Tests one rule's pattern: recent events when the account has some the rule is for, else AWS's samples. */
+/**
+ * Tests one rule's pattern: recent events when the account has some the rule is for, else AWS's samples (or the
+ * inferred shapes).
+ */
 export async function judgePattern(
   pattern: string,
   expectation: Expectation,

@@ -5,10 +5,12 @@
  * it (AWS's own engine judges the real patterns in ../integration/doctor-rules.test.ts).
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { mockClient } from 'aws-sdk-client-mock';
-import { loadTemplate, resolveConditions } from '../../../../dev/build/template.ts';
+import { loadTemplate, PROJECT_ROOT, resolveConditions } from '../../../../dev/build/template.ts';
 import { protectionOf, TEMPLATE_TABLE_PROTECTION } from '../../../../scripts/account/table-protection.ts';
 import { expectationOf, LOGICAL_ID } from '../../../../scripts/doctor/checks.ts';
 import { protectionExpectation } from '../../../../scripts/doctor/expectations.ts';
@@ -21,7 +23,11 @@ import {
   type RuleKind,
   sampleCases,
 } from '../../../../scripts/doctor/rule-events.ts';
-import type { CloudTrailRecord } from '../../../../scripts/doctor/samples.ts';
+import {
+  type CloudTrailRecord,
+  INFERRED_DIR,
+  INFERRED_SERVICES,
+} from '../../../../scripts/doctor/samples.ts';
 
 const TABLE = 'lh-LoginHistoryTable-1A2B3C4D5E6F7';
 const expectation = protectionExpectation(TABLE);
@@ -220,6 +226,29 @@ describe("the trail rules' fallback: inferred shapes, one for every resource and
       );
     });
   }
+});
+
+describe('the inferred shapes are documented as inferred', () => {
+  it('docs/first-deploy.md names their folder, every file and every call in them', () => {
+    const docs = readFileSync(join(PROJECT_ROOT, 'docs', 'first-deploy.md'), 'utf8');
+    assert.ok(docs.includes(INFERRED_DIR.slice(PROJECT_ROOT.length + 1)), 'the folder');
+    assert.deepEqual(
+      readdirSync(INFERRED_DIR).sort(),
+      INFERRED_SERVICES.map((service) => `${service}.json`).sort(),
+    );
+    for (const service of INFERRED_SERVICES) {
+      assert.ok(docs.includes(`\`${service}.json\``), `${service}.json`);
+      const records = JSON.parse(readFileSync(join(INFERRED_DIR, `${service}.json`), 'utf8'));
+      for (const [eventName, record] of Object.entries(records as Record<string, CloudTrailRecord>)) {
+        assert.equal(record.eventName, eventName);
+        assert.equal(record.eventSource, `${service}.amazonaws.com`);
+        assert.ok(
+          docs.includes(`\`${eventName}\``),
+          `docs/first-deploy.md does not list the inferred ${eventName}`,
+        );
+      }
+    }
+  });
 });
 
 describe("CloudTrail's Event history, paged and paced", () => {
