@@ -12,7 +12,9 @@
 import assert from 'node:assert/strict';
 import { before, describe, it, type TestContext } from 'node:test';
 import { ensureEventRuler, type MatchResult, matchEvents } from '../../../dev/build/event-ruler.ts';
-import { loadTemplate, resolveConditions } from '../../../dev/build/template.ts';
+import { loadTemplate } from '../../../dev/build/template.ts';
+import { evaluateConditions, presentResources } from '../../../scripts/core/intrinsics.ts';
+import { parameterValues } from '../../../scripts/core/stack-template.ts';
 import {
   type Expectation,
   functionsChangedExpectation,
@@ -88,14 +90,11 @@ function apiCall(
 const BY_CLOUDFORMATION = { invokedBy: 'cloudformation.amazonaws.com' };
 const functionArn = (id: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name(id)}`;
 
-/** The template's resources of a type, present with these parameters (SAM's functions, their schedules). */
-const present = resolveConditions(template, parameters);
+/** The template's resources of a type that these parameters create. */
+const conditions = evaluateConditions(template, parameterValues(template, parameters));
 const idsOf = (type: string) =>
-  Object.entries(template.Resources as Record<string, any>)
-    .filter(
-      ([, r]) =>
-        r.Type === type && (r.Condition === undefined || present({ 'Fn::If': [r.Condition, true, false] })),
-    )
+  presentResources(template, conditions)
+    .filter(([, r]) => r.Type === type)
     .map(([id]) => id);
 const FUNCTIONS = idsOf('AWS::Serverless::Function');
 const MAPPINGS = idsOf('AWS::Lambda::EventSourceMapping');
