@@ -67,6 +67,14 @@ export interface WatchdogApi {
 
 const RULE_STATES = ['ENABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS'];
 
+/**
+ * The oldest end (epoch ms) a table's newest seal may have at `now`: sealing runs every interval and waits out the
+ * grace period; twice that, and five minutes, is late. The watchdog and `npm run doctor` judge by this.
+ */
+export function oldestTimelySeal(now: number, intervalMinutes: number, graceMinutes: number): number {
+  return now - (2 * intervalMinutes + graceMinutes + 5) * 60_000;
+}
+
 /** `arn:aws:lambda:r:a:function:name:3` → name and qualifier. */
 export function versionOf(arn: string): { name: string; qualifier: string } {
   const parts = arn.split(':');
@@ -177,8 +185,7 @@ const CHECK_RUNNERS: Record<
     return result('policies', problems, `${c.tables.length} append-only resource policies present`);
   },
   async seal(c, api, now) {
-    // Sealing runs every interval and waits out the grace period; twice that, and five minutes, is late.
-    const latest = now - (2 * c.sealIntervalMinutes + c.sealGraceMinutes + 5) * 60_000;
+    const latest = oldestTimelySeal(now, c.sealIntervalMinutes, c.sealGraceMinutes);
     const problems = await each(c.tables, async ({ table }) => {
       const end = await api.newestSeal(table);
       if (!end) return `${table}: nothing sealed yet`;

@@ -83,6 +83,8 @@ const ENDPOINT_ENV = {
   eventbridge: 'AWS_ENDPOINT_URL_EVENTBRIDGE',
   'cognito-idp': 'AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER',
   lambda: 'AWS_ENDPOINT_URL_LAMBDA',
+  s3: 'AWS_ENDPOINT_URL_S3',
+  kms: 'AWS_ENDPOINT_URL_KMS',
 } as const;
 
 /**

@@ -39,7 +39,9 @@ export type CommandReason =
   /** Nothing to compare: no event of this kind in the window, and no sample of it. */
   | { code: 'no-events'; what: string; hours: number }
   /** doctor does not know what a rule is for (a rule it was not taught). */
-  | { code: 'no-expectation'; rule: string; matched: number; tested: number };
+  | { code: 'no-expectation'; rule: string; matched: number; tested: number }
+  /** No digest of this table yet, and the stack was deployed too recently for one to be due. */
+  | { code: 'not-sealed-yet'; table: string; dueBy?: string };
 
 /** A Reason from an error thrown by an AWS call made with a time budget of `budgetMs`. */
 export function reasonOf(error: unknown, budgetMs: number): Reason {
@@ -88,5 +90,7 @@ export function reasonText(reason: CommandReason): string {
       return `CloudTrail holds no ${reason.what} of the last ${reason.hours} hours`;
     case 'no-expectation':
       return `doctor does not know what ${reason.rule} is for (${reason.matched} of ${reason.tested} recent events matched)`;
+    case 'not-sealed-yet':
+      return `nothing of ${reason.table} is sealed yet${reason.dueBy ? `; the first digest is due by ${reason.dueBy}` : ''}`;
   }
 }

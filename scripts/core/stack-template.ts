@@ -151,6 +151,8 @@ export interface DeclaredStack {
   stackName: string;
   /** The stack's outputs by key (DescribeStacks). */
   outputs: Record<string, string>;
+  /** When the stack was last deployed (DescribeStacks: LastUpdatedTime, else CreationTime), ISO; when known. */
+  deployedAt?: string;
   /** The parameter values it was deployed with, pseudo parameters included (lists as arrays). */
   parameters: Record<string, string | string[]>;
   location: Location;
@@ -182,6 +184,7 @@ export function declaredStack(options: {
   parameters: Record<string, string>;
   physicalIds: Record<string, string>;
   outputs?: Record<string, string>;
+  deployedAt?: string;
 }): DeclaredStack {
   const location = locationOfStackId(options.stackId);
   const { template, physicalIds } = options;
@@ -209,6 +212,7 @@ export function declaredStack(options: {
   return {
     stackName: options.stackName,
     outputs: options.outputs ?? {},
+    ...(options.deployedAt ? { deployedAt: options.deployedAt } : {}),
     parameters,
     location,
     template,
@@ -278,7 +282,16 @@ export async function readDeclaredStack(
     const outputs = Object.fromEntries(
       (stack.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']),
     );
-    return declaredStack({ stackName, stackId: stack.StackId, template, parameters, physicalIds, outputs });
+    const deployed = stack.LastUpdatedTime ?? stack.CreationTime;
+    return declaredStack({
+      stackName,
+      stackId: stack.StackId,
+      template,
+      parameters,
+      physicalIds,
+      outputs,
+      ...(deployed ? { deployedAt: deployed.toISOString() } : {}),
+    });
   } catch (error) {
     if (error instanceof CommandError || explainAwsError(error as Error)) throw error;
     if (/does not exist/i.test((error as Error).message)) {

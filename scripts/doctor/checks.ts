@@ -11,7 +11,9 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeRuleCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import { GetPolicyCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { buildAuthEventItem } from '../../authenticated/src/auth-event-record.ts';
 import { alarmSubscription, notReachable } from '../account/protection.ts';
@@ -30,9 +32,13 @@ import { newestAuthEventTime } from '../records/auth-events.ts';
 import { policyAllowsPool } from '../user-pool/trigger-attachment.ts';
 import {
   type Expectation,
+  functionsChangedExpectation,
+  poolChangedExpectation,
   protectionExpectation,
   roleAssumedExpectation,
+  rulesChangedExpectation,
   signInExpectation,
+  trailChangedExpectation,
 } from './expectations.ts';
 import {
   type EventHistory,
@@ -51,14 +57,14 @@ export type CheckResult =
   | { check: string; status: 'fail'; problem: string; fix: string }
   | { check: string; status: 'not-checked'; reason: CommandReason };
 
-const ok = (check: string, detail: string): CheckResult => ({ check, status: 'ok', detail });
-const fail = (check: string, problem: string, fix: string): CheckResult => ({
+export const ok = (check: string, detail: string): CheckResult => ({ check, status: 'ok', detail });
+export const fail = (check: string, problem: string, fix: string): CheckResult => ({
   check,
   status: 'fail',
   problem,
   fix,
 });
-const notChecked = (check: string, reason: CommandReason): CheckResult => ({
+export const notChecked = (check: string, reason: CommandReason): CheckResult => ({
   check,
   status: 'not-checked',
   reason,
@@ -94,6 +100,8 @@ export interface Services {
   ddb: DynamoDBClient;
   doc: DynamoDBDocumentClient;
   events: EventBridgeClient;
+  s3: S3Client;
+  kms: KMSClient;
   cloudTrailFor: (region: string) => CloudTrailClient;
   history: EventHistory;
   engine: PatternEngine;
@@ -299,11 +307,28 @@ export const LOGICAL_ID = {
   historyTable: 'LoginHistoryTable',
   authEventsTable: 'AuthEventsTable',
   erasureRole: 'ErasureRole',
+  replayRole: 'ReplayRole',
   signInRule: 'AuthEventsRule',
   historyProtectionRule: 'TableProtectionChangedRule',
   authEventsProtectionRule: 'AuthEventsTableProtectionChangedRule',
   erasureRule: 'ErasureRoleAssumedRule',
+  poolRule: 'PoolTriggerChangedRule',
+  functionsRule: 'TrailFunctionsChangedRule',
+  rulesRule: 'TrailRulesChangedRule',
+  loggingRule: 'TrailLoggingChangedRule',
+  signingKey: 'SigningKey',
+  digestBucket: 'DigestBucket',
+  sealer: 'SealTrailFunction',
+  sealerLogGroup: 'SealerLogGroup',
 } as const;
+
+/** The physical ids of the stack's resources of these types (SAM's and CloudFormation's function types alike). */
+function physicalIdsOf(stack: DeclaredStack, ...types: string[]): string[] {
+  return types.flatMap((type) => stack.resourcesOfType(type).map((r) => r.physicalId));
+}
+
+/** A rule's name (a rule on a custom bus has the physical id `<bus>|<name>`). */
+const ruleNameOf = (physicalId: string) => physicalId.slice(physicalId.indexOf('|') + 1);
 
 /** The stack's app client ids (AuthEventsClientIds), without the empty default. */
 export function clientIdsOf(stack: DeclaredStack | undefined): string[] {
@@ -331,8 +356,41 @@ export function ruleKindOf(
     case LOGICAL_ID.erasureRule:
       return {
         kind: 'role-assumed',
-        roleArn: String(stack.resolved({ 'Fn::GetAtt': [LOGICAL_ID.erasureRole, 'Arn'] })),
+        roleArns: [LOGICAL_ID.erasureRole, LOGICAL_ID.replayRole]
+          .filter((id) => stack.physicalIds[id] !== undefined)
+          .map((id) => String(stack.resolved({ 'Fn::GetAtt': [id, 'Arn'] }))),
       };
+    // The trail's rules watch the stack's own resources, whichever the stack holds: a function, rule or
+    // schedule added to the stack without its rule learning of it is then a case the rule misses.
+    case LOGICAL_ID.poolRule:
+      return { kind: 'pool-changed', userPoolId, region, account };
+    case LOGICAL_ID.functionsRule:
+      return {
+        kind: 'functions-changed',
+        functionNames: physicalIdsOf(stack, 'AWS::Lambda::Function', 'AWS::Serverless::Function'),
+        mappingIds: physicalIdsOf(stack, 'AWS::Lambda::EventSourceMapping'),
+        region,
+        account,
+      };
+    case LOGICAL_ID.rulesRule:
+      return {
+        kind: 'rules-changed',
+        // Not itself: a rule disabled or deleted sees nothing of it.
+        ruleNames: stack
+          .resourcesOfType('AWS::Events::Rule')
+          .filter((r) => r.logicalId !== LOGICAL_ID.rulesRule)
+          .map((r) => ruleNameOf(r.physicalId)),
+        scheduleNames: physicalIdsOf(stack, 'AWS::Scheduler::Schedule'),
+        region,
+        account,
+      };
+    case LOGICAL_ID.loggingRule: {
+      const keyId = stack.physicalIds[LOGICAL_ID.signingKey];
+      const bucket = stack.physicalIds[LOGICAL_ID.digestBucket];
+      if (!keyId || !bucket) return undefined;
+      const keyArn = String(stack.resolved({ 'Fn::GetAtt': [LOGICAL_ID.signingKey, 'Arn'] }));
+      return { kind: 'trail-changed', key: { arn: keyArn, id: keyId }, bucket, region, account };
+    }
     default:
       return undefined;
   }
@@ -345,32 +403,52 @@ export function expectationOf(kind: RuleKind): Expectation {
     case 'protection':
       return protectionExpectation(kind.table);
     case 'role-assumed':
-      return roleAssumedExpectation(kind.roleArn);
+      return roleAssumedExpectation(kind.roleArns);
+    case 'pool-changed':
+      return poolChangedExpectation(kind.userPoolId);
+    case 'functions-changed':
+      return functionsChangedExpectation(kind.functionNames, kind.mappingIds);
+    case 'rules-changed':
+      return rulesChangedExpectation(kind.ruleNames, kind.scheduleNames);
+    case 'trail-changed':
+      return trailChangedExpectation(kind.key, kind.bucket);
   }
 }
 
-/** The window's events, one lookup per attribute, each read once however many rules need it. */
+/**
+ * The window's events, one lookup per attribute, each read once however many rules need it. Once a lookup fails
+ * (no LookupEvents, no permission, no answer in time), the others are not made: they would fail alike, each after
+ * its own wait, and every check that needs them says why from the first.
+ */
 export class RecentEvents {
   private readonly cache = new Map<string, Promise<CloudTrailRecord[] | CommandReason>>();
+  private failed: CommandReason | undefined;
   constructor(
     private readonly history: EventHistory,
     private readonly now: () => Date,
   ) {}
 
-  of(attributes: LookupAttribute[]): Promise<CloudTrailRecord[] | CommandReason> {
-    return Promise.all(attributes.map((a) => this.one(a))).then((lists) => {
-      const reason = lists.find((l) => !Array.isArray(l));
-      return reason ?? (lists as CloudTrailRecord[][]).flat();
-    });
+  async of(attributes: LookupAttribute[]): Promise<CloudTrailRecord[] | CommandReason> {
+    const lists: CloudTrailRecord[][] = [];
+    for (const attribute of attributes) {
+      const list = await this.one(attribute);
+      if (!Array.isArray(list)) return list;
+      lists.push(list);
+    }
+    return lists.flat();
   }
 
   private one(attribute: LookupAttribute): Promise<CloudTrailRecord[] | CommandReason> {
     const key = `${attribute.key}=${attribute.value}`;
     let pending = this.cache.get(key);
     if (!pending) {
+      if (this.failed) return Promise.resolve(this.failed);
       const end = this.now();
       const start = new Date(end.getTime() - LOOKBACK_HOURS * 3_600_000);
-      pending = this.history.lookup(attribute, start, end).catch((error) => reasonOf(error, BUDGET_MS));
+      pending = this.history.lookup(attribute, start, end).catch((error) => {
+        this.failed ??= reasonOf(error, BUDGET_MS);
+        return this.failed;
+      });
       this.cache.set(key, pending);
     }
     return pending;

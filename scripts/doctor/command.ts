@@ -7,7 +7,9 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { declaredProtections, TEMPLATE_TABLE_PROTECTION } from '../account/table-protection.ts';
 import { CommandError, parseOptions, regionOfUserPoolId, terminalProgress, UsageError } from '../core/cli.ts';
@@ -31,6 +33,7 @@ import {
   type Services,
   type Target,
 } from './checks.ts';
+import { checkDigestBucket, checkSeals, checkSigningKey, integrityTargetOf } from './integrity-checks.ts';
 import { cloudTrailHistory, eventBridgeEngine } from './rule-events.ts';
 
 export const USAGE = `usage: npm run doctor -- (--stack-name <stack> | --user-pool-id <id> --table-name <table>
@@ -40,10 +43,13 @@ The post-deploy checklist of a live stack, read-only: one line per check, "ok", 
 "not checked: <why>". It checks that the pool's PostAuthentication trigger is the function and the function lets
 the pool invoke it; that a CloudTrail trail logs the region's management events, read and write; that every rule
 is in the state it needs with the declared pattern, and matches the account's own events of the last 24 hours
-as EventBridge itself judges them (TestEventPattern; AWS's documented samples when there are none); that each
-table's resource policy, deletion protection, point-in-time recovery and TTL are as declared; that the alarm
-e-mail is confirmed; and that recorded sign-in attempts keep up with CloudTrail. Given names instead of
---stack-name, what only the stack knows (rules, policies, the alarm) is not checked.
+as EventBridge itself judges them (TestEventPattern; AWS's documented samples, or shapes inferred from them for
+the trail's rules, when there are none; about 20 seconds of CloudTrail lookups); that each
+table's resource policy, deletion protection, point-in-time recovery and TTL are as declared; with Integrity,
+that the digest bucket locks digests in COMPLIANCE mode for the declared retention, the signing key is enabled
+and each table's newest digest is recent; that the alarm e-mail is confirmed; and that recorded sign-in attempts
+keep up with CloudTrail. Given names instead of --stack-name, what only the stack knows (rules, policies, the
+trail's integrity, the alarm) is not checked.
 Exit codes: 0 no FAIL, 1 a FAIL, 2 usage error.`;
 
 const EXPLICIT = ['user-pool-id', 'table-name', 'function-arn', 'auth-events-table-name'] as const;
@@ -125,7 +131,10 @@ async function targetOf(values: Values): Promise<Target> {
   };
 }
 
-/** Every check, in the order a reader follows a sign-in: trigger, trail, rules, tables, alarm, records. */
+/**
+ * Every check, in the order a reader follows a sign-in: trigger, trail, rules, tables, the trail's integrity,
+ * alarm, records.
+ */
 export async function runChecks(
   target: Target,
   services: Services,
@@ -167,6 +176,16 @@ export async function runChecks(
   }
   for (const table of target.tables)
     for (const result of await checkTable(target, table, services.ddb)) add(result);
+  const integrity = target.stack
+    ? integrityTargetOf(target.stack)
+    : { reason: { code: 'needs-stack', what: "the trail's digest bucket and signing key are" } as const };
+  if ('reason' in integrity) {
+    add({ check: 'integrity', status: 'not-checked', reason: integrity.reason });
+  } else {
+    add(await checkDigestBucket(integrity, services.s3));
+    add(await checkSigningKey(integrity, services.kms));
+    for (const result of await checkSeals(integrity, services, services.now())) add(result);
+  }
   add(await checkAlarmSubscription(target));
   add(await checkAuthEventsArriving(target, services, recent));
   return results;
@@ -203,6 +222,8 @@ function servicesFor(region: string): { services: Services; destroy(): void } {
     ddb,
     doc: DynamoDBDocumentClient.from(ddb),
     events,
+    s3: new S3Client(config),
+    kms: new KMSClient(config),
     cloudTrailFor,
     history: cloudTrailHistory(cloudTrailFor(region)),
     engine: eventBridgeEngine(events),
@@ -211,7 +232,15 @@ function servicesFor(region: string): { services: Services; destroy(): void } {
   return {
     services,
     destroy() {
-      for (const client of [services.cognito, services.lambda, ddb, events, ...cloudTrails.values()])
+      for (const client of [
+        services.cognito,
+        services.lambda,
+        ddb,
+        events,
+        services.s3,
+        services.kms,
+        ...cloudTrails.values(),
+      ])
         client.destroy();
     },
   };

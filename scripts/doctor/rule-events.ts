@@ -2,7 +2,8 @@
  * Does each rule's pattern match the account's own events? The last 24 hours of CloudTrail's Event history
  * (LookupEvents: one lookup attribute per call, at most two calls a second, 50 events a page) tested with
  * EventBridge's own engine (TestEventPattern), against what the rule is for (expectations.ts). With no recent
- * event of the kind a rule is for, AWS's documented sample records are tested instead (samples.ts).
+ * event of the kind a rule is for, AWS's documented sample records are tested instead, or, for the trail's rules
+ * whose events AWS publishes no sample of, shapes inferred from them and named as such (samples.ts).
  * Both services are behind small interfaces so that the decision logic can be tested with other engines.
  */
 import {
@@ -12,13 +13,26 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { type EventBridgeClient, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
 import { type CommandReason, reasonOf } from '../core/reason.ts';
-import type { Expectation } from './expectations.ts';
+import {
+  BUCKET_CHANGES,
+  type Expectation,
+  FUNCTION_CHANGES,
+  KEY_CHANGES,
+  MAPPING_CHANGES,
+  POOL_CHANGES,
+  RULE_CHANGES,
+  SCHEDULE_CHANGES,
+  TARGET_CHANGES,
+  TRAIL_CHANGES,
+} from './expectations.ts';
 import {
   type CloudTrailRecord,
   cognitoSampleAs,
   documentedSamples,
   dynamoDbSampleAs,
+  type InferredService,
   inEventBridgeEnvelope,
+  inferredRecord,
 } from './samples.ts';
 
 /** The window doctor looks back over. */
@@ -47,21 +61,29 @@ export interface PatternEngine {
   ): Promise<{ matched: Record<string, boolean> } | { reason: CommandReason }>;
 }
 
-/** CloudTrail LookupEvents, paged, paced to its two requests a second, each call with its own time budget. */
+/**
+ * CloudTrail LookupEvents, paged, paced to its two requests a second, each call with its own time budget. Every
+ * call takes the next free slot before it waits, so lookups made at the same time are spaced out too.
+ */
 export function cloudTrailHistory(
   client: CloudTrailClient,
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   maxPages = MAX_PAGES,
+  clock: () => number = Date.now,
 ): EventHistory {
-  let last = 0;
+  let nextSlot = 0;
+  const paced = async () => {
+    const now = clock();
+    const slot = Math.max(now, nextSlot);
+    nextSlot = slot + LOOKUP_INTERVAL_MS;
+    if (slot > now) await sleep(slot - now);
+  };
   return {
     async lookup(attribute, start, end) {
       const records: CloudTrailRecord[] = [];
       let nextToken: string | undefined;
       for (let page = 0; page < maxPages; page++) {
-        const wait = last + LOOKUP_INTERVAL_MS - Date.now();
-        if (wait > 0) await sleep(wait);
-        last = Date.now();
+        await paced();
         const answer = await client.send(
           new LookupEventsCommand({
             LookupAttributes: [{ AttributeKey: attribute.key, AttributeValue: attribute.value }],
@@ -115,7 +137,23 @@ export function eventBridgeEngine(client: EventBridgeClient): PatternEngine {
 export type RuleKind =
   | { kind: 'sign-in'; userPoolId: string; clientIds: string[]; region: string; account: string }
   | { kind: 'protection'; table: string; region: string; account: string }
-  | { kind: 'role-assumed'; roleArn: string };
+  | { kind: 'role-assumed'; roleArns: string[] }
+  | { kind: 'pool-changed'; userPoolId: string; region: string; account: string }
+  | {
+      kind: 'functions-changed';
+      functionNames: string[];
+      mappingIds: string[];
+      region: string;
+      account: string;
+    }
+  | { kind: 'rules-changed'; ruleNames: string[]; scheduleNames: string[]; region: string; account: string }
+  | {
+      kind: 'trail-changed';
+      key: { arn: string; id: string };
+      bucket: string;
+      region: string;
+      account: string;
+    };
 
 export const PROTECTION_EVENT_NAMES = [
   'UpdateTable',
@@ -128,30 +166,156 @@ export const PROTECTION_EVENT_NAMES = [
   'ExportTableToPointInTime',
 ];
 
-/** The lookups that find a rule's events (the sign-in rule names 17 events: one lookup by source is fewer calls). */
+const byName = (names: readonly string[]): LookupAttribute[] =>
+  names.map((value) => ({ key: 'EventName', value }));
+
+/**
+ * The lookups that find a rule's events: by event name, each a rare write that one page holds (the sign-in rule
+ * names 17 events: one lookup by source is fewer calls). Not by source for the trail's rules: the watchdog reads
+ * the same services every few minutes (GetFunctionConfiguration, DescribeRule, GetTrailStatus), and those reads
+ * would crowd the writes out of the pages read.
+ */
 export function lookupsFor(kind: RuleKind): LookupAttribute[] {
   switch (kind.kind) {
     case 'sign-in':
       return [{ key: 'EventSource', value: 'cognito-idp.amazonaws.com' }];
     case 'protection':
-      return PROTECTION_EVENT_NAMES.map((value) => ({ key: 'EventName', value }));
+      return byName(PROTECTION_EVENT_NAMES);
     case 'role-assumed':
-      return [{ key: 'EventName', value: 'AssumeRole' }];
+      return byName(['AssumeRole']);
+    case 'pool-changed':
+      return byName(POOL_CHANGES);
+    case 'functions-changed':
+      return byName([...FUNCTION_CHANGES, ...MAPPING_CHANGES]);
+    case 'rules-changed':
+      return byName([...RULE_CHANGES, ...TARGET_CHANGES, ...SCHEDULE_CHANGES]);
+    case 'trail-changed':
+      return byName([...TRAIL_CHANGES, ...KEY_CHANGES, ...BUCKET_CHANGES]);
   }
+}
+
+/** A fallback case: AWS's documented sample made this stack's, or an inferred shape (samples.ts). */
+export interface SampleCase {
+  name: string;
+  record: CloudTrailRecord;
+  inferred?: true;
 }
 
 /**
  * AWS's documented records, made this stack's (its pool, client, table, region and account in place of AWS's
- * example ones), that a rule of this kind must and must not deliver.
+ * example ones), that a rule of this kind must and must not deliver; for the trail's rules, whose events AWS
+ * publishes no sample of, inferred shapes instead (samples.ts), one for every resource and every call the rule
+ * watches, and the calls it must let pass: another resource's, a deploy's.
  */
-export function sampleCases(kind: RuleKind): { name: string; record: CloudTrailRecord }[] {
-  return sampleRecords(kind).map(({ name, record }) => ({
-    name,
-    record: 'account' in kind ? { ...record, recipientAccountId: kind.account } : record,
+export function sampleCases(kind: RuleKind): SampleCase[] {
+  return sampleRecords(kind).map((sample) => ({
+    ...sample,
+    record: 'account' in kind ? { ...sample.record, recipientAccountId: kind.account } : sample.record,
   }));
 }
 
-function sampleRecords(kind: RuleKind): { name: string; record: CloudTrailRecord }[] {
+/** A call as CloudFormation makes it for a deploy, with the deployer's credentials (`invokedBy`). */
+function asCloudFormation(record: CloudTrailRecord): CloudTrailRecord {
+  return {
+    ...record,
+    userIdentity: { ...record.userIdentity, invokedBy: 'cloudformation.amazonaws.com' },
+    sourceIPAddress: 'cloudformation.amazonaws.com',
+    userAgent: 'cloudformation.amazonaws.com',
+  };
+}
+
+/**
+ * Every call name paired with a resource, and every resource with a call, in turn: max(calls, resources) cases,
+ * so that a pattern missing either one misses a case.
+ */
+function inTurn<T>(calls: readonly string[], resources: readonly T[]): [string, T, number][] {
+  if (resources.length === 0) return [];
+  return Array.from({ length: Math.max(calls.length, resources.length) }, (_, i) => [
+    calls[i % calls.length] as string,
+    resources[i % resources.length] as T,
+    i,
+  ]);
+}
+
+function inferredCases(
+  kind: Exclude<RuleKind, { kind: 'sign-in' | 'protection' | 'role-assumed' }>,
+): SampleCase[] {
+  const where = { region: kind.region, account: kind.account };
+  const cases: SampleCase[] = [];
+  const add = (
+    service: InferredService,
+    eventName: string,
+    what: string,
+    requestParameters: Record<string, unknown>,
+    by: 'a user' | 'CloudFormation' = 'a user',
+  ) => {
+    const record = inferredRecord(service, eventName, where);
+    const asked = { ...record, requestParameters: { ...record.requestParameters, ...requestParameters } };
+    cases.push({
+      name: `inferred ${eventName} of ${what} by ${by}`,
+      record: by === 'CloudFormation' ? asCloudFormation(asked) : asked,
+      inferred: true,
+    });
+  };
+  switch (kind.kind) {
+    case 'pool-changed': {
+      const pool = kind.userPoolId;
+      for (const name of POOL_CHANGES) add('cognito-idp', name, pool, { userPoolId: pool });
+      add('cognito-idp', 'UpdateUserPool', pool, { userPoolId: pool }, 'CloudFormation');
+      const other = `${kind.region}_Other1234`;
+      add('cognito-idp', 'UpdateUserPool', other, { userPoolId: other });
+      break;
+    }
+    case 'functions-changed': {
+      const arn = (name: string) => `arn:aws:lambda:${kind.region}:${kind.account}:function:${name}`;
+      for (const [call, name, i] of inTurn(FUNCTION_CHANGES, kind.functionNames)) {
+        const named = i % 2 === 0 ? name : arn(name);
+        add('lambda', call, named, { functionName: named });
+      }
+      for (const [call, uuid] of inTurn(MAPPING_CHANGES, kind.mappingIds)) {
+        add('lambda', call, `mapping ${uuid}`, { uUID: uuid });
+      }
+      const first = kind.functionNames[0];
+      if (first) {
+        add('lambda', 'UpdateFunctionCode20150331v2', first, { functionName: first }, 'CloudFormation');
+        add('lambda', 'UpdateFunctionCode20150331v2', `other-${first}`, { functionName: `other-${first}` });
+      }
+      break;
+    }
+    case 'rules-changed': {
+      for (const [call, name] of inTurn([...RULE_CHANGES, ...TARGET_CHANGES], kind.ruleNames)) {
+        const member = (TARGET_CHANGES as readonly string[]).includes(call) ? 'rule' : 'name';
+        add('events', call, name, { [member]: name });
+      }
+      for (const [call, name] of inTurn(SCHEDULE_CHANGES, kind.scheduleNames)) {
+        add('scheduler', call, `schedule ${name}`, { name });
+      }
+      const first = kind.ruleNames[0];
+      if (first) {
+        add('events', 'PutRule', first, { name: first }, 'CloudFormation');
+        add('events', 'DisableRule', `other-${first}`, { name: `other-${first}` });
+      }
+      break;
+    }
+    case 'trail-changed': {
+      for (const call of TRAIL_CHANGES) add('cloudtrail', call, 'a trail', {});
+      add('cloudtrail', 'StopLogging', 'a trail', {}, 'CloudFormation');
+      for (const [call, keyId] of inTurn(KEY_CHANGES, [kind.key.arn, kind.key.id])) {
+        add('kms', call, keyId, { keyId });
+      }
+      for (const call of BUCKET_CHANGES) add('s3', call, kind.bucket, { bucketName: kind.bucket });
+      add('kms', 'PutKeyPolicy', kind.key.arn, { keyId: kind.key.arn }, 'CloudFormation');
+      add('s3', 'PutBucketPolicy', kind.bucket, { bucketName: kind.bucket }, 'CloudFormation');
+      const otherKey = `arn:aws:kms:${kind.region}:${kind.account}:key/00000000-0000-4000-8000-000000000000`;
+      add('kms', 'PutKeyPolicy', otherKey, { keyId: otherKey });
+      add('s3', 'PutBucketPolicy', `other-${kind.bucket}`, { bucketName: `other-${kind.bucket}` });
+      break;
+    }
+  }
+  return cases;
+}
+
+function sampleRecords(kind: RuleKind): SampleCase[] {
   switch (kind.kind) {
     case 'sign-in': {
       const cases: { name: string; record: CloudTrailRecord }[] = [];
@@ -189,6 +353,8 @@ function sampleRecords(kind: RuleKind): { name: string; record: CloudTrailRecord
     }
     case 'role-assumed':
       return [];
+    default:
+      return inferredCases(kind);
   }
 }
 
@@ -198,14 +364,12 @@ export interface Disagreement {
   expected: boolean;
 }
 
+/** What the events tested were: the account's own, AWS's samples, or shapes inferred from them. */
+export type TestedEvents = 'recent events' | 'documented samples' | 'inferred shapes';
+
 export type PatternVerdict =
-  | { kind: 'agrees'; tested: number; expected: number; source: 'recent events' | 'documented samples' }
-  | {
-      kind: 'disagrees';
-      tested: number;
-      disagreements: Disagreement[];
-      source: 'recent events' | 'documented samples';
-    }
+  | { kind: 'agrees'; tested: number; expected: number; source: TestedEvents }
+  | { kind: 'disagrees'; tested: number; disagreements: Disagreement[]; source: TestedEvents }
   | { kind: 'unknown'; reason: CommandReason };
 
 /** Most events of each kind tested: the newest of each event name first, so one busy name cannot crowd out the rest. */
@@ -238,16 +402,19 @@ export function chooseCases(
   return chosen;
 }
 
-/** Tests one rule's pattern: recent events when the account has some the rule is for, else AWS's samples. */
+/**
+ * Tests one rule's pattern: recent events when the account has some the rule is for, else AWS's samples (or the
+ * inferred shapes).
+ */
 export async function judgePattern(
   pattern: string,
   expectation: Expectation,
   recent: CloudTrailRecord[],
-  samples: { name: string; record: CloudTrailRecord }[],
+  samples: SampleCase[],
   engine: PatternEngine,
 ): Promise<PatternVerdict> {
   let cases = chooseCases(recent, expectation);
-  let source: 'recent events' | 'documented samples' = 'recent events';
+  let source: TestedEvents = 'recent events';
   if (!cases.some((c) => c.expected)) {
     if (samples.length === 0) {
       return {
@@ -256,7 +423,7 @@ export async function judgePattern(
       };
     }
     cases = samples.map(({ name, record }) => ({ name, record, expected: expectation(record) }));
-    source = 'documented samples';
+    source = samples.every((s) => s.inferred) ? 'inferred shapes' : 'documented samples';
   }
   const events = Object.fromEntries(
     cases.map((c, i) => [c.name, inEventBridgeEnvelope(c.record, String(c.record.eventID ?? `sample-${i}`))]),

@@ -65,6 +65,51 @@ export function dynamoDbSampleAs(
 }
 
 /**
+ * Shapes AWS publishes no sample of: the calls the trail's own rules watch (UpdateUserPool, Lambda's
+ * UpdateFunctionCode20150331v2, DisableRule, StopLogging, PutKeyPolicy, PutBucketPolicy, …). Inferred, not AWS's:
+ * each is the documented records' frame (userIdentity, eventSource, eventName, requestParameters, eventType, …) with
+ * the API reference's request members in lower camel case, as every documented record names them, and AWS's
+ * documentation example names (account 111122223333, us-west-2, my-function, …) where a stack's own go. One file
+ * per service in inferred/, by event name; docs/first-deploy.md lists them.
+ */
+export const INFERRED_DIR = join(dirname(fileURLToPath(import.meta.url)), 'inferred');
+export const INFERRED_SERVICES = [
+  'cognito-idp',
+  'lambda',
+  'events',
+  'scheduler',
+  'cloudtrail',
+  'kms',
+  's3',
+] as const;
+export type InferredService = (typeof INFERRED_SERVICES)[number];
+
+const INFERRED_NAMES = { account: '111122223333', region: 'us-west-2' };
+const inferredFiles = new Map<InferredService, Record<string, CloudTrailRecord>>();
+
+/** The inferred record of one call, in this region and account (the rest as the file has it). */
+export function inferredRecord(
+  service: InferredService,
+  eventName: string,
+  { region, account }: { region: string; account: string },
+): CloudTrailRecord {
+  let records = inferredFiles.get(service);
+  if (!records) {
+    records = JSON.parse(readFileSync(join(INFERRED_DIR, `${service}.json`), 'utf8')) as Record<
+      string,
+      CloudTrailRecord
+    >;
+    inferredFiles.set(service, records);
+  }
+  const record = records[eventName];
+  if (!record) throw new Error(`${INFERRED_DIR}/${service}.json has no ${eventName}`);
+  const text = JSON.stringify(record)
+    .replaceAll(INFERRED_NAMES.account, account)
+    .replaceAll(INFERRED_NAMES.region, region);
+  return JSON.parse(text) as CloudTrailRecord;
+}
+
+/**
  * A CloudTrail record as EventBridge delivers it (eb-service-event-cloudtrail.html): API calls as "AWS API Call via
  * CloudTrail", service events (managed login) as "AWS Service Event via CloudTrail", source `aws.<service>`.
  */

@@ -2,8 +2,9 @@
  * `npm run doctor` with explicit names against the local stack (dynalite, cognito-local, the local Lambda
  * endpoint; tests/helpers/local-stack.ts), run as a user runs it. The trigger and its permission are answered by
  * the local engines and are ok; everything the local engines cannot answer - CloudTrail, EventBridge and the
- * alarm have no endpoint here, dynalite has no deletion protection, continuous backups or resource policies and
- * answers TTL with a stub - is "not checked", never ok. After `npm run detach`, doctor exits 1 naming the trigger.
+ * alarm have no endpoint here, the trail's integrity is found only through a stack, dynalite has no deletion
+ * protection, continuous backups or resource policies and answers TTL with a stub - is "not checked", never ok.
+ * After `npm run detach`, doctor exits 1 naming the trigger.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -55,10 +56,11 @@ describe('npm run doctor against the local stack, with explicit names', () => {
       [`deletion protection of ${stack.tableName}`]: 'not checked',
       [`point-in-time recovery of ${stack.tableName}`]: 'not checked',
       [`TTL of ${stack.tableName}`]: 'not checked',
+      integrity: 'not checked',
       'alarm subscription': 'not checked',
       'auth events arriving': 'not checked',
     });
-    assert.equal(summary, '2 ok, 0 FAIL, 8 not checked.');
+    assert.equal(summary, '2 ok, 0 FAIL, 9 not checked.');
     const why = (check: string) =>
       lines.find((l) => l.slice(13).startsWith(`${check}:`))?.slice(13 + check.length + 2);
     assert.match(
@@ -66,6 +68,10 @@ describe('npm run doctor against the local stack, with explicit names', () => {
       /^DynamoDB is a local endpoint \(http:\/\/127\.0\.0\.1:\d+\) and AWS_ENDPOINT_URL_CLOUDTRAIL is not set/,
     );
     assert.equal(why('rules'), 'no --stack-name: the rules are found through the stack');
+    assert.equal(
+      why('integrity'),
+      "no --stack-name: the trail's digest bucket and signing key are found through the stack",
+    );
     assert.equal(
       why(`deletion protection of ${stack.tableName}`),
       'the endpoint does not report DeletionProtectionEnabled',
@@ -95,6 +101,6 @@ describe('npm run doctor against the local stack, with explicit names', () => {
       trigger,
       `FAIL         trigger: the PostAuthentication trigger of ${pool.poolId} is not set, not ${stack.functionArn}: no sign-in is recorded. Fix: npm run attach -- --user-pool-id ${pool.poolId} --function-arn ${stack.functionArn}`,
     );
-    assert.match(result.stdout, /1 ok, 1 FAIL, 8 not checked\.\n$/);
+    assert.match(result.stdout, /1 ok, 1 FAIL, 9 not checked\.\n$/);
   });
 });

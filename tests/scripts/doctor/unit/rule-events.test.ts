@@ -5,21 +5,29 @@
  * it (AWS's own engine judges the real patterns in ../integration/doctor-rules.test.ts).
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { mockClient } from 'aws-sdk-client-mock';
-import { loadTemplate, resolveConditions } from '../../../../dev/build/template.ts';
+import { loadTemplate, PROJECT_ROOT, resolveConditions } from '../../../../dev/build/template.ts';
 import { protectionOf, TEMPLATE_TABLE_PROTECTION } from '../../../../scripts/account/table-protection.ts';
-import { LOGICAL_ID } from '../../../../scripts/doctor/checks.ts';
+import { expectationOf, LOGICAL_ID } from '../../../../scripts/doctor/checks.ts';
 import { protectionExpectation } from '../../../../scripts/doctor/expectations.ts';
 import {
   chooseCases,
   cloudTrailHistory,
   judgePattern,
+  lookupsFor,
   type PatternEngine,
+  type RuleKind,
   sampleCases,
 } from '../../../../scripts/doctor/rule-events.ts';
-import type { CloudTrailRecord } from '../../../../scripts/doctor/samples.ts';
+import {
+  type CloudTrailRecord,
+  INFERRED_DIR,
+  INFERRED_SERVICES,
+} from '../../../../scripts/doctor/samples.ts';
 
 const TABLE = 'lh-LoginHistoryTable-1A2B3C4D5E6F7';
 const expectation = protectionExpectation(TABLE);
@@ -155,6 +163,94 @@ describe('judging a pattern', () => {
   });
 });
 
+describe("the trail rules' fallback: inferred shapes, one for every resource and every call", () => {
+  const where = { region: 'eu-west-1', account: '444455556666' };
+  const kinds: RuleKind[] = [
+    { kind: 'pool-changed', userPoolId: 'eu-west-1_AbCdEf123', ...where },
+    {
+      kind: 'functions-changed',
+      functionNames: ['lh-AuthenticatedFunction-1', 'lh-SealTrailFunction-2', 'lh-WatchdogFunction-3'],
+      mappingIds: ['uuid-1', 'uuid-2'],
+      ...where,
+    },
+    {
+      kind: 'rules-changed',
+      ruleNames: ['lh-AuthEventsRule-1', 'lh-TableProtectionChangedRule-2'],
+      scheduleNames: ['SealTrailFunctionEvery', 'WatchdogFunctionEvery'],
+      ...where,
+    },
+    {
+      kind: 'trail-changed',
+      key: { arn: 'arn:aws:kms:eu-west-1:444455556666:key/k-1', id: 'k-1' },
+      bucket: 'lh-digestbucket-1',
+      ...where,
+    },
+  ];
+
+  for (const kind of kinds) {
+    it(`${kind.kind}: every call looked up is a case, every resource is, and some must pass unannounced`, () => {
+      const cases = sampleCases(kind);
+      const expectation = expectationOf(kind);
+      const text = JSON.stringify(cases);
+      assert.equal(new Set(cases.map((c) => c.name)).size, cases.length, 'names are unique');
+      assert.ok(cases.every((c) => c.inferred === true));
+      assert.doesNotMatch(text, /111122223333|us-west-2/, "the stack's account and region, not the file's");
+      for (const { value } of lookupsFor(kind)) {
+        assert.ok(
+          cases.some((c) => c.record.eventName === value && expectation(c.record)),
+          `${value} is a case the rule is for`,
+        );
+      }
+      const resources =
+        kind.kind === 'functions-changed'
+          ? [...kind.functionNames, ...kind.mappingIds]
+          : kind.kind === 'rules-changed'
+            ? [...kind.ruleNames, ...kind.scheduleNames]
+            : kind.kind === 'trail-changed'
+              ? [kind.key.arn, kind.key.id, kind.bucket]
+              : kind.kind === 'pool-changed'
+                ? [kind.userPoolId]
+                : [];
+      for (const resource of resources) {
+        assert.ok(
+          cases.some(
+            (c) =>
+              expectation(c.record) && JSON.stringify(c.record.requestParameters).includes(`"${resource}`),
+          ),
+          `${resource} is named in a case the rule is for`,
+        );
+      }
+      assert.ok(
+        cases.some((c) => !expectation(c.record)),
+        'a case the rule must let pass',
+      );
+    });
+  }
+});
+
+describe('the inferred shapes are documented as inferred', () => {
+  it('docs/first-deploy.md names their folder, every file and every call in them', () => {
+    const docs = readFileSync(join(PROJECT_ROOT, 'docs', 'first-deploy.md'), 'utf8');
+    assert.ok(docs.includes(INFERRED_DIR.slice(PROJECT_ROOT.length + 1)), 'the folder');
+    assert.deepEqual(
+      readdirSync(INFERRED_DIR).sort(),
+      INFERRED_SERVICES.map((service) => `${service}.json`).sort(),
+    );
+    for (const service of INFERRED_SERVICES) {
+      assert.ok(docs.includes(`\`${service}.json\``), `${service}.json`);
+      const records = JSON.parse(readFileSync(join(INFERRED_DIR, `${service}.json`), 'utf8'));
+      for (const [eventName, record] of Object.entries(records as Record<string, CloudTrailRecord>)) {
+        assert.equal(record.eventName, eventName);
+        assert.equal(record.eventSource, `${service}.amazonaws.com`);
+        assert.ok(
+          docs.includes(`\`${eventName}\``),
+          `docs/first-deploy.md does not list the inferred ${eventName}`,
+        );
+      }
+    }
+  });
+});
+
 describe("CloudTrail's Event history, paged and paced", () => {
   it('asks with one lookup attribute per call, follows NextToken with the same parameters, two calls a second at most', async () => {
     const client = new CloudTrailClient({
@@ -172,9 +268,16 @@ describe("CloudTrail's Event history, paged and paced", () => {
       .resolvesOnce(page(['c'], 't2'))
       .resolvesOnce(page(['d']));
     const waits: number[] = [];
-    const history = cloudTrailHistory(client, async (ms) => {
-      waits.push(ms);
-    });
+    let clock = 0;
+    const history = cloudTrailHistory(
+      client,
+      async (ms) => {
+        waits.push(ms);
+        clock += ms;
+      },
+      5,
+      () => clock,
+    );
     const start = new Date('2026-11-25T10:00:00Z');
     const end = new Date('2026-11-26T10:00:00Z');
     const records = await history.lookup({ key: 'EventName', value: 'DeleteTable' }, start, end);
@@ -194,8 +297,42 @@ describe("CloudTrail's Event history, paged and paced", () => {
       inputs.map((i) => i.NextToken),
       [undefined, 't1', 't2'],
     );
-    assert.equal(waits.length, 2, 'a pause before every call but the first');
-    assert.ok(waits.every((ms) => ms > 0 && ms <= 500));
+    assert.deepEqual(waits, [500, 500], 'a pause before every call but the first');
+    mock.restore();
+  });
+
+  it('spaces out lookups made at the same time too: each call takes the next free half second', async () => {
+    const client = new CloudTrailClient({
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    const mock = mockClient(client);
+    let clock = 1_000;
+    const calledAt: number[] = [];
+    mock.on(LookupEventsCommand).callsFake(async () => {
+      calledAt.push(clock);
+      return { Events: [] };
+    });
+    const history = cloudTrailHistory(
+      client,
+      (ms) => {
+        // Time passes for each sleeper on its own; the clock shows the latest wake-up.
+        return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+          clock = Math.max(clock, 1_000 + ms);
+        });
+      },
+      5,
+      () => clock,
+    );
+    await Promise.all(
+      ['DisableRule', 'DeleteRule', 'PutRule'].map((value) =>
+        history.lookup({ key: 'EventName', value }, new Date(0), new Date()),
+      ),
+    );
+    assert.deepEqual(
+      calledAt.sort((a, b) => a - b),
+      [1_000, 1_500, 2_000],
+    );
     mock.restore();
   });
 
