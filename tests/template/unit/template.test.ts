@@ -321,6 +321,17 @@ describe('template.yaml', () => {
     return JSON.parse(json).widgets as { properties: Record<string, any> }[];
   }
 
+  it('names nothing that two copies of the stack in one account and region would share', () => {
+    // SAM names a ScheduleV2 event's schedule after its logical id unless OmitName is set.
+    for (const [id, resource] of Object.entries(resources) as [string, any][]) {
+      for (const [event, e] of Object.entries(resource.Properties?.Events ?? {}) as [string, any][]) {
+        if (e.Type !== 'ScheduleV2') continue;
+        assert.equal(e.Properties.OmitName, true, `${id}.${event}: CloudFormation must name the schedule`);
+        assert.equal(e.Properties.Name, undefined, `${id}.${event}`);
+      }
+    }
+  });
+
   it('has an operator dashboard: sign-ins, write failures, duration against the timeout, errors and throttles', () => {
     const widgets = dashboardWidgets();
     const body = JSON.stringify(resources.LoginHistoryDashboard?.Properties.DashboardBody);

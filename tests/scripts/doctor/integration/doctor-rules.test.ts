@@ -46,9 +46,6 @@ function physicalIdsOf(template: Template): Record<string, string> {
           return [id, KEY_ID];
         case 'AWS::S3::Bucket':
           return [id, physical(id).toLowerCase()];
-        // SAM names a ScheduleV2 event's schedule (Name: <function><event>).
-        case 'AWS::Scheduler::Schedule':
-          return [id, String(resource.Properties.Name)];
         case 'AWS::Lambda::EventSourceMapping':
           return [id, `a1b2c3d4-5678-90ab-cdef-${String(i).padStart(12, '0')}`];
         case 'AWS::SNS::Topic':
@@ -186,7 +183,7 @@ const TRAIL_CALLS: CloudTrailRecord[] = [
   }),
   call('events.amazonaws.com', 'PutRule', 'e-3', { name: physical('TrailLoggingChangedRule') }, true),
   call('scheduler.amazonaws.com', 'UpdateSchedule', 'e-4', {
-    name: 'SealTrailFunctionEvery',
+    name: physical('SealTrailFunctionEvery'),
     state: 'DISABLED',
   }),
   call('events.amazonaws.com', 'DeleteRule', 'e-5', { name: 'someone-elses-rule' }),
