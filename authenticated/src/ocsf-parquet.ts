@@ -66,20 +66,50 @@ function parquetRow(event: OcsfAuthentication): Record<string, unknown> {
   return Object.fromEntries(OCSF_COLUMNS.map((c) => [c.name, parquetValue(c, record[c.name])]));
 }
 
-/** One Parquet file holding `events` in the given order. */
-export function ocsfParquet(events: Iterable<OcsfAuthentication>): Uint8Array {
-  const writer = new ByteWriter();
-  const rows = (function* () {
-    for (const event of events) yield parquetRow(event);
-  })();
-  parquetWriteRows({
+type Writer = Parameters<typeof parquetWriteRows>[0]['writer'];
+
+function writeRows(writer: Writer, rows: Iterable<unknown> | AsyncIterable<unknown>) {
+  return parquetWriteRows({
     writer,
-    rows,
+    // biome-ignore lint/suspicious/noExplicitAny: rows are records of the schema's columns
+    rows: rows as any,
     columns: OCSF_COLUMNS.map((c) => ({ name: c.name })),
     // biome-ignore lint/suspicious/noExplicitAny: hyparquet's SchemaElement type is wider than ours
     schema: PARQUET_SCHEMA as any,
     rowGroupSize: ROW_GROUP_SIZE,
     createdBy: 'cognito-login-history (hyparquet-writer)',
   });
+}
+
+/** One Parquet file holding `events` in the given order, in memory (the lake function's batches). */
+export function ocsfParquet(events: Iterable<OcsfAuthentication>): Uint8Array {
+  const writer = new ByteWriter();
+  writeRows(
+    writer,
+    (function* () {
+      for (const event of events) yield parquetRow(event);
+    })(),
+  );
   return new Uint8Array(writer.getBuffer());
+}
+
+/**
+ * `events` streamed into `writer` (a file writer that flushes each row group): memory holds one row group,
+ * whatever the number of events (the export's days).
+ */
+export async function writeOcsfParquet(
+  writer: Writer,
+  events: AsyncIterable<OcsfAuthentication>,
+): Promise<number> {
+  let count = 0;
+  await writeRows(
+    writer,
+    (async function* () {
+      for await (const event of events) {
+        count++;
+        yield parquetRow(event);
+      }
+    })(),
+  );
+  return count;
 }

@@ -15,12 +15,13 @@ import {
   translateNotFound,
   UsageError,
 } from '../core/cli.ts';
+import { prepareOutFolder } from '../core/output.ts';
 import { period } from '../core/period.ts';
 import { checkWhere, resolveWhere } from '../core/stack.ts';
 import { listPoolUsers } from '../records/dormant-accounts.ts';
 import { createReader } from '../records/sign-ins.ts';
 import { MANIFEST, toolVersion, verifyPack } from './manifest.ts';
-import { prepareOutFolder, writeAuditPack } from './pack.ts';
+import { writeAuditPack } from './pack.ts';
 import { LANGS, type Lang } from './report/report.ts';
 import { FILES } from './summary.ts';
 

@@ -7,14 +7,14 @@
  */
 
 import { once } from 'node:events';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LoginHistoryItem } from '#contract';
 import { protectionStatus } from '../account/protection.ts';
-import { CommandError, translateNotFound } from '../core/cli.ts';
+import { translateNotFound } from '../core/cli.ts';
 import { tapped } from '../core/generic.ts';
 import { csvRecord, writeDormantAccounts, writeSignIns, writeText } from '../core/output.ts';
 import type { AuthEventsWhere } from '../core/stack.ts';
@@ -69,21 +69,6 @@ async function finish(stream: Writable & { failure?: Error }): Promise<void> {
   if (stream.failure) throw stream.failure;
   stream.end();
   await once(stream, 'finish');
-}
-
-/**
- * A folder that does not exist yet, or is empty: a pack never overwrites or mixes with other files. Returns
- * the undo: removing the folder again if this made it and it is still empty (a run that failed early).
- */
-export function prepareOutFolder(out: string): () => void {
-  const existed = existsSync(out);
-  if (existed && readdirSync(out).length > 0) {
-    throw new CommandError(`${out} is not empty: give a new folder for the pack (nothing was written)`);
-  }
-  mkdirSync(out, { recursive: true });
-  return () => {
-    if (!existed && readdirSync(out).length === 0) rmSync(out, { recursive: true });
-  };
 }
 
 export async function writeAuditPack(
