@@ -20,16 +20,21 @@ import { period } from '../core/period.ts';
 import { checkWhere, resolveWhere } from '../core/stack.ts';
 import { listPoolUsers } from '../records/dormant-accounts.ts';
 import { createReader } from '../records/sign-ins.ts';
+import { LAKE_FILES, USERS_FILE_COLUMNS } from './lake-records.ts';
+import { checkSource, type OpenedLake, openLake, SOURCE_OPTIONS } from './lake-source.ts';
 import { MANIFEST, toolVersion, verifyPack } from './manifest.ts';
-import { writeAuditPack } from './pack.ts';
+import { type PackRecords, writeAuditPack } from './pack.ts';
 import { LANGS, type Lang } from './report/report.ts';
 import { FILES } from './summary.ts';
+import { tableRecords } from './table-records.ts';
 
 /** The checkout (or installed copy) this command runs from: its package.json and git commit identify the tool. */
 const TOOL_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export const USAGE = `usage: npm run audit-pack -- --from <date> --to <date> --user-pool-id <id> <where> --out <folder>
                           [--lang en|ja] [--inactive-days N] [--region <region>]
+                          [--source lake [--lake <s3 url> | --lake-dir <folder>] [--engine duckdb|athena]
+                           [--users <file.parquet>] [--records parquet|csv]]
        npm run audit-pack -- --verify <folder>
 
 Writes a new folder for the auditor: ${Object.values(FILES).join(', ')}, ${MANIFEST}.
@@ -42,6 +47,14 @@ where (exactly one):
   --stack-name <stack>  reads the tables, shards, retention and alarm topic from the stack
   --table-name <table> [--shards N] [--auth-events-table-name <table>]
                         without the stack: name the authentication-events table if it records them
+--source lake           the same questions answered from the lake (docs/security-lake.md), not the tables:
+  --lake <s3 url>       the lake's bucket (default with --stack-name: the stack's), copied locally for DuckDB
+  --lake-dir <folder>   a lake already on disk (e.g. npm run export-ocsf -- --format parquet)
+  --engine athena       runs the same SQL on Athena in the stack's workgroup (needs --stack-name)
+  --users <file>        the pool's users as Parquet (${Object.keys(USERS_FILE_COLUMNS).join(', ')}) instead of
+                        listing the pool (ListUsers returns 60 users a call)
+  --records csv         the records as ${FILES.signIns} and ${FILES.authEvents} (default: ${LAKE_FILES.signIns},
+                        ${LAKE_FILES.authEvents}, the same columns)
 --verify <folder>       rechecks every file against ${MANIFEST}: exit 0 when intact, 1 naming each
                         changed, missing or extra file`;
 
@@ -96,6 +109,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     concurrency: { type: 'string' },
     region: { type: 'string' },
     verify: { type: 'string' },
+    ...SOURCE_OPTIONS,
   });
   if (values.verify !== undefined) {
     const others = Object.keys(values).filter((k) => k !== 'verify');
@@ -107,6 +121,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     if (values[name] === undefined) throw new UsageError(`--${name} is required`);
   }
   checkWhere(values, ['shards', 'auth-events-table-name']);
+  const source = checkSource(values);
   const lang = (values.lang ?? 'en') as Lang;
   if (!LANGS.includes(lang)) throw new UsageError(`--lang must be one of ${LANGS.join(', ')}`);
   const inactiveDays = positiveInteger('inactive-days', values['inactive-days'], 99_999) ?? 90;
@@ -123,19 +138,31 @@ export async function run(argv: readonly string[]): Promise<number> {
     );
   }
   const { table, shards, authEvents, retentionDays } = where;
+  const located = where;
 
   const undoFolder = prepareOutFolder(out);
   const cognito = new CognitoIdentityProviderClient(region ? { region } : {});
   const ddb = new DynamoDBClient(region ? { region } : {});
   const reader = createReader(region);
   const progress = stageProgress();
+  let lake: OpenedLake | undefined;
   try {
-    let users: Awaited<ReturnType<typeof listPoolUsers>>;
-    try {
-      progress.update('reading the pool users', 0);
-      users = await listPoolUsers(cognito, userPoolId);
-    } catch (error) {
-      throw translateNotFound(error, `user pool ${userPoolId}`, '--user-pool-id');
+    const users = async () => {
+      try {
+        progress.update('reading the pool users', 0);
+        return await listPoolUsers(cognito, userPoolId);
+      } catch (error) {
+        throw translateNotFound(error, `user pool ${userPoolId}`, '--user-pool-id');
+      }
+    };
+    let records: PackRecords;
+    if (source === 'lake') {
+      lake = await openLake(values, located, region, bounds, users, (stage, done) =>
+        progress.update(stage, done),
+      );
+      records = lake.records;
+    } else {
+      records = tableRecords({ reader, table, shards, users: await users(), concurrency });
     }
     const parameters = Object.fromEntries(
       Object.entries({ ...values, out: values.out, lang, 'inactive-days': inactiveDays }).filter(
@@ -148,7 +175,6 @@ export async function run(argv: readonly string[]): Promise<number> {
       to: bounds.to,
       userPoolId,
       table,
-      shards,
       authEvents,
       inactiveDays,
       lang,
@@ -156,10 +182,8 @@ export async function run(argv: readonly string[]): Promise<number> {
       stackName: values['stack-name'],
       retentionDays,
       parameters,
-      reader,
       ddb,
-      users,
-      concurrency,
+      records,
       tool: toolVersion(TOOL_ROOT),
       identity: await callerIdentity(region),
       progress: (stage, done, total) => progress.update(stage, done, total),
@@ -194,5 +218,6 @@ export async function run(argv: readonly string[]): Promise<number> {
     cognito.destroy();
     ddb.destroy();
     reader.destroy();
+    await lake?.close();
   }
 }

@@ -15,6 +15,9 @@ export const OUTPUT = {
   erasureRoleArn: 'ErasureRoleArn',
   erasureSaltSecretArn: 'ErasureSaltSecretArn',
   authEventsTableName: 'AuthEventsTableName',
+  lakeBucketName: 'LakeBucketName',
+  lakeDatabase: 'LakeDatabase',
+  lakeWorkGroup: 'LakeWorkGroup',
 } as const;
 export type OutputName = (typeof OUTPUT)[keyof typeof OUTPUT];
 
