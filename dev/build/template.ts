@@ -21,11 +21,25 @@ export const AUTH_EVENTS_RULE_ID = 'AuthEventsRule';
 // biome-ignore lint/suspicious/noExplicitAny: a CloudFormation template is untyped JSON
 export type Template = Record<string, any>;
 
-const INTRINSICS = ['Ref', 'GetAtt', 'Sub', 'If', 'Select', 'Split', 'Not', 'Equals', 'Join', 'And', 'Or'];
+const INTRINSICS = [
+  'Ref',
+  'Condition',
+  'GetAtt',
+  'Sub',
+  'If',
+  'Select',
+  'Split',
+  'Not',
+  'Equals',
+  'Join',
+  'And',
+  'Or',
+];
 
-// `!Ref X` -> { Ref: X }, `!GetAtt A.B` -> { 'Fn::GetAtt': ['A', 'B'] }, `!Sub ...` -> { 'Fn::Sub': ... }
+// `!Ref X` -> { Ref: X }, `!Condition C` -> { Condition: C }, `!GetAtt A.B` -> { 'Fn::GetAtt': ['A', 'B'] },
+// `!Sub ...` -> { 'Fn::Sub': ... }
 const cloudFormationTags: Tags = INTRINSICS.flatMap((name) => {
-  const key = name === 'Ref' ? 'Ref' : `Fn::${name}`;
+  const key = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
   const wrap = (value: unknown) =>
     name === 'GetAtt' && typeof value === 'string' ? { [key]: value.split('.') } : { [key]: value };
   return (['scalar', 'seq', 'map'] as const).map((nodeClass) => ({
@@ -80,21 +94,25 @@ export function loadTemplate(path = TEMPLATE_PATH): Template {
 
 /**
  * Evaluates the template's conditions and `Fn::If` with the parameters (defaults unless overridden),
- * for the few conditions this template uses: Equals, Not.
+ * for the conditions this template uses: Equals, Not, And, Or and one condition naming another.
  */
 export function resolveConditions(template: Template, parameters: Record<string, string> = {}) {
   const values = { ...parameterDefaults(template), ...parameters };
+  const declared = (template.Conditions ?? {}) as Record<string, unknown>;
   const evaluate = (expr: unknown): boolean => {
-    const e = expr as Record<string, unknown[]>;
+    const e = expr as Record<string, unknown[]> & { Condition?: string };
     if (e['Fn::Equals']) {
       const [a, b] = e['Fn::Equals'].map((x) => String(resolveValue(x, values)));
       return a === b;
     }
     if (e['Fn::Not']) return !evaluate(e['Fn::Not'][0]);
+    if (e['Fn::And']) return e['Fn::And'].every(evaluate);
+    if (e['Fn::Or']) return e['Fn::Or'].some(evaluate);
+    if (typeof e.Condition === 'string' && e.Condition in declared) return evaluate(declared[e.Condition]);
     throw new Error(`unsupported condition ${JSON.stringify(expr)}`);
   };
   const conditions = Object.fromEntries(
-    Object.entries(template.Conditions ?? {}).map(([name, expr]) => [name, evaluate(expr)]),
+    Object.entries(declared).map(([name, expr]) => [name, evaluate(expr)]),
   );
   const resolveIfs = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(resolveIfs).filter((x) => x !== NO_VALUE);

@@ -57,6 +57,8 @@ export function resolvePolicy(
     return resolved;
   };
   const getAtt = ([id, attribute]: [string, string]): string => {
+    // A table's stream ARN is its ARN with the stream's label (a time) appended.
+    if (attribute === 'StreamArn' && names[id]) return `${names[id].arn}/stream/2026-01-01T00:00:00.000`;
     if (attribute !== 'Arn' || !names[id]) throw new Error(`cannot resolve GetAtt ${id}.${attribute}`);
     return names[id].arn;
   };
