@@ -3,10 +3,18 @@
  * then (with --yes) every item deleted and the erasure record written.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type AwsCredentialIdentity, callerArn, credentialsOf } from '../account/role-session.ts';
+import {
+  type AwsCredentialIdentity,
+  callerArn,
+  clientConfig,
+  credentialsOf,
+} from '../account/role-session.ts';
 import { CommandError, parseOptions, requireOne, terminalProgress, UsageError } from '../core/cli.ts';
 import { OUTPUT, readStackIn } from '../core/stack.ts';
+import { eraseFromLake } from '../lake/erase-rows.ts';
+import { s3Location } from '../lake/s3-lake.ts';
 import { subHash } from '../records/erasure-record.ts';
 import { READ_MAX_ATTEMPTS } from '../records/sign-ins.ts';
 import { lookUpSub } from '../user-pool/user-lookup.ts';
@@ -22,12 +30,16 @@ would delete and does nothing more without --yes. Run it again after an interrup
 who (exactly one):
   --sub <sub> | --username <name> --user-pool-id <id> | --email <email> --user-pool-id <id>
 where (exactly one):
-  --stack-name <stack>         the tables, the erasure role and the salt secret from the stack's outputs
+  --stack-name <stack>         the tables, the erasure role, the salt secret and the lake from the stack's outputs
   --table-name <table> --salt-secret <secret id or ARN> [--auth-events-table-name <table>]
       [--role-arn <erasure role ARN>]   without --role-arn, your current credentials must be the erasure role's
+      [--lake <s3 url>]                 the lake's copy (Lake=enabled), whose rows of the person go too
 
 --dry-run   print what would be deleted, change nothing
 --yes       erase (required to change anything)`;
+
+/** How long a new record may take to reach the lake: the stream's batching window, and a retry. */
+const LAKE_DELAY_MS = 10 * 60_000;
 
 function range(kind: KindSummary): string {
   return kind.count === 0 ? '' : `  ${kind.first} … ${kind.last}`;
@@ -64,6 +76,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     'auth-events-table-name': { type: 'string' },
     'salt-secret': { type: 'string' },
     'role-arn': { type: 'string' },
+    lake: { type: 'string' },
     'stack-name': { type: 'string' },
     'dry-run': { type: 'boolean', default: false },
     yes: { type: 'boolean', default: false },
@@ -78,9 +91,12 @@ export async function run(argv: readonly string[]): Promise<number> {
   if (values['table-name'] && !values['salt-secret']) {
     throw new UsageError('--table-name needs --salt-secret (the stack output ErasureSaltSecretArn)');
   }
-  if (values['stack-name'] && (values['salt-secret'] || values['auth-events-table-name'])) {
-    throw new UsageError('--stack-name supplies the tables and the salt secret: drop the other names');
+  if (values['stack-name'] && (values['salt-secret'] || values['auth-events-table-name'] || values.lake)) {
+    throw new UsageError(
+      '--stack-name supplies the tables, the salt secret and the lake: drop the other names',
+    );
   }
+  let lake = values.lake === undefined ? undefined : s3Location('lake', values.lake);
   const region = values.region;
 
   let signInTable = values['table-name'] as string;
@@ -93,6 +109,8 @@ export async function run(argv: readonly string[]): Promise<number> {
     authEventsTable = stack.optionalOutput(OUTPUT.authEventsTableName);
     saltSecret = stack.output(OUTPUT.erasureSaltSecretArn);
     roleArn ??= stack.output(OUTPUT.erasureRoleArn);
+    const bucket = stack.optionalOutput(OUTPUT.lakeBucketName);
+    if (bucket) lake = s3Location('lake', `s3://${bucket}/`);
   }
   const sub = by === 'sub' ? (values.sub as string) : await lookUpSub(values, region);
 
@@ -114,6 +132,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       retryMode: 'adaptive',
     }),
   );
+  const s3 = lake ? new S3Client(clientConfig(region, credentials)) : undefined;
   try {
     const plan = await planErasure(doc, target);
     console.log(describePlan(plan, target));
@@ -135,6 +154,17 @@ export async function run(argv: readonly string[]): Promise<number> {
     const outcome = await erase(doc, target, plan, {
       requestedBy: requestedBy ?? 'unknown',
       onProgress: (done, total) => progress.update(done, total),
+      ...(lake && s3
+        ? {
+            eraseLake: async (days: { signIns: string[]; authEvents: string[] }) => {
+              const rows = await eraseFromLake(s3, lake, sub, {
+                'sign-ins': days.signIns,
+                'auth-events': days.authEvents,
+              });
+              return { signIns: rows['sign-ins'], authEvents: rows['auth-events'] };
+            },
+          }
+        : {}),
     });
     progress.end();
     if (outcome.kind === 'completed') {
@@ -142,6 +172,18 @@ export async function run(argv: readonly string[]): Promise<number> {
       console.log(
         `Erased ${itemsErased?.signIns ?? 0} sign-ins and ${itemsErased?.authEvents ?? 0} auth events${outcome.resumed ? ' (resumed)' : ''}.`,
       );
+      const lakeRows = outcome.record.lakeRowsErased;
+      if (lakeRows) {
+        console.log(
+          `Removed ${lakeRows.signIns + lakeRows.authEvents} rows from the lake (${lake?.bucket}).`,
+        );
+        // Records still on their way (the stream is copied every few minutes) reach the lake after this run.
+        if ((plan.signIns.last ?? '') > new Date(Date.now() - LAKE_DELAY_MS).toISOString()) {
+          console.log(
+            `This person's latest sign-in is recent: run this again in ${LAKE_DELAY_MS / 60_000} minutes to remove rows still on their way to the lake.`,
+          );
+        }
+      }
       console.log(`Erasure record: sub "#erasures", signInId "${signInId}" in ${signInTable}.`);
     }
     return 0;
@@ -152,5 +194,6 @@ export async function run(argv: readonly string[]): Promise<number> {
     throw error;
   } finally {
     doc.destroy();
+    s3?.destroy();
   }
 }
