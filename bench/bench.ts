@@ -25,6 +25,7 @@ import { quantile } from '../scripts/core/generic.ts';
 import { auditBench } from './audit.ts';
 import { auditPackBench } from './audit-pack.ts';
 import { movedFigures } from './compare.ts';
+import { lakeBench } from './lake.ts';
 import { replayBench } from './replay.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -34,7 +35,7 @@ const BUILD = join(PROJECT_ROOT, 'bench', '.build');
 const HARNESS = join(PROJECT_ROOT, 'bench', 'harness.mjs');
 const TABLE = 'bench-history';
 const MACHINE = `${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB`;
-const SECTIONS = ['cold', 'audit', 'audit-pack', 'replay'] as const;
+const SECTIONS = ['cold', 'audit', 'audit-pack', 'replay', 'lake'] as const;
 type Section = (typeof SECTIONS)[number];
 const RESULTS_DIR = join(PROJECT_ROOT, 'bench', 'results');
 
@@ -514,4 +515,20 @@ if (run('replay')) {
     `  ${r.exportMb} MB export, ${r.exportRecords} failure records: replayed in ${r.exportSeconds} s, peak RSS ${r.exportPeakRssMb} MB (default workers); again with --workers 1: ${r.singleWriterSeconds} s, peak RSS ${r.singleWriterPeakRssMb} MB (target ≤ 256 MB)`,
   );
   saveResult('replay', r);
+}
+// Not in a run of every section: it takes ~15 minutes and ~7 GB of disk; ask for it by name.
+if (asked.includes('lake')) {
+  console.log('\nThe audit pack at lake scale (npm run audit-pack -- --source lake, DuckDB)');
+  const l = await lakeBench((line) => console.log(line));
+  const p = l.pack;
+  console.log(
+    `  ${l.signIns} sign-ins over ${l.days} days + ${l.authEvents} authentication events, ${l.users} users: figures, dormant review and report in ${p.answersSeconds} s, the records as Parquet in ${p.recordsSeconds} s more (${p.seconds} s in all, ${p.cpuSeconds} s CPU; load average ${l.loadAverage} on ${l.cores} cores), peak RSS ${p.peakRssMb} MB (targets < ${l.targets.seconds} s, < ${l.targets.peakRssMb} MB: ${l.met ? 'met' : 'NOT met'}); ${p.dormant} dormant`,
+  );
+  console.log(
+    `  the tables' reader at this size, extrapolated: ${l.tablesReaderExtrapolated.seconds} s (${l.tablesReaderExtrapolated.basis})`,
+  );
+  console.log(
+    `  export: ${l.export.rowsPerSecond} rows/s mapped and encoded; storage per million sign-ins: ${l.storagePerMillionSignIns.dayFilesMb} MB (day files, zstd), ${l.storagePerMillionSignIns.exportMb} MB (export, snappy), ${l.storagePerMillionSignIns.functionBatchesMb} MB (function batches of 1,000)`,
+  );
+  saveResult('lake', l);
 }
