@@ -232,8 +232,15 @@ async function exportThroughput(folder: string) {
   };
 }
 
+/** The figures of the audit bench (bench/audit.ts) the extrapolation uses. */
+interface AuditRun {
+  file: string;
+  export: { itemsPerSecond: number };
+  dormantReport: { users: number; seconds: number };
+}
+
 /** The committed result of a bench section the docs cite, as committed. */
-function cited(section: string): Record<string, any> {
+function cited(section: string): AuditRun {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8' });
   // `audit` must not match `audit-pack`: the machine part of a name starts with its core count.
   const ours = new RegExp(`^bench/results/\\d{4}-\\d{2}-\\d{2}-${section}-\\d`);
