@@ -132,12 +132,14 @@ export async function run(argv: readonly string[]): Promise<number> {
   const region = values.region;
 
   const where = await resolveWhere(values, region);
-  if (where.dayIndex === 'disabled') {
+  // The lake needs no byDay index: its files are by day already.
+  if (source === 'table' && where.dayIndex === 'disabled') {
     throw new CommandError(
       `stack ${values['stack-name']} has no byDay index (DayIndex=disabled); the period's sign-ins need it. Redeploy with DayIndex=enabled: existing items are indexed too.`,
     );
   }
   const { table, shards, authEvents, retentionDays } = where;
+  // For the lake: `where` is shadowed below by the folder the last lines show.
   const located = where;
 
   const undoFolder = prepareOutFolder(out);
