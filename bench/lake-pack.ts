@@ -25,7 +25,9 @@ let stageStarted = started;
 const mark = (next: string) => {
   if (next === stage) return;
   const now = performance.now();
-  phases[stage] = Math.round((phases[stage] ?? 0) + (now - stageStarted)) / 1000;
+  phases[stage] = Math.round((phases[stage] ?? 0) * 1000 + now - stageStarted) / 1000;
+  // On stderr as it happens: a run that fails says in which stage.
+  process.stderr.write(`stage ${stage} done after ${phases[stage]} s; now ${next}\n`);
   stage = next;
   stageStarted = now;
 };

@@ -37,6 +37,8 @@ const DAY_MS = 86_400_000;
 const ACCOUNT = '123456789012';
 const POOL = 'us-east-1_Bench';
 const TARGETS = { seconds: 120, peakRssMb: 2048 };
+/** A folder to keep the generated lake in between runs (generating it takes ten minutes); removed otherwise. */
+const KEPT_LAKE = process.env.BENCH_LAKE_DIR;
 
 export interface LakeBenchResult {
   signIns: number;
@@ -273,9 +275,11 @@ export async function lakeBench(log: (line: string) => void): Promise<LakeBenchR
   const dynalite = await startDynalite();
   const ddb = localDynamoDB(dynalite.endpoint);
   try {
-    const lake = join(scratch, 'lake');
-    mkdirSync(lake);
-    const generateSeconds = await generate(lake, log);
+    const lake = KEPT_LAKE ?? join(scratch, 'lake');
+    mkdirSync(lake, { recursive: true });
+    const reused = KEPT_LAKE !== undefined && readdirSync(lake).includes('users.parquet');
+    if (reused) log(`  reusing the lake in ${lake} (BENCH_LAKE_DIR)`);
+    const generateSeconds = reused ? 0 : await generate(lake, log);
     const lakeBytes = {
       signIns: bytesUnder(join(lake, 'ext', LAKE_SOURCE['sign-ins'])),
       authEvents: bytesUnder(join(lake, 'ext', LAKE_SOURCE['auth-events'])),
@@ -340,7 +344,7 @@ export async function lakeBench(log: (line: string) => void): Promise<LakeBenchR
     };
     if (report.signIns !== SIGN_INS)
       throw new Error(`the pack counted ${report.signIns} sign-ins, ${SIGN_INS} were generated`);
-    rmSync(lake, { recursive: true, force: true });
+    if (!KEPT_LAKE) rmSync(lake, { recursive: true, force: true });
 
     const throughput = await exportThroughput(scratch);
     return {
