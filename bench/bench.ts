@@ -27,6 +27,7 @@ import { auditBench } from './audit.ts';
 import { auditPackBench } from './audit-pack.ts';
 import { movedFigures } from './compare.ts';
 import { integrityBench } from './integrity.ts';
+import { lakeBench } from './lake.ts';
 import { replayBench } from './replay.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -36,7 +37,7 @@ const BUILD = join(PROJECT_ROOT, 'bench', '.build');
 const HARNESS = join(PROJECT_ROOT, 'bench', 'harness.mjs');
 const TABLE = 'bench-history';
 const MACHINE = `${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB`;
-const SECTIONS = ['cold', 'audit', 'audit-pack', 'replay', 'integrity'] as const;
+const SECTIONS = ['cold', 'audit', 'audit-pack', 'replay', 'integrity', 'lake'] as const;
 const USAGE = `usage: npm run bench [-- <section>...]
 
 Measures on Node 22 against local engines on loopback, prints a table per section and writes
@@ -47,9 +48,11 @@ bench/results/<date>-<section>-<machine>.json (docs/design.md cites the committe
   audit-pack  the audit pack of a quarter (npm run audit-pack)
   replay      replay at outage scale (npm run replay)
   integrity   a day of sign-ins sealed (the sealer) and verified (npm run verify-trail)
-Without a section it runs them all. Smaller runs while developing: BENCH_RUNS, BENCH_WARM (cold),
+  lake        the audit pack from the lake at 100M sign-ins (npm run audit-pack -- --source lake); only by
+              name: ~15 minutes and ~7 GB of disk
+Without a section it runs them all but lake. Smaller runs while developing: BENCH_RUNS, BENCH_WARM (cold),
 BENCH_AUDIT_USERS, BENCH_EXPORT_ITEMS (audit), BENCH_PACK_SIGN_INS, BENCH_PACK_USERS, BENCH_PACK_AUTH_EVENTS
-(audit-pack), BENCH_REPLAY_RECORDS, BENCH_REPLAY_EXPORT_MB (replay), BENCH_SEAL_SIGN_INS (integrity); BENCH_NODE: the Node 22 to measure.`;
+(audit-pack), BENCH_REPLAY_RECORDS, BENCH_REPLAY_EXPORT_MB (replay), BENCH_SEAL_SIGN_INS (integrity), BENCH_LAKE_SIGN_INS, BENCH_LAKE_USERS, BENCH_LAKE_DIR (lake); BENCH_NODE: the Node 22 to measure.`;
 type Section = (typeof SECTIONS)[number];
 const RESULTS_DIR = join(PROJECT_ROOT, 'bench', 'results');
 
@@ -559,6 +562,22 @@ await runCli(USAGE, async () => {
         .join(', ')}`,
     );
     saveResult('integrity', r);
+  }
+  // Not in a run of every section: it takes ~15 minutes and ~7 GB of disk; ask for it by name.
+  if (asked.includes('lake')) {
+    console.log('\nThe audit pack at lake scale (npm run audit-pack -- --source lake, DuckDB)');
+    const l = await lakeBench((line) => console.log(line));
+    const p = l.pack;
+    console.log(
+      `  ${l.signIns} sign-ins over ${l.days} days + ${l.authEvents} authentication events, ${l.users} users: figures, dormant review and report in ${p.answersSeconds} s, the records as Parquet in ${p.recordsSeconds} s more (${p.seconds} s in all, ${p.cpuSeconds} s CPU; load average ${l.loadAverage} on ${l.cores} cores), peak RSS ${p.peakRssMb} MB (targets < ${l.targets.seconds} s, < ${l.targets.peakRssMb} MB: ${l.met ? 'met' : 'NOT met'}); ${p.dormant} dormant`,
+    );
+    console.log(
+      `  the tables' reader at this size, extrapolated: ${l.tablesReaderExtrapolated.seconds} s (${l.tablesReaderExtrapolated.basis})`,
+    );
+    console.log(
+      `  export: ${l.export.rowsPerSecond} rows/s mapped and encoded; storage per million sign-ins: ${l.storagePerMillionSignIns.dayFilesMb} MB (day files, zstd), ${l.storagePerMillionSignIns.exportMb} MB (export, snappy), ${l.storagePerMillionSignIns.functionBatchesMb} MB (function batches of 1,000)`,
+    );
+    saveResult('lake', l);
   }
   return 0;
 });

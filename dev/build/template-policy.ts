@@ -2,6 +2,10 @@
  * Project rules for template.yaml that the generic linters do not know: what makes this trigger safe
  * (only this pool may invoke it, it can only PutItem, it answers inside Cognito's 5 s) and its data durable.
  */
+
+import { LAKE_SOURCE } from '../../authenticated/src/lake-layout.ts';
+import { LOG_NAME } from '../../authenticated/src/ocsf.ts';
+import { GLUE_COLUMNS } from '../../scripts/lake/columns.ts';
 import {
   AUTH_EVENTS_FUNCTION_ID,
   AUTH_EVENTS_RULE_ID,
@@ -12,6 +16,12 @@ import {
 } from './template.ts';
 
 const COGNITO_TIMEOUT_SECONDS = 5;
+
+/** Glue table name → the layout's source it reads (a wrong folder only shows as zero rows in Athena). */
+const LAKE_TABLES: Record<string, string> = {
+  sign_ins: LAKE_SOURCE[LOG_NAME.signIns],
+  auth_events: LAKE_SOURCE[LOG_NAME.authEvents],
+};
 
 export function templatePolicyViolations(template: Template): string[] {
   const violations: string[] = [];
@@ -64,6 +74,7 @@ export function templatePolicyViolations(template: Template): string[] {
   if (resources[AUTH_EVENTS_FUNCTION_ID] || resources[AUTH_EVENTS_TABLE_ID]) {
     violations.push(...authEventsViolations(resources));
   }
+  violations.push(...lakeViolations(resources));
   violations.push(
     ...alarmTopicViolations(resources),
     ...eventRuleTopicViolations(resources),
@@ -410,6 +421,55 @@ function eventRuleTopicViolations(resources: Template): string[] {
       violations.push(
         `${id} is an EventBridge target but no topic policy lets ${EVENTBRIDGE} sns:Publish to it`,
       );
+    }
+  }
+  return violations;
+}
+
+/**
+ * The lake's mistakes that no linter sees and that would only show at run time: a stream mapping without an
+ * on-failure destination or with endless retries (a failing batch would block its shard, and its records
+ * expire from the stream unseen after 24 hours); a Glue table whose columns or folders differ from what the
+ * function writes (Athena answers with nothing); a versioned lake bucket (an erased row would live on).
+ */
+function lakeViolations(resources: Template): string[] {
+  const violations: string[] = [];
+  for (const [id, r] of Object.entries(resources)) {
+    const p = r.Properties ?? {};
+    if (r.Type === 'AWS::Lambda::EventSourceMapping') {
+      if (!p.DestinationConfig?.OnFailure?.Destination) {
+        violations.push(`${id} must send failed batches to an on-failure destination (never lost silently)`);
+      }
+      if (!(Number(p.MaximumRetryAttempts) >= 0)) {
+        violations.push(
+          `${id} must bound MaximumRetryAttempts (endless retries block the shard until records expire)`,
+        );
+      }
+    }
+    if (r.Type === 'AWS::Glue::Table') {
+      const input = p.TableInput ?? {};
+      const source = LAKE_TABLES[input.Name];
+      if (!source) {
+        violations.push(`${id} is not one of the lake's tables (${Object.keys(LAKE_TABLES).join(', ')})`);
+        continue;
+      }
+      if (JSON.stringify(input.StorageDescriptor?.Columns) !== JSON.stringify(GLUE_COLUMNS)) {
+        violations.push(
+          `${id}'s columns must be the lake's column schema (scripts/lake/columns.ts GLUE_COLUMNS)`,
+        );
+      }
+      const location = JSON.stringify(input.Parameters?.['storage.location.template'] ?? '');
+      const folders = `/ext/${source}/region=\${!region}/accountId=\${!accountid}/eventDay=\${!eventday}/`;
+      if (!location.includes(folders)) {
+        violations.push(`${id}'s storage.location.template must read ${folders}`);
+      }
+    }
+    if (
+      r.Type === 'AWS::S3::Bucket' &&
+      p.VersioningConfiguration?.Status === 'Enabled' &&
+      id.startsWith('Lake')
+    ) {
+      violations.push(`${id} must not keep versions: npm run erase must be able to remove a row for good`);
     }
   }
   return violations;

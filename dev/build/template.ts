@@ -23,6 +23,7 @@ export type Template = Record<string, any>;
 
 const INTRINSICS = [
   'Ref',
+  'Condition',
   'GetAtt',
   'Sub',
   'If',
@@ -33,10 +34,10 @@ const INTRINSICS = [
   'Join',
   'And',
   'Or',
-  'Condition',
 ];
 
-// `!Ref X` -> { Ref: X }, `!GetAtt A.B` -> { 'Fn::GetAtt': ['A', 'B'] }, `!Sub ...` -> { 'Fn::Sub': ... }
+// `!Ref X` -> { Ref: X }, `!Condition C` -> { Condition: C }, `!GetAtt A.B` -> { 'Fn::GetAtt': ['A', 'B'] },
+// `!Sub ...` -> { 'Fn::Sub': ... }
 const cloudFormationTags: Tags = INTRINSICS.flatMap((name) => {
   const key = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
   const wrap = (value: unknown) =>
@@ -97,8 +98,9 @@ export function loadTemplate(path = TEMPLATE_PATH): Template {
  */
 export function resolveConditions(template: Template, parameters: Record<string, string> = {}) {
   const values = { ...parameterDefaults(template), ...parameters };
+  const declared = (template.Conditions ?? {}) as Record<string, unknown>;
   const evaluate = (expr: unknown): boolean => {
-    const e = expr as Record<string, unknown[]>;
+    const e = expr as Record<string, unknown[]> & { Condition?: string };
     if (e['Fn::Equals']) {
       const [a, b] = e['Fn::Equals'].map((x) => String(resolveValue(x, values)));
       return a === b;
@@ -114,7 +116,7 @@ export function resolveConditions(template: Template, parameters: Record<string,
     throw new Error(`unsupported condition ${JSON.stringify(expr)}`);
   };
   const conditions = Object.fromEntries(
-    Object.entries(template.Conditions ?? {}).map(([name, expr]) => [name, evaluate(expr)]),
+    Object.entries(declared).map(([name, expr]) => [name, evaluate(expr)]),
   );
   const resolveIfs = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(resolveIfs).filter((x) => x !== NO_VALUE);

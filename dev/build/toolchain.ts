@@ -1,5 +1,5 @@
 /**
- * The Python-based AWS tools (SAM CLI, cfn-lint, checkov, moto) at exactly the versions pinned in
+ * The Python-based tools (SAM CLI, cfn-lint, checkov, moto, ocsf-json-schema) at exactly the versions pinned in
  * `.ci/requirements.txt`, one venv each under `.venv/` (their boto3 pins conflict). `npm test` and `.ci/run`
  * provision them through `ensurePythonTools` on first use; a tool is only ever taken from its provisioned venv,
  * never from PATH, so an older copy elsewhere on the machine cannot change a result.
@@ -28,6 +28,8 @@ export const TOOLS = {
   cfnLint: { name: 'cfn-lint', venv: 'sam', executable: 'cfn-lint' },
   checkov: { name: 'checkov', venv: 'checkov', executable: 'checkov' },
   moto: { name: 'moto_server', venv: 'moto', executable: 'moto_server' },
+  /** A library without a command: the tests run its venv's Python to generate OCSF's JSON Schema. */
+  ocsfJsonSchema: { name: 'ocsf-json-schema', venv: 'ocsf', executable: 'python' },
 } satisfies Record<string, Tool>;
 
 /** Environment that keeps the tools offline: no telemetry, no policy downloads. */

@@ -18,21 +18,27 @@ import {
   UsageError,
 } from '../core/cli.ts';
 import { counted } from '../core/generic.ts';
+import { prepareOutFolder } from '../core/output.ts';
 import { period } from '../core/period.ts';
 import { checkWhere, OUTPUT, resolveWhere } from '../core/stack.ts';
 import { listPoolUsers } from '../records/dormant-accounts.ts';
 import { createReader } from '../records/sign-ins.ts';
 import type { IntegritySource } from './integrity.ts';
+import { LAKE_FILES, USERS_FILE_COLUMNS } from './lake-records.ts';
+import { checkSource, type OpenedLake, openLake, SOURCE_OPTIONS } from './lake-source.ts';
 import { MANIFEST, toolVersion, verifyPack } from './manifest.ts';
-import { prepareOutFolder, writeAuditPack } from './pack.ts';
+import { type PackRecords, writeAuditPack } from './pack.ts';
 import { LANGS, type Lang } from './report/report.ts';
 import { FILES } from './summary.ts';
+import { tableRecords } from './table-records.ts';
 
 /** The checkout (or installed copy) this command runs from: its package.json and git commit identify the tool. */
 const TOOL_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export const USAGE = `usage: npm run audit-pack -- --from <date> --to <date> --user-pool-id <id> <where> --out <folder>
                           [--lang en|ja] [--inactive-days N] [--region <region>]
+                          [--source lake [--lake <s3 url> | --lake-dir <folder>] [--engine duckdb|athena]
+                           [--users <file.parquet>] [--records parquet|csv]]
        npm run audit-pack -- --verify <folder>
 
 Writes a new folder for the auditor: ${Object.values(FILES).join(', ')}, ${MANIFEST}.
@@ -47,6 +53,14 @@ where (exactly one):
                         without the stack: name the authentication-events table if it records them, and
                         the digest bucket if the stack seals its records (the pack then holds the period's
                         digests, the public key and verify-trail's verdict)
+--source lake           the same questions answered from the lake (docs/security-lake.md), not the tables:
+  --lake <s3 url>       the lake's bucket (default with --stack-name: the stack's), copied locally for DuckDB
+  --lake-dir <folder>   a lake already on disk (e.g. npm run export-ocsf -- --format parquet)
+  --engine athena       runs the same SQL on Athena in the stack's workgroup (needs --stack-name)
+  --users <file>        the pool's users as Parquet (${Object.keys(USERS_FILE_COLUMNS).join(', ')}) instead of
+                        listing the pool (ListUsers returns 60 users a call)
+  --records csv         the records as ${FILES.signIns} and ${FILES.authEvents} (default: ${LAKE_FILES.signIns},
+                        ${LAKE_FILES.authEvents}, the same columns)
 --verify <folder>       rechecks every file against ${MANIFEST}: exit 0 when intact, 1 naming each
                         changed, missing or extra file`;
 
@@ -111,6 +125,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     concurrency: { type: 'string' },
     region: { type: 'string' },
     verify: { type: 'string' },
+    ...SOURCE_OPTIONS,
   });
   if (values.verify !== undefined) {
     const others = Object.keys(values).filter((k) => k !== 'verify');
@@ -125,6 +140,7 @@ export async function run(argv: readonly string[]): Promise<number> {
   if (values['stack-name'] && values['digest-bucket']) {
     throw new UsageError('--digest-bucket goes with --table-name; --stack-name reads it from the stack');
   }
+  const source = checkSource(values);
   const lang = (values.lang ?? 'en') as Lang;
   if (!LANGS.includes(lang)) throw new UsageError(`--lang must be one of ${LANGS.join(', ')}`);
   const inactiveDays = positiveInteger('inactive-days', values['inactive-days'], 99_999) ?? 90;
@@ -135,7 +151,8 @@ export async function run(argv: readonly string[]): Promise<number> {
   const region = values.region;
 
   const where = await resolveWhere(values, region);
-  if (where.dayIndex === 'disabled') {
+  // The lake needs no byDay index: its files are by day already.
+  if (source === 'table' && where.dayIndex === 'disabled') {
     throw new CommandError(
       `stack ${values['stack-name']} has no byDay index (DayIndex=disabled); the period's sign-ins need it. Redeploy with DayIndex=enabled: existing items are indexed too.`,
     );
@@ -144,25 +161,40 @@ export async function run(argv: readonly string[]): Promise<number> {
   const digestBucket = where.stack
     ? where.stack.optionalOutput(OUTPUT.digestBucketName)
     : values['digest-bucket'];
+  const reader = createReader(region);
   const digests: IntegritySource = digestBucket
     ? {
         bucket: digestBucket,
+        reader,
+        shards,
         ...(where.stack ? { signingKeyArn: where.stack.output(OUTPUT.signingKeyArn) } : {}),
       }
     : { absent: where.stack ? 'stack-without-integrity' : 'not-named' };
+  // For the lake: `where` is shadowed below by the folder the last lines show.
+  const located = where;
 
   const undoFolder = prepareOutFolder(out);
   const cognito = new CognitoIdentityProviderClient(region ? { region } : {});
   const ddb = new DynamoDBClient(region ? { region } : {});
-  const reader = createReader(region);
   const progress = stageProgress();
+  let lake: OpenedLake | undefined;
   try {
-    let users: Awaited<ReturnType<typeof listPoolUsers>>;
-    try {
-      progress.update('reading the pool users', 0);
-      users = await listPoolUsers(cognito, userPoolId);
-    } catch (error) {
-      throw translateNotFound(error, `user pool ${userPoolId}`, '--user-pool-id');
+    const users = async () => {
+      try {
+        progress.update('reading the pool users', 0);
+        return await listPoolUsers(cognito, userPoolId);
+      } catch (error) {
+        throw translateNotFound(error, `user pool ${userPoolId}`, '--user-pool-id');
+      }
+    };
+    let records: PackRecords;
+    if (source === 'lake') {
+      lake = await openLake(values, located, region, bounds, users, (stage, done) =>
+        progress.update(stage, done),
+      );
+      records = lake.records;
+    } else {
+      records = tableRecords({ reader, table, shards, users: await users(), concurrency });
     }
     const parameters = Object.fromEntries(
       Object.entries({ ...values, out: values.out, lang, 'inactive-days': inactiveDays }).filter(
@@ -175,7 +207,6 @@ export async function run(argv: readonly string[]): Promise<number> {
       to: bounds.to,
       userPoolId,
       table,
-      shards,
       authEvents,
       integrity: digests,
       inactiveDays,
@@ -184,10 +215,8 @@ export async function run(argv: readonly string[]): Promise<number> {
       stackName: values['stack-name'],
       retentionDays,
       parameters,
-      reader,
       ddb,
-      users,
-      concurrency,
+      records,
       tool: toolVersion(TOOL_ROOT),
       identity: await callerIdentity(region),
       progress: (stage, done, total) => progress.update(stage, done, total),
@@ -230,5 +259,6 @@ export async function run(argv: readonly string[]): Promise<number> {
     cognito.destroy();
     ddb.destroy();
     reader.destroy();
+    await lake?.close();
   }
 }

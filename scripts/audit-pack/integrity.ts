@@ -14,7 +14,10 @@ import { type Verdict, verifyTrail } from '../records/trail.ts';
 import type { IntegrityAbsent, IntegritySummary } from './summary.ts';
 
 /** Where the digests are (and the key they must be signed with, when the stack names it), or why none. */
-export type IntegritySource = { bucket: string; signingKeyArn?: string } | { absent: IntegrityAbsent };
+/** Where the sealed digests are, with the tables' reader verify-trail uses; or why the pack has none. */
+export type IntegritySource =
+  | { bucket: string; signingKeyArn?: string; reader: DynamoDBDocumentClient; shards: number }
+  | { absent: IntegrityAbsent };
 
 export interface IntegrityPart {
   summary: IntegritySummary;
@@ -64,7 +67,6 @@ export function summaryOf(verdict: Verdict): IntegritySummary {
 
 export async function integrityOfPeriod(options: {
   source: IntegritySource;
-  doc: DynamoDBDocumentClient;
   region: string | undefined;
   sources: IntervalSource[];
   from: string;
@@ -74,7 +76,7 @@ export async function integrityOfPeriod(options: {
 }): Promise<IntegrityPart> {
   if ('absent' in options.source)
     return { summary: { recorded: false, reason: options.source.absent }, files: {} };
-  const { bucket, signingKeyArn } = options.source;
+  const { bucket, signingKeyArn, reader } = options.source;
   const clientConfig = options.region ? { region: options.region } : {};
   const s3 = new S3Client(clientConfig);
   const kms = new KMSClient(clientConfig);
@@ -84,7 +86,7 @@ export async function integrityOfPeriod(options: {
     const digests: string[] = [];
     const verdict = await verifyTrail(
       {
-        doc: options.doc,
+        doc: reader,
         s3,
         bucket,
         signInTable: options.sources[0]?.tableName as string,

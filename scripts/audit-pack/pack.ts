@@ -2,47 +2,64 @@
  * The audit pack: one folder with the period's sign-ins (the `history --from --to --format csv` export, same
  * columns), the authentication events when the stack records them, the dormant-account review as of the end
  * of the period, a summary with the stack's protection status, a readable report, and a manifest with the
- * SHA-256 of every file. Records are streamed to their CSV and counted on the way (per day, per client…);
- * only those counts, the pool's users and the dormant list are held in memory.
+ * SHA-256 of every file. Where the records come from is the caller's choice: the tables (table-records.ts,
+ * records streamed to their CSV and counted on the way) or the lake (lake-records.ts, the same questions as
+ * SQL); this module writes the rest, the same way for both.
  */
 
 import { once } from 'node:events';
-import {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { createWriteStream, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { LoginHistoryItem } from '#contract';
 import { protectionStatus } from '../account/protection.ts';
-import { CommandError, fileProblem, translateNotFound } from '../core/cli.ts';
-import { tapped } from '../core/generic.ts';
-import { csvRecord, writeDormantAccounts, writeSignIns, writeText } from '../core/output.ts';
 import type { AuthEventsWhere } from '../core/stack.ts';
-import { AUTH_EVENT_FIELDS, type AuthEventRecord, authEventsOfPeriod } from '../records/auth-events.ts';
-import { type DormantAccount, dormantAccounts, type PoolUser } from '../records/dormant-accounts.ts';
-import { DAY_MS, signInsBetween } from '../records/sign-ins.ts';
+import type { DormantAccount } from '../records/dormant-accounts.ts';
+import { DAY_MS } from '../records/sign-ins.ts';
 import { type IntegritySource, integrityOfPeriod } from './integrity.ts';
 import { fileEntries, MANIFEST, type Manifest, sha256Of } from './manifest.ts';
 import { type Lang, renderReport } from './report/report.ts';
 import { FILES, type PackSummary } from './summary.ts';
-import { AuthEventTally, daysBetween, SignInTally } from './tally.ts';
+import { type AuthEventTotals, daysBetween, type SignInTotals } from './tally.ts';
+
+/** What the records' side of a pack needs to know: the period, the review's moment, where to write. */
+export interface RecordsContext {
+  /** ISO times, both included (a date given on the command line is already a whole UTC day). */
+  from: string;
+  to: string;
+  fromMs: number;
+  toMs: number;
+  /** Every UTC day of the period. */
+  days: string[];
+  /** The dormant review's moment (the end of the period, or now if that is earlier), and its cutoff. */
+  asOfIso: string;
+  cutoffMs: number;
+  authEvents: AuthEventsWhere;
+  /** A file of the pack: its path (the name is kept so that a failed run removes the file). */
+  path(name: string): string;
+  progress(stage: string, done: number, total?: number): void;
+}
+
+/** What the records' side answers; the pack writes the summary, the report and the manifest from it. */
+export interface RecordsAnswer {
+  signIns: SignInTotals;
+  /** Undefined when the authentication events are not recorded (AuthEventsWhere says why). */
+  authEvents?: Omit<AuthEventTotals, 'topFailingUsers'> & {
+    topFailingUsers: { sub: string; userName?: string; failures: number }[];
+  };
+  /** The review: dormant accounts in the review's order (dormant-accounts.ts), and how many existed. */
+  dormant: DormantAccount[];
+  existingUsers: number;
+}
+
+export type PackRecords = (context: RecordsContext) => Promise<RecordsAnswer>;
 
 export interface PackOptions {
   out: string;
-  /** ISO times, both included (a date given on the command line is already a whole UTC day). */
   from: string;
   to: string;
   userPoolId: string;
   table: string;
-  shards: number;
   authEvents: AuthEventsWhere;
   /** Where the sealed digests are, or why the pack has none. */
   integrity: IntegritySource;
@@ -53,11 +70,8 @@ export interface PackOptions {
   retentionDays?: string;
   /** The command line's parameters as the manifest records them. */
   parameters: Record<string, unknown>;
-  reader: DynamoDBDocumentClient;
   ddb: DynamoDBClient;
-  /** The pool's users (ListUsers), read by the caller. */
-  users: PoolUser[];
-  concurrency: number;
+  records: PackRecords;
   tool: Manifest['tool'];
   identity: Manifest['identity'];
   now?: () => Date;
@@ -68,7 +82,7 @@ export interface PackOptions {
  * A file of the pack. A write error (disk full, folder removed) is kept and rethrown by finish() rather
  * than crashing the process; a write waiting for 'drain' sees it at once (events.once rejects on 'error').
  */
-function packFile(path: string): Writable & { failure?: Error } {
+export function packFile(path: string): Writable & { failure?: Error } {
   const stream: Writable & { failure?: Error } = createWriteStream(path);
   stream.on('error', (error: NodeJS.ErrnoException) => {
     // A failed write (ENOSPC) carries no path: the error names this file, for runCli's one line.
@@ -77,48 +91,23 @@ function packFile(path: string): Writable & { failure?: Error } {
   return stream;
 }
 
-async function finish(stream: Writable & { failure?: Error }): Promise<void> {
+export async function finish(stream: Writable & { failure?: Error }): Promise<void> {
   if (stream.failure) throw stream.failure;
   stream.end();
   await once(stream, 'finish');
 }
 
-/**
- * A folder that does not exist yet, or is empty: a pack never overwrites or mixes with other files. Returns
- * the undo: removing the folder again if this made it and it is still empty (a run that failed early).
- */
-export function prepareOutFolder(out: string): () => void {
-  const existed = existsSync(out);
-  if (existed && !statSync(out).isDirectory()) {
-    throw new CommandError(
-      `--out ${out} is a file, not a folder: give a new folder for the pack (nothing was written)`,
-    );
-  }
-  if (existed && readdirSync(out).length > 0) {
-    throw new CommandError(`${out} is not empty: give a new folder for the pack (nothing was written)`);
-  }
-  try {
-    mkdirSync(out, { recursive: true });
-  } catch (error) {
-    throw new CommandError(`cannot create the folder ${out}: ${fileProblem(error)} (nothing was written)`);
-  }
-  return () => {
-    if (!existed && readdirSync(out).length === 0) rmSync(out, { recursive: true });
-  };
-}
-
 export async function writeAuditPack(
   options: PackOptions,
 ): Promise<{ summary: PackSummary; manifestSha256: string }> {
-  const { out, reader } = options;
+  const { out } = options;
   const progress = options.progress ?? (() => undefined);
-  const fromMs = Date.parse(options.from);
-  const toMs = Date.parse(options.to);
   // The pack's moment: a period that ends later is read up to now, and the dormant review is taken as of now
   // (a review "as of" a day still to come would call accounts dormant that have time left).
   const generatedAt = (options.now?.() ?? new Date()).toISOString();
+  const toMs = Date.parse(options.to);
   const asOfMs = Math.min(toMs, Date.parse(generatedAt));
-  const asOfIso = new Date(asOfMs).toISOString();
+  const cutoffMs = asOfMs - options.inactiveDays * DAY_MS;
   const days = daysBetween(options.from.slice(0, 10), options.to.slice(0, 10));
   const written: string[] = [];
   const path = (name: string) => {
@@ -127,87 +116,30 @@ export async function writeAuditPack(
   };
 
   try {
-    // 1. The period's sign-ins, exactly as `npm run history -- --from --to --format csv` writes them.
-    const signIns = new SignInTally(days);
-    let count = 0;
-    const signInFile = packFile(path(FILES.signIns));
-    await writeSignIns(
-      tapped(
-        signInsBetween(reader, options.table, options.shards, options.from, options.to),
-        (item: LoginHistoryItem) => {
-          signIns.add(item);
-          progress('sign-ins', ++count);
-        },
-      ),
-      'csv',
-      signInFile,
-    );
-    await finish(signInFile);
-
-    // 2. Authentication events (successes and failures, with source IP), when the stack records them.
-    let authEvents: PackSummary['authEvents'];
-    const subNames = new Map(options.users.map((u) => [u.sub, u.userName]));
-    if ('table' in options.authEvents) {
-      const tally = new AuthEventTally(days);
-      const file = packFile(path(FILES.authEvents));
-      const write = (text: string) => writeText(file, text);
-      await write(csvRecord(AUTH_EVENT_FIELDS));
-      let events = 0;
-      try {
-        for await (const event of authEventsOfPeriod(reader, options.authEvents.table, fromMs, toMs)) {
-          tally.add(event);
-          await write(csvRecord(AUTH_EVENT_FIELDS.map((f) => String((event as AuthEventRecord)[f] ?? ''))));
-          progress('authentication events', ++events);
-        }
-      } catch (error) {
-        throw translateNotFound(
-          error,
-          `the authentication-events table ${options.authEvents.table}`,
-          '--auth-events-table-name / --stack-name',
-        );
-      }
-      await finish(file);
-      const totals = tally.totals();
-      authEvents = {
-        recorded: true,
-        table: options.authEvents.table,
-        ...totals,
-        topFailingUsers: totals.topFailingUsers.map((u) => ({
-          ...u,
-          ...(subNames.has(u.sub) ? { userName: subNames.get(u.sub) } : {}),
-        })),
-      };
-    } else {
-      authEvents = { recorded: false, reason: options.authEvents.absent };
-    }
-
-    // 3. The dormant-account review as of the end of the period, over the accounts that existed then.
-    // A user who signed in between the cutoff and --to is active: the period's export has just proved it,
-    // so only the others cost a Query (their latest sign-in may predate the period).
-    const existing = options.users.filter((u) => u.createdAt <= asOfIso);
-    const cutoffMs = asOfMs - options.inactiveDays * DAY_MS;
-    const cutoffIso = new Date(cutoffMs).toISOString();
-    const unproven = existing.filter((u) => (signIns.latestOf(u.sub) ?? '') < cutoffIso);
-    const dormant: DormantAccount[] = await dormantAccounts({
-      doc: reader,
-      table: options.table,
-      users: unproven,
+    // 1-3. The records: sign-ins, authentication events, the dormant-account review.
+    const answer = await options.records({
+      from: options.from,
+      to: options.to,
+      fromMs: Date.parse(options.from),
+      toMs,
+      days,
+      asOfIso: new Date(asOfMs).toISOString(),
       cutoffMs,
-      asOfIso,
-      concurrency: options.concurrency,
-      onProgress: (done, total) => progress('users checked', done, total),
+      authEvents: options.authEvents,
+      path,
+      progress,
     });
-    const dormantFile = packFile(path(FILES.dormant));
-    await writeDormantAccounts(dormant, 'csv', dormantFile);
-    await finish(dormantFile);
 
     // 4. The trail's integrity over the period (verify-trail), with the digests an auditor checks alone.
     const integrity = await integrityOfPeriod({
       source: options.integrity,
-      doc: reader,
       region: options.region,
       sources: [
-        { table: 'sign-ins', tableName: options.table, dayIndexShards: options.shards },
+        {
+          table: 'sign-ins',
+          tableName: options.table,
+          dayIndexShards: 'shards' in options.integrity ? options.integrity.shards : 1,
+        },
         ...('table' in options.authEvents
           ? [{ table: 'auth-events' as const, tableName: options.authEvents.table }]
           : []),
@@ -230,6 +162,7 @@ export async function writeAuditPack(
       stackName: options.stackName,
       retentionDays: options.retentionDays,
     });
+    const { dormant } = answer;
     const summary: PackSummary = {
       generatedAt,
       period: {
@@ -243,13 +176,19 @@ export async function writeAuditPack(
       userPoolId: options.userPoolId,
       table: options.table,
       ...(options.stackName ? { stackName: options.stackName } : {}),
-      signIns: signIns.totals(),
-      authEvents,
+      signIns: answer.signIns,
+      authEvents:
+        'table' in options.authEvents && answer.authEvents
+          ? { recorded: true, table: options.authEvents.table, ...answer.authEvents }
+          : {
+              recorded: false,
+              reason: 'absent' in options.authEvents ? options.authEvents.absent : 'not-named',
+            },
       dormantAccounts: {
-        asOf: asOfIso,
+        asOf: new Date(asOfMs).toISOString(),
         inactiveDays: options.inactiveDays,
         cutoff: new Date(cutoffMs).toISOString(),
-        users: existing.length,
+        users: answer.existingUsers,
         dormant: dormant.length,
         neverRecorded: dormant.filter((a) => a.lastSignedInAt === null).length,
         disabled: dormant.filter((a) => !a.enabled).length,

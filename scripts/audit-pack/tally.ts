@@ -5,6 +5,7 @@
  */
 
 import type { LoginHistoryItem } from '#contract';
+import { TOP_FAILING } from '../lake/queries.ts';
 import type { AuthEventRecord } from '../records/auth-events.ts';
 
 /** The label for sign-ins with no identityProvider: users of the pool itself (not federated). */
@@ -84,8 +85,8 @@ export class SignInTally {
   }
 }
 
-/** How many failing sources and users the summary lists (the CSV has every event). */
-export const TOP_FAILING = 10;
+/** How many failing sources and users the summary lists (the CSV has every event): the lake's queries' too. */
+export { TOP_FAILING };
 
 export interface AuthEventTotals {
   events: number;

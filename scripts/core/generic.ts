@@ -93,3 +93,26 @@ export async function* tapped<T>(items: AsyncIterable<T>, onItem: (item: T) => v
     yield item;
   }
 }
+
+/**
+ * Two streams, each already in order of `key`, as one stream in that order (ties: `a` first). Holds one item
+ * of each; the next of each is requested as soon as its current one is taken.
+ */
+export async function* mergedBy<T>(
+  a: AsyncIterable<T>,
+  b: AsyncIterable<T>,
+  key: (item: T) => string,
+): AsyncGenerator<T> {
+  const left = a[Symbol.asyncIterator]();
+  const right = b[Symbol.asyncIterator]();
+  let [l, r] = await Promise.all([left.next(), right.next()]);
+  while (!l.done || !r.done) {
+    if (r.done || (!l.done && key(l.value) <= key(r.value))) {
+      yield l.value as T;
+      l = await left.next();
+    } else {
+      yield r.value;
+      r = await right.next();
+    }
+  }
+}

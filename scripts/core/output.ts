@@ -4,10 +4,12 @@
  * so an export of a million sign-ins holds only the current page in memory.
  */
 import { once } from 'node:events';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import type { LoginHistoryItem } from '#contract';
 import type { DormantAccount } from '../records/dormant-accounts.ts';
+import { CommandError, fileProblem } from './cli.ts';
 
 export const FORMATS = ['table', 'json', 'jsonl', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -191,4 +193,29 @@ export async function writeDormantAccounts(
       await writeText(stream, `${JSON.stringify(accounts, null, 2)}\n`);
       return;
   }
+}
+
+/**
+ * A folder that does not exist yet, or is empty: a pack or an export never overwrites or mixes with other
+ * files. Returns the undo: removing the folder again if this made it and it is still empty (a run that failed
+ * early). `what` names the output in the refusal.
+ */
+export function prepareOutFolder(out: string, what = 'the pack'): () => void {
+  const existed = existsSync(out);
+  if (existed && !statSync(out).isDirectory()) {
+    throw new CommandError(
+      `--out ${out} is a file, not a folder: give a new folder for ${what} (nothing was written)`,
+    );
+  }
+  if (existed && readdirSync(out).length > 0) {
+    throw new CommandError(`${out} is not empty: give a new folder for ${what} (nothing was written)`);
+  }
+  try {
+    mkdirSync(out, { recursive: true });
+  } catch (error) {
+    throw new CommandError(`cannot create the folder ${out}: ${fileProblem(error)} (nothing was written)`);
+  }
+  return () => {
+    if (!existed && readdirSync(out).length === 0) rmSync(out, { recursive: true });
+  };
 }

@@ -17,6 +17,9 @@ export const OUTPUT = {
   authEventsTableName: 'AuthEventsTableName',
   digestBucketName: 'DigestBucketName',
   signingKeyArn: 'SigningKeyArn',
+  lakeBucketName: 'LakeBucketName',
+  lakeDatabase: 'LakeDatabase',
+  lakeWorkGroup: 'LakeWorkGroup',
 } as const;
 export type OutputName = (typeof OUTPUT)[keyof typeof OUTPUT];
 

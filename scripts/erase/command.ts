@@ -4,8 +4,14 @@
  */
 import { isIP } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type AwsCredentialIdentity, callerArn, credentialsOf } from '../account/role-session.ts';
+import {
+  type AwsCredentialIdentity,
+  callerArn,
+  clientConfig,
+  credentialsOf,
+} from '../account/role-session.ts';
 import {
   CommandError,
   namingTables,
@@ -16,6 +22,8 @@ import {
 } from '../core/cli.ts';
 import { counted } from '../core/generic.ts';
 import { OUTPUT, readStackIn } from '../core/stack.ts';
+import { eraseFromLake } from '../lake/erase-rows.ts';
+import { s3Location } from '../lake/s3-lake.ts';
 import { sourceIpHash, subHash } from '../records/erasure-record.ts';
 import { READ_MAX_ATTEMPTS } from '../records/sign-ins.ts';
 import { lookUpSub } from '../user-pool/user-lookup.ts';
@@ -34,12 +42,16 @@ who (exactly one):
   --sub <sub> | --username <name> --user-pool-id <id> | --email <email> --user-pool-id <id>
   | --source-ip <address>
 where (exactly one):
-  --stack-name <stack>         the tables, the erasure role and the salt secret from the stack's outputs
+  --stack-name <stack>         the tables, the erasure role, the salt secret and the lake from the stack's outputs
   --table-name <table> --salt-secret <secret id or ARN> [--auth-events-table-name <table>]
       [--role-arn <erasure role ARN>]   without --role-arn, your current credentials must be the erasure role's
+      [--lake <s3 url>]                 the lake's copy (Lake=enabled), whose rows of the person go too
 
 --dry-run   print what would be deleted, change nothing
 --yes       erase (required to change anything)`;
+
+/** How long a new record may take to reach the lake: the stream's batching window, and a retry. */
+const LAKE_DELAY_MS = 10 * 60_000;
 
 function range(kind: KindSummary): string {
   return kind.count === 0 ? '' : `  ${kind.first} … ${kind.last}`;
@@ -101,6 +113,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     'auth-events-table-name': { type: 'string' },
     'salt-secret': { type: 'string' },
     'role-arn': { type: 'string' },
+    lake: { type: 'string' },
     'stack-name': { type: 'string' },
     'dry-run': { type: 'boolean', default: false },
     yes: { type: 'boolean', default: false },
@@ -121,9 +134,12 @@ export async function run(argv: readonly string[]): Promise<number> {
   if (values['table-name'] && !values['salt-secret']) {
     throw new UsageError('--table-name needs --salt-secret (the stack output ErasureSaltSecretArn)');
   }
-  if (values['stack-name'] && (values['salt-secret'] || values['auth-events-table-name'])) {
-    throw new UsageError('--stack-name supplies the tables and the salt secret: drop the other names');
+  if (values['stack-name'] && (values['salt-secret'] || values['auth-events-table-name'] || values.lake)) {
+    throw new UsageError(
+      '--stack-name supplies the tables, the salt secret and the lake: drop the other names',
+    );
   }
+  let lake = values.lake === undefined ? undefined : s3Location('lake', values.lake);
   const region = values.region;
 
   let signInTable = values['table-name'] as string;
@@ -138,6 +154,8 @@ export async function run(argv: readonly string[]): Promise<number> {
     unchecked = 'stack-records-none';
     saltSecret = stack.output(OUTPUT.erasureSaltSecretArn);
     roleArn ??= stack.output(OUTPUT.erasureRoleArn);
+    const bucket = stack.optionalOutput(OUTPUT.lakeBucketName);
+    if (bucket) lake = s3Location('lake', `s3://${bucket}/`);
   }
   if (sourceIp !== undefined && !authEventsTable) {
     throw new CommandError(
@@ -180,6 +198,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     ),
   );
   let planned = false;
+  const s3 = lake ? new S3Client(clientConfig(region, credentials)) : undefined;
   try {
     const plan = await planErasure(doc, target);
     planned = true;
@@ -202,6 +221,17 @@ export async function run(argv: readonly string[]): Promise<number> {
     const outcome = await erase(doc, target, plan, {
       requestedBy: requestedBy ?? 'unknown',
       onProgress: (done, total) => progress.update(done, total),
+      ...(lake && s3
+        ? {
+            eraseLake: async (days: { signIns: string[]; authEvents: string[] }) => {
+              const rows = await eraseFromLake(s3, lake, target.subject, {
+                'sign-ins': days.signIns,
+                'auth-events': days.authEvents,
+              });
+              return { signIns: rows['sign-ins'], authEvents: rows['auth-events'] };
+            },
+          }
+        : {}),
     });
     progress.end();
     if (outcome.kind === 'completed') {
@@ -216,6 +246,18 @@ export async function run(argv: readonly string[]): Promise<number> {
             ? `Erased ${signIns} and ${authEvents}${resumed}.`
             : `Erased ${signIns}${resumed}; auth events: ${UNCHECKED[unchecked]}.`,
       );
+      const lakeRows = outcome.record.lakeRowsErased;
+      if (lakeRows) {
+        console.log(
+          `Removed ${lakeRows.signIns + lakeRows.authEvents} rows from the lake (${lake?.bucket}).`,
+        );
+        // Records still on their way (the stream is copied every few minutes) reach the lake after this run.
+        if ((plan.signIns.last ?? '') > new Date(Date.now() - LAKE_DELAY_MS).toISOString()) {
+          console.log(
+            `This person's latest sign-in is recent: run this again in ${LAKE_DELAY_MS / 60_000} minutes to remove rows still on their way to the lake.`,
+          );
+        }
+      }
       console.log(`Erasure record: sub "#erasures", signInId "${signInId}" in ${signInTable}.`);
     }
     return 0;
@@ -230,5 +272,6 @@ export async function run(argv: readonly string[]): Promise<number> {
     throw error;
   } finally {
     doc.destroy();
+    s3?.destroy();
   }
 }

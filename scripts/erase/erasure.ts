@@ -54,6 +54,8 @@ export interface KindSummary {
   last?: string;
   /** When an interrupted erasure is resumed: how many of them it found already (recorded before it began). */
   olderThanResumed?: number;
+  /** The UTC days (YYYYMMDD) the items fall on: the lake's folders that hold the person's rows. */
+  eventDays: string[];
 }
 
 export interface ErasurePlan {
@@ -124,7 +126,8 @@ async function summary(
   kind: keyof ItemCounts,
   resumedFrom: string | undefined,
 ): Promise<KindSummary> {
-  const result: KindSummary = { count: 0, ...(resumedFrom ? { olderThanResumed: 0 } : {}) };
+  const result: KindSummary = { count: 0, ...(resumedFrom ? { olderThanResumed: 0 } : {}), eventDays: [] };
+  const days = new Set<string>();
   for await (const page of keysOf(doc, target, kind)) {
     for (const item of page) {
       if (!belongsTo(target, item)) {
@@ -133,11 +136,13 @@ async function summary(
       }
       const { time } = item;
       result.count++;
+      days.add(time.slice(0, 10).replaceAll('-', ''));
       if (!result.first || time < result.first) result.first = time;
       if (!result.last || time > result.last) result.last = time;
       if (resumedFrom && time <= resumedFrom) result.olderThanResumed = (result.olderThanResumed ?? 0) + 1;
     }
   }
+  result.eventDays = [...days].sort();
   return result;
 }
 
@@ -193,7 +198,13 @@ export async function erase(
   doc: DynamoDBDocumentClient,
   target: ErasureTarget,
   plan: ErasurePlan,
-  options: { requestedBy: string; now?: () => Date; onProgress?: (deleted: number, total: number) => void },
+  options: {
+    requestedBy: string;
+    now?: () => Date;
+    onProgress?: (deleted: number, total: number) => void;
+    /** Removes the person's rows from the lake on these days (Lake=enabled); returns how many. */
+    eraseLake?: (days: { signIns: string[]; authEvents: string[] }) => Promise<ItemCounts>;
+  },
 ): Promise<ErasureOutcome> {
   const now = options.now ?? (() => new Date());
   const remaining = countsOf(plan);
@@ -211,6 +222,13 @@ export async function erase(
       itemsFound: remaining,
     });
   if (!resuming) await putRecord(doc, target.signInTable, started);
+
+  // The lake's copy first, while the items still say which days hold the person's rows: an interruption
+  // leaves items to find those days again.
+  const lakeRows = await options.eraseLake?.({
+    signIns: plan.signIns.eventDays,
+    authEvents: plan.authEvents?.eventDays ?? [],
+  });
 
   const total = remaining.signIns + remaining.authEvents;
   let done = 0;
@@ -241,6 +259,7 @@ export async function erase(
     remaining: resuming ? leftOfResumed(plan) : remaining,
     deletedNow,
     completedAt: now().toISOString(),
+    lakeRows,
   });
   await putRecord(doc, target.signInTable, record);
   return { kind: 'completed', record, resumed: resuming !== undefined };

@@ -69,7 +69,15 @@ export interface DormantReportOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** The dormant users, never-signed-in first, then the longest inactive; ties by user name. */
+/** localeCompare's own collation (ECMA-402: the same as a default Intl.Collator), built once: a million names sort in seconds. */
+const collator = new Intl.Collator();
+
+/** The review's order: never-signed-in first, then the longest inactive; ties by user name. */
+export const byDormancy = (a: DormantAccount, b: DormantAccount) =>
+  collator.compare(a.lastSignedInAt ?? '', b.lastSignedInAt ?? '') ||
+  collator.compare(a.userName, b.userName);
+
+/** The dormant users, in the review's order (byDormancy). */
 export async function dormantAccounts(options: DormantReportOptions): Promise<DormantAccount[]> {
   const { doc, table, users, cutoffMs, concurrency, asOfIso, onProgress } = options;
   const checked = await mapBounded(
@@ -83,9 +91,5 @@ export async function dormantAccounts(options: DormantReportOptions): Promise<Do
   );
   return checked
     .filter((u) => u.lastSignedInAt === null || Date.parse(u.lastSignedInAt) < cutoffMs)
-    .sort(
-      (a, b) =>
-        (a.lastSignedInAt ?? '').localeCompare(b.lastSignedInAt ?? '') ||
-        a.userName.localeCompare(b.userName),
-    );
+    .sort(byDormancy);
 }

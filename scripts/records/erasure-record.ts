@@ -33,6 +33,8 @@ export interface ErasureRecord {
   completedAt?: string;
   /** Deleted in all, across interrupted runs (found at the start plus any that arrived while it ran). */
   itemsErased?: ItemCounts;
+  /** Rows removed from the lake's copy (Lake=enabled) by the run that completed the erasure. */
+  lakeRowsErased?: ItemCounts;
 }
 
 export function subHash(salt: string, sub: string): string {
@@ -71,7 +73,7 @@ export function startedRecord(fields: {
  */
 export function completedRecord(
   started: ErasureRecord,
-  progress: { remaining: ItemCounts; deletedNow: ItemCounts; completedAt: string },
+  progress: { remaining: ItemCounts; deletedNow: ItemCounts; completedAt: string; lakeRows?: ItemCounts },
 ): ErasureRecord {
   const erased = (kind: keyof ItemCounts) =>
     Math.max(0, started.itemsFound[kind] - progress.remaining[kind]) + progress.deletedNow[kind];
@@ -81,5 +83,6 @@ export function completedRecord(
     status: 'completed',
     completedAt: progress.completedAt,
     itemsErased: { signIns: erased('signIns'), authEvents: erased('authEvents') },
+    ...(progress.lakeRows ? { lakeRowsErased: progress.lakeRows } : {}),
   };
 }

@@ -47,8 +47,16 @@ describe('lock files', () => {
     });
   }
 
-  it('the tests use the same DynamoDB SDK and esbuild-built TypeScript as the function', () => {
-    for (const name of ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', 'typescript', 'esbuild']) {
+  it('the tests use the same DynamoDB and S3 SDK, Parquet writer and esbuild-built TypeScript as the function', () => {
+    for (const name of [
+      '@aws-sdk/client-dynamodb',
+      '@aws-sdk/lib-dynamodb',
+      '@aws-sdk/util-dynamodb',
+      '@aws-sdk/client-s3',
+      'hyparquet-writer',
+      'typescript',
+      'esbuild',
+    ]) {
       assert.equal(locked(rootLock, name), locked(fnLock, name), name);
     }
   });
