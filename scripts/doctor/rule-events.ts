@@ -278,7 +278,9 @@ function inferredCases(
       const first = kind.functionNames[0];
       if (first) {
         add('lambda', 'UpdateFunctionCode20150331v2', first, { functionName: first }, 'CloudFormation');
-        add('lambda', 'UpdateFunctionCode20150331v2', `other-${first}`, { functionName: `other-${first}` });
+        // Another function, whose name begins like the stack's (a name that ends like it would have to copy
+        // its random tail).
+        add('lambda', 'UpdateFunctionCode20150331v2', `${first}-copy`, { functionName: `${first}-copy` });
       }
       break;
     }

@@ -39,7 +39,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { createWatchdogApi } from '../../../authenticated/src/watchdog-api.ts';
 import { CHECKS, runWatchdog, type WatchdogConfig } from '../../../authenticated/src/watchdog-checks.ts';
-import { loadTemplate, resolveConditions, TABLE_ID, tableCreateInput } from '../../../dev/build/template.ts';
+import { loadTemplate, resolveConditions, tableCreateInput } from '../../../dev/build/template.ts';
 import { createLocalDigests, sealLocally } from '../../../dev/local-stack/digests-local.ts';
 import {
   LOCAL_CREDENTIALS,
@@ -306,7 +306,7 @@ describe('the watchdog (moto)', () => {
     assert.ok(silent.Properties.Period >= fastest * 60, 'a working watchdog always reports within a period');
     assert.equal(
       JSON.stringify(resources.WatchdogFunction.Properties.Events.Every.Properties.ScheduleExpression),
-      JSON.stringify({ 'Fn::Sub': 'rate(${WatchdogIntervalMinutes} minutes)' }),
+      JSON.stringify({ 'Fn::Sub': `rate(${'$'}{WatchdogIntervalMinutes} minutes)` }),
     );
   });
 });

@@ -207,11 +207,6 @@ describe('template.yaml', () => {
     assert.ok(alarms.some((a) => a.includes('"Errors"') && a.includes('"Throttles"')));
   });
 
-  /** The auth-events table's part of a list: present only when the stack records authentication events. */
-  const ifAuthEvents = (value: object) => ({
-    'Fn::If': ['RecordAuthEvents', value, { Ref: 'AWS::NoValue' }],
-  });
-
   it('makes tampering loud: protection changes of the tables and every erasure reach the alarm topic', () => {
     // One rule per table (a pattern naming both would exceed EventBridge's 2,048 characters on a long stack
     // name: pattern-size.test.ts), the same pattern in both but for the table; what each matches is proven with

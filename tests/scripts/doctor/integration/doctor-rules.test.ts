@@ -462,7 +462,7 @@ describe("doctor: every rule's pattern on the account's own events, judged by AW
     const withoutSealer = broken('TrailFunctionsChangedRule', (detail) => {
       const names = detail.$or[0].requestParameters.functionName;
       detail.$or[0].requestParameters.functionName = names.filter(
-        (n: unknown) => n !== sealer && (n as { suffix?: string }).suffix !== `:${sealer}`,
+        (n: unknown) => (n as { suffix?: string }).suffix !== sealer,
       );
     });
     const result = await check('TrailFunctionsChangedRule', history(RECENT), engine, withoutSealer);
@@ -542,6 +542,22 @@ describe("doctor: every rule's pattern on the account's own events, judged by AW
 });
 
 describe('doctor on a stack deployed with Integrity=disabled', () => {
+  it("covers the lake's function and streams too when Lake=enabled: ok on inferred shapes of every one", async (t) => {
+    const engine = eventRuler(t);
+    if (!engine) return;
+    const withLake = stackWith({ Lake: 'enabled' }) as DeclaredStack;
+    assert.ok(withLake.physicalIds.LakeFunction && withLake.physicalIds.LakeAuthEventsStream);
+    const lakeRules = declaredRules(withLake) as DeclaredRule[];
+    const functions = lakeRules.find((r) => r.logicalId === 'TrailFunctionsChangedRule') as DeclaredRule;
+    const result = await checkRuleEvents(
+      functions,
+      ruleKindOf(withLake, functions.logicalId, POOL_ID),
+      new RecentEvents(history([]), () => NOW),
+      engine,
+    );
+    assert.equal(result.status, 'ok', JSON.stringify(result));
+  });
+
   it('has the four rules of the stack without the trail, each one it knows, and no integrity part', (t) => {
     const plain = stackWith({ Integrity: 'disabled' });
     if (!plain) {

@@ -43,12 +43,7 @@ import type { IntervalSource } from '../../../../authenticated/src/interval-item
 import { kmsSigner } from '../../../../authenticated/src/kms-signer.ts';
 import { sealInterval } from '../../../../authenticated/src/seal-intervals.ts';
 import { keyHashOf } from '../../../../authenticated/src/trail-digest.ts';
-import {
-  AUTH_EVENTS_TABLE_ID,
-  loadTemplate,
-  TABLE_ID,
-  tableCreateInput,
-} from '../../../../dev/build/template.ts';
+import { AUTH_EVENTS_TABLE_ID, loadTemplate, tableCreateInput } from '../../../../dev/build/template.ts';
 import {
   createLocalDigests,
   type LocalDigests,
