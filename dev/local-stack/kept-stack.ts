@@ -1,11 +1,12 @@
 /**
  * The local stack kept running in the background (`npm run local-stack -- start|seal|stop`), so a user can try
  * every command against it. One detached process (`serve`) holds moto (DynamoDB with both tables as the
- * template declares them, Secrets Manager with the erasure salt, STS, S3 and KMS for the trail; its DynamoDB
+ * template declares them, Secrets Manager with the erasure salt, STS, S3 and KMS for the trail and the lake; its DynamoDB
  * and Secrets Manager state kept on disk through moto's recorder), cognito-local (data on disk), the local
  * Lambda endpoint running the freshly built functions, the CloudTrail recorder feeding the auth-events
  * function, the demo's pool with the trigger attached by the same code as `npm run attach`, and the parts
- * (kept-part.ts: the trail's digest bucket and signing key). `start` waits for it, records its pid, its
+ * (kept-part.ts: the trail's digest bucket and signing key, kept-trail.ts; the lake bucket and the lake
+ * function fed from the tables' streams, kept-lake.ts). `start` waits for it, records its pid, its
  * control endpoint and the `export` lines in the state file, and prints those lines; `seal` asks it to seal
  * up to now; `stop` ends it by that pid.
  *
@@ -30,6 +31,7 @@ import { entryOf } from '../build/commands.ts';
 import { loadTemplate, PROJECT_ROOT, parameterDefaults } from '../build/template.ts';
 import { ensurePythonTools } from '../build/toolchain.ts';
 import { activeUsers, createDemoPool, type DemoPool } from './demo-pool.ts';
+import { startKeptLake } from './kept-lake.ts';
 import type { KeptPart } from './kept-part.ts';
 import {
   ensureSaltSecret,
@@ -438,7 +440,7 @@ export async function serveKeptStack(): Promise<void> {
 
     const context = { stack, template, motoEndpoint: moto.endpoint, dataDir: DATA_DIR, log };
     parts.push(await startKeptTrail(context));
-    // Issue 28: the lake folder (OCSF/Parquet under data/lake/) is one more part here; docs/local-stack.md.
+    parts.push(await startKeptLake(context));
 
     const running = stack;
     const seal = serialized(async (until) => {
