@@ -297,13 +297,21 @@ function exportsOf(
   };
 }
 
+/**
+ * Where a seal asked for now ends: the start of the current second. CloudTrail's eventTime has whole seconds,
+ * so an attempt made later in the same second as the seal is recorded at that second's start; sealing up to
+ * the millisecond would put it inside the interval just sealed, and verify-trail would call it inserted. (On
+ * AWS the sealer's grace period keeps far more than a second back.)
+ */
+export const sealMoment = (now: number) => Math.floor(now / 1000) * 1000;
+
 /** One seal at a time: a seal asked for while one runs waits for it, then runs. */
 function serialized(run: (until: number) => Promise<string[]>): () => Promise<string[]> {
   let last: Promise<unknown> = Promise.resolve();
   return () => {
     const next = last.then(
-      () => run(Date.now()),
-      () => run(Date.now()),
+      () => run(sealMoment(Date.now())),
+      () => run(sealMoment(Date.now())),
     );
     last = next.catch(() => undefined);
     return next;
