@@ -15,7 +15,7 @@
  * (the background process's output, the functions' log lines among it) and data/ (kept across stop and start).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import {
@@ -96,6 +96,27 @@ function isOurs(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Does any process of group `pgid` still run (Linux /proc; elsewhere only the leader is watched)? Zombies do
+ * not count: they have ended, and only wait to be reaped by whoever inherited them. Linux never gives a new
+ * process the id of a group that still has members, so these are ours.
+ */
+function groupRunning(pgid: number): boolean {
+  if (!existsSync('/proc/self/stat')) return false;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+      // pid (comm) state ppid pgrp …; comm may hold spaces and parentheses.
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return false;
 }
 
 /** The running stack's state; the state of one whose process is gone is removed (and said so). */
@@ -202,9 +223,13 @@ export async function stopKeptStack(): Promise<number> {
     return 0;
   }
   process.kill(current.pid, 'SIGTERM'); // it closes its servers and its function environments
+  // Done when its whole process group has ended, not only itself: what it started (moto, the function
+  // environments it killed, esbuild's service) can take a moment longer on a busy machine.
+  const groupAlive = () => groupRunning(current.pid);
   const deadline = Date.now() + STOP_TIMEOUT_MS;
-  while (Date.now() < deadline && isOurs(current.pid)) await new Promise((r) => setTimeout(r, 100));
-  if (isOurs(current.pid)) {
+  while (Date.now() < deadline && (isOurs(current.pid) || groupAlive()))
+    await new Promise((r) => setTimeout(r, 100));
+  if (isOurs(current.pid) || groupAlive()) {
     progress(`pid ${current.pid} did not stop within ${STOP_TIMEOUT_MS / 1000} s; killing its process group`);
     process.kill(-current.pid, 'SIGKILL');
   }
