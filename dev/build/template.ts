@@ -17,6 +17,10 @@ export const TABLE_ID = 'LoginHistoryTable';
 export const AUTH_EVENTS_FUNCTION_ID = 'AuthEventsFunction';
 export const AUTH_EVENTS_TABLE_ID = 'AuthEventsTable';
 export const AUTH_EVENTS_RULE_ID = 'AuthEventsRule';
+/** The lake (issue 28; parameter Lake=enabled): its function and the stream mappings that feed it. */
+export const LAKE_FUNCTION_ID = 'LakeFunction';
+export const LAKE_BUCKET_ID = 'LakeBucket';
+export const LAKE_STREAM_IDS = { signIns: 'LakeSignInsStream', authEvents: 'LakeAuthEventsStream' } as const;
 
 // biome-ignore lint/suspicious/noExplicitAny: a CloudFormation template is untyped JSON
 export type Template = Record<string, any>;
@@ -251,10 +255,18 @@ export function functionSettings(
     parameters = {},
     functionId = FUNCTION_ID,
     tableId = functionId === AUTH_EVENTS_FUNCTION_ID ? AUTH_EVENTS_TABLE_ID : TABLE_ID,
-  }: { tableName: string; parameters?: Record<string, string>; functionId?: string; tableId?: string },
+    resources = {},
+  }: {
+    tableName: string;
+    parameters?: Record<string, string>;
+    functionId?: string;
+    tableId?: string;
+    /** What other Refs in its environment name (resources, pseudo parameters such as AWS::AccountId). */
+    resources?: Record<string, string>;
+  },
 ): FunctionSettings {
   const fn = template.Resources[functionId];
-  const refs = { ...parameterDefaults(template), ...parameters, [tableId]: tableName };
+  const refs = { ...parameterDefaults(template), ...parameters, ...resources, [tableId]: tableName };
   const [handlerFile, handlerExport] = String(fn.Properties.Handler).split('.');
   if (!handlerFile || !handlerExport) throw new Error(`unexpected Handler ${fn.Properties.Handler}`);
   // As CloudFormation deploys it: a variable whose value is AWS::NoValue is not set at all.

@@ -2,8 +2,8 @@
  * The hook for what the kept stack holds beyond its engines. Each part is started once the stack is up (the
  * pool attached, the start's sign-ins written) and adds variables to `start`'s exports; its `seal` runs at
  * start, on `npm run local-stack -- seal` and every SealIntervalMinutes, each time once every sign-in and auth
- * event begun before `until` is written. The trail (kept-trail.ts: the digest bucket and signing key) is one;
- * the lake folder (OCSF/Parquet export, issue 28) is meant to be the next: see docs/local-stack.md.
+ * event begun before `until` is written. The trail (kept-trail.ts: the digest bucket and signing key) and the
+ * lake (kept-lake.ts: the lake bucket, filled by the lake function from the tables' streams) are the two.
  */
 import type { Template } from '../build/template.ts';
 import type { LocalStack } from './local-stack.ts';

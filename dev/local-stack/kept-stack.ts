@@ -1,11 +1,12 @@
 /**
  * The local stack kept running in the background (`npm run local-stack -- start|seal|stop`), so a user can try
  * every command against it. One detached process (`serve`) holds moto (DynamoDB with both tables as the
- * template declares them, Secrets Manager with the erasure salt, STS, S3 and KMS for the trail; its DynamoDB
+ * template declares them, Secrets Manager with the erasure salt, STS, S3 and KMS for the trail and the lake; its DynamoDB
  * and Secrets Manager state kept on disk through moto's recorder), cognito-local (data on disk), the local
  * Lambda endpoint running the freshly built functions, the CloudTrail recorder feeding the auth-events
  * function, the demo's pool with the trigger attached by the same code as `npm run attach`, and the parts
- * (kept-part.ts: the trail's digest bucket and signing key). `start` waits for it, records its pid, its
+ * (kept-part.ts: the trail's digest bucket and signing key, kept-trail.ts; the lake bucket and the lake
+ * function fed from the tables' streams, kept-lake.ts). `start` waits for it, records its pid, its
  * control endpoint and the `export` lines in the state file, and prints those lines; `seal` asks it to seal
  * up to now; `stop` ends it by that pid.
  *
@@ -14,7 +15,7 @@
  * (the background process's output, the functions' log lines among it) and data/ (kept across stop and start).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import {
@@ -30,6 +31,7 @@ import { entryOf } from '../build/commands.ts';
 import { loadTemplate, PROJECT_ROOT, parameterDefaults } from '../build/template.ts';
 import { ensurePythonTools } from '../build/toolchain.ts';
 import { activeUsers, createDemoPool, type DemoPool } from './demo-pool.ts';
+import { startKeptLake } from './kept-lake.ts';
 import type { KeptPart } from './kept-part.ts';
 import {
   ensureSaltSecret,
@@ -94,6 +96,27 @@ function isOurs(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Does any process of group `pgid` still run (Linux /proc; elsewhere only the leader is watched)? Zombies do
+ * not count: they have ended, and only wait to be reaped by whoever inherited them. Linux never gives a new
+ * process the id of a group that still has members, so these are ours.
+ */
+function groupRunning(pgid: number): boolean {
+  if (!existsSync('/proc/self/stat')) return false;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+      // pid (comm) state ppid pgrp …; comm may hold spaces and parentheses.
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return false;
 }
 
 /** The running stack's state; the state of one whose process is gone is removed (and said so). */
@@ -200,9 +223,13 @@ export async function stopKeptStack(): Promise<number> {
     return 0;
   }
   process.kill(current.pid, 'SIGTERM'); // it closes its servers and its function environments
+  // Done when its whole process group has ended, not only itself: what it started (moto, the function
+  // environments it killed, esbuild's service) can take a moment longer on a busy machine.
+  const groupAlive = () => groupRunning(current.pid);
   const deadline = Date.now() + STOP_TIMEOUT_MS;
-  while (Date.now() < deadline && isOurs(current.pid)) await new Promise((r) => setTimeout(r, 100));
-  if (isOurs(current.pid)) {
+  while (Date.now() < deadline && (isOurs(current.pid) || groupAlive()))
+    await new Promise((r) => setTimeout(r, 100));
+  if (isOurs(current.pid) || groupAlive()) {
     progress(`pid ${current.pid} did not stop within ${STOP_TIMEOUT_MS / 1000} s; killing its process group`);
     process.kill(-current.pid, 'SIGKILL');
   }
@@ -295,13 +322,21 @@ function exportsOf(
   };
 }
 
+/**
+ * Where a seal asked for now ends: the start of the current second. CloudTrail's eventTime has whole seconds,
+ * so an attempt made later in the same second as the seal is recorded at that second's start; sealing up to
+ * the millisecond would put it inside the interval just sealed, and verify-trail would call it inserted. (On
+ * AWS the sealer's grace period keeps far more than a second back.)
+ */
+export const sealMoment = (now: number) => Math.floor(now / 1000) * 1000;
+
 /** One seal at a time: a seal asked for while one runs waits for it, then runs. */
 function serialized(run: (until: number) => Promise<string[]>): () => Promise<string[]> {
   let last: Promise<unknown> = Promise.resolve();
   return () => {
     const next = last.then(
-      () => run(Date.now()),
-      () => run(Date.now()),
+      () => run(sealMoment(Date.now())),
+      () => run(sealMoment(Date.now())),
     );
     last = next.catch(() => undefined);
     return next;
@@ -438,7 +473,7 @@ export async function serveKeptStack(): Promise<void> {
 
     const context = { stack, template, motoEndpoint: moto.endpoint, dataDir: DATA_DIR, log };
     parts.push(await startKeptTrail(context));
-    // Issue 28: the lake folder (OCSF/Parquet under data/lake/) is one more part here; docs/local-stack.md.
+    parts.push(await startKeptLake(context));
 
     const running = stack;
     const seal = serialized(async (until) => {

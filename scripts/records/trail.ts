@@ -222,8 +222,10 @@ export async function verifyTrail(v: TrailVerification, fromIso: string, toIso: 
     // The period's items in time order, one pass: each sealed interval takes the items before its end.
     const query: Query = (input) => v.doc.send(new QueryCommand(input));
     const spans = objects.map((o) => intervalOfKey(o.key));
-    const streamStart = Math.max(fromMs, Math.min(...spans.map(([s]) => s)));
-    const stream = itemsInOrder(query, source, iso(streamStart), iso(Math.max(...spans.map(([, e]) => e))));
+    // No digest in the period (it lies before the first seal): nothing is compared, and an empty span is read.
+    const streamStart = spans.length > 0 ? Math.max(fromMs, Math.min(...spans.map(([s]) => s))) : fromMs;
+    const streamEnd = spans.length > 0 ? Math.max(...spans.map(([, e]) => e)) : fromMs;
+    const stream = itemsInOrder(query, source, iso(streamStart), iso(streamEnd));
     let waiting: IteratorResult<Record<string, unknown>> | undefined;
     const itemsBefore = async (startIso: string, endIso: string): Promise<Record<string, unknown>[]> => {
       const items: Record<string, unknown>[] = [];

@@ -47,6 +47,8 @@ interface Substitution {
 const STACK = '--stack-name cognito-login-history';
 const stackName = /--stack-name cognito-login-history(?=\s|$)/;
 const TABLES = '--table-name "$TABLE_NAME" --auth-events-table-name "$AUTH_EVENTS_TABLE_NAME"';
+/** The kept stack's lake bucket, which --stack-name gives erase and `audit-pack --source lake` on AWS. */
+const LAKE = '--lake "s3://$LAKE_BUCKET/"';
 
 /** Applied in this order; the first rule for `--stack-name` that matches a line takes it. */
 export const SUBSTITUTIONS: Substitution[] = [
@@ -119,8 +121,16 @@ export const SUBSTITUTIONS: Substitution[] = [
     lines: /^npm run erase /,
     says: `\`${STACK}\``,
     from: stackName,
-    to: `${TABLES} --salt-secret "$SALT_SECRET"`,
-    why: "the stack's tables and ErasureSaltSecretArn output; the local credentials stand for the erasure role",
+    to: `${TABLES} --salt-secret "$SALT_SECRET" ${LAKE}`,
+    why: "the stack's tables, ErasureSaltSecretArn and LakeBucketName outputs (the person's rows leave the lake too); the local credentials stand for the erasure role",
+  },
+  {
+    where: '`npm run audit-pack` with `--source lake`',
+    lines: /^npm run audit-pack -- .*--source lake(\s|$)/,
+    says: `\`${STACK}\``,
+    from: stackName,
+    to: `${TABLES} --digest-bucket "$DIGEST_BUCKET" ${LAKE}`,
+    why: "the stack's tables, DigestBucketName and LakeBucketName outputs: the lake the stack's LakeFunction fills from the tables' streams",
   },
   {
     where: '`npm run audit-pack`, `npm run verify-trail`',

@@ -220,6 +220,33 @@ describe('the trail proves itself (moto: DynamoDB streams, S3 Object Lock, KMS)'
     assert.equal(linesOf(r.stdout, 'unsealed').length, 0, 'the whole day is sealed');
   });
 
+  it('a period before the first seal is unsealed, not an error (exit 0)', async (t) => {
+    if (skipped(t)) return;
+    const before = new Date(Date.parse(YESTERDAY) - 7 * DAY_MS).toISOString().slice(0, 10);
+    const r = await runCommand(
+      'verify-trail',
+      [
+        ...['--from', before, '--to', before, '--table-name', SIGN_INS],
+        ...['--auth-events-table-name', AUTH_EVENTS, '--digest-bucket', digests.bucket],
+      ],
+      env,
+    );
+    assert.equal(r.code, 0, `${r.stdout}${r.stderr}`);
+    for (const [table, name] of [
+      ['sign-ins', SIGN_INS],
+      ['auth-events', AUTH_EVENTS],
+    ]) {
+      assert.match(
+        r.stdout,
+        new RegExp(`^${table} \\(${name}\\): 0 intervals sealed, 0 verified, 0 items;`, 'm'),
+      );
+      assert.match(
+        r.stdout,
+        new RegExp(`^unsealed ${table} ${before}T00:00:00\\.000Z – .*\\(before the first digest\\)$`, 'm'),
+      );
+    }
+  });
+
   it("puts the period's digests, the public key and the verdict in the audit pack, checkable with openssl alone", async (t) => {
     if (!moto || skipped(t)) return;
     const cognito = new CognitoIdentityProviderClient(localClientConfig(moto.endpoint));
