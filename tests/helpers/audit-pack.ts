@@ -141,18 +141,29 @@ export async function startPackFixture(): Promise<PackFixture> {
   }
 }
 
-/** One of our commands (`npm run <command>`) run as a user runs it, against the fixture's local stack. */
-export function runScript(stack: LocalStack, command: string, args: string[]): Promise<CommandResult> {
-  return runCommand(command, args, { ...process.env, ...stack.clientEnv, NODE_NO_WARNINGS: '1' });
+/**
+ * One of our commands (`npm run <command>`) run as a user runs it, against the fixture's local stack (and
+ * whatever `env` points elsewhere).
+ */
+export function runScript(
+  stack: LocalStack,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<CommandResult> {
+  return runCommand(command, args, { ...process.env, ...stack.clientEnv, ...env, NODE_NO_WARNINGS: '1' });
 }
 
-/** The audit-pack options that name the fixture's period, user pool and sign-in table. */
-export function fixtureOptions(fixture: PackFixture): string[] {
+/** The audit-pack options that name a period (the fixture's, unless given), its user pool and sign-in table. */
+export function fixtureOptions(
+  fixture: PackFixture,
+  { from = fixture.from, to = fixture.to }: { from?: string; to?: string } = {},
+): string[] {
   return [
     '--from',
-    fixture.from,
+    from,
     '--to',
-    fixture.to,
+    to,
     '--user-pool-id',
     fixture.poolId,
     '--table-name',
@@ -160,16 +171,25 @@ export function fixtureOptions(fixture: PackFixture): string[] {
   ];
 }
 
-/** `npm run audit-pack` over the fixture's period into `out`. */
-export function auditPack(fixture: PackFixture, out: string, extra: string[] = []): Promise<CommandResult> {
-  return runScript(fixture.stack, 'audit-pack', [
-    ...fixtureOptions(fixture),
-    '--shards',
-    String(SHARDS),
-    '--auth-events-table-name',
-    AUTH_EVENTS_TABLE,
-    '--out',
-    out,
-    ...extra,
-  ]);
+/** The options that name the sign-in table's day-index shards and the fixture's auth-events table. */
+export const SHARDS_AND_AUTH_EVENTS = [
+  '--shards',
+  String(SHARDS),
+  '--auth-events-table-name',
+  AUTH_EVENTS_TABLE,
+];
+
+/** `npm run audit-pack` over the fixture's period into `out`, `env` set beside the local stack's. */
+export function auditPack(
+  fixture: PackFixture,
+  out: string,
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<CommandResult> {
+  return runScript(
+    fixture.stack,
+    'audit-pack',
+    [...fixtureOptions(fixture), ...SHARDS_AND_AUTH_EVENTS, '--out', out, ...extra],
+    env,
+  );
 }
