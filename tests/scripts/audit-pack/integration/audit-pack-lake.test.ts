@@ -21,8 +21,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parse } from 'csv-parse/sync';
-import { missingToolNotice, TOOLS } from '../../../../dev/build/toolchain.ts';
-import { type RunningMoto, startMoto } from '../../../../dev/local-stack/moto.ts';
 import { lakeRecords } from '../../../../scripts/audit-pack/lake-records.ts';
 import { type PackRecords, writeAuditPack } from '../../../../scripts/audit-pack/pack.ts';
 import { tableRecords } from '../../../../scripts/audit-pack/table-records.ts';
@@ -41,7 +39,7 @@ import {
   startPackFixture,
 } from '../../../helpers/audit-pack.ts';
 import { uploadLake } from '../../../helpers/lake.ts';
-import { skipBecause } from '../../../helpers/skip.ts';
+import { useMoto } from '../../../helpers/moto.ts';
 
 const COMPARED = ['sign-ins.csv', 'auth-events.csv', 'dormant-accounts.csv', 'summary.json'];
 const rows = (csv: string) => parse(csv, { columns: true }) as Record<string, string>[];
@@ -190,16 +188,11 @@ describe('npm run audit-pack -- --source lake', () => {
   });
 
   describe('on moto: a lake in S3, and the Athena engine', () => {
-    let moto: RunningMoto | undefined;
-    before(async () => {
-      moto = await startMoto();
-    });
-    after(async () => {
-      await moto?.stop();
-    });
+    const motoFor = useMoto();
 
     it('--lake s3://…: the objects are copied with the SDK and give the same pack', async (t) => {
-      if (!moto) return void skipBecause(t, missingToolNotice(TOOLS.moto));
+      const moto = motoFor.ready(t);
+      if (!moto) return;
       const s3 = new S3Client({ endpoint: moto.endpoint, forcePathStyle: true, region: 'us-east-1' });
       await uploadLake(s3, 'lake-bucket', lakeDir, 'copy/');
       s3.destroy();
@@ -216,7 +209,8 @@ describe('npm run audit-pack -- --source lake', () => {
     });
 
     it('--engine athena: the same SQL and parameters reach Athena, and its answers make the same pack', async (t) => {
-      if (!moto) return void skipBecause(t, missingToolNotice(TOOLS.moto));
+      const moto = motoFor.ready(t);
+      if (!moto) return;
       const endpoint = moto.endpoint;
       const now = new Date();
       const cognito = new CognitoIdentityProviderClient({});

@@ -21,12 +21,6 @@ import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import {
-  CloudTrailClient,
-  CreateTrailCommand,
-  PutEventSelectorsCommand,
-  StartLoggingCommand,
-} from '@aws-sdk/client-cloudtrail';
-import {
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
@@ -47,6 +41,7 @@ import {
   createClients,
 } from '../../../../scripts/user-pool/trigger-attachment.ts';
 import { runCommand } from '../../../helpers/commands.ts';
+import { createLoggingTrail } from '../../../helpers/moto.ts';
 import { deployedOnMoto, deployOnMoto, type MotoStack, motoCommandEnv } from '../../../helpers/moto-stack.ts';
 import { skipBecause } from '../../../helpers/skip.ts';
 
@@ -78,26 +73,10 @@ describe('npm run doctor on moto', () => {
       await cognito.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'web' }))
     ).UserPoolClient?.ClientId as string;
     cognito.destroy();
-    // A trail that logs this region's management events, read and write.
-    await fetch(`${moto.endpoint}/doctor-trail-logs`, {
-      method: 'PUT',
-      headers: {
-        authorization: `AWS4-HMAC-SHA256 Credential=local/20260101/${REGION}/s3/aws4_request, SignedHeaders=host, Signature=0`,
-      },
-      body: `<CreateBucketConfiguration><LocationConstraint>${REGION}</LocationConstraint></CreateBucketConfiguration>`,
+    await createLoggingTrail(moto.endpoint, REGION, {
+      name: 'management-events',
+      bucket: 'doctor-trail-logs',
     });
-    const trail = new CloudTrailClient(config);
-    await trail.send(
-      new CreateTrailCommand({ Name: 'management-events', S3BucketName: 'doctor-trail-logs' }),
-    );
-    await trail.send(
-      new PutEventSelectorsCommand({
-        TrailName: 'management-events',
-        EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }],
-      }),
-    );
-    await trail.send(new StartLoggingCommand({ Name: 'management-events' }));
-    trail.destroy();
     const parameters = {
       CognitoUserPoolArn: pool?.Arn as string,
       AuthEvents: 'enabled',
