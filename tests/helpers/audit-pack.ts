@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LoginHistoryItem } from '#contract';
 import { buildHistoryItem } from '../../authenticated/src/history-item.ts';
 import { type LocalStack, startLocalStack } from '../../dev/local-stack/local-stack.ts';
@@ -21,6 +21,7 @@ import type { AuthEventRecord } from '../../scripts/records/auth-events.ts';
 import { authEvent, createAuthEventsTable, putAuthEvents } from './auth-events.ts';
 import { type CommandResult, runCommand } from './commands.ts';
 import { attachLocally } from './local-stack.ts';
+import { putItems } from './tables.ts';
 
 const DAY = 86_400_000;
 export const AUTH_EVENTS_TABLE = 'auth-events-local';
@@ -93,11 +94,7 @@ export async function startPackFixture(): Promise<PackFixture> {
       // before the period: counts for nothing in the pack, and mallory's only sign-in (so dormant)
       item(mallory.sub, '<b>mallory</b>&co', noon(150), pool.clientId),
     ];
-    await doc.send(
-      new BatchWriteCommand({
-        RequestItems: { [stack.tableName]: earlier.map((Item) => ({ PutRequest: { Item } })) },
-      }),
-    );
+    await putItems(doc, stack.tableName, earlier);
 
     await createAuthEventsTable(ddb, AUTH_EVENTS_TABLE);
     const at = (daysAgo: number, minute: number) =>

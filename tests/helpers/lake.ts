@@ -9,7 +9,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { LoginHistoryItem } from '#contract';
 import { buildHistoryItem } from '../../authenticated/src/history-item.ts';
@@ -23,6 +22,7 @@ import {
 } from '../../dev/local-stack/local-clients.ts';
 import type { AuthEventRecord } from '../../scripts/records/auth-events.ts';
 import { authEvent, createAuthEventsTable, putAuthEvents } from './auth-events.ts';
+import { putItems } from './tables.ts';
 
 export const LAKE_SHARDS = 2;
 export const POOL = 'us-east-1_LakePool';
@@ -114,12 +114,7 @@ export async function startLakeTables(): Promise<LakeTables> {
       signInItem(SUBS.bob, '2026-11-30T00:00:00.000Z', {}),
       signInItem(SUBS.alice, '2026-11-30T12:30:00.000Z', { email: 'alice@example.com', clientId: 'web' }),
     ];
-    for (let i = 0; i < signIns.length + 1; i += 25) {
-      const items = [before, ...signIns].slice(i, i + 25);
-      await doc.send(
-        new BatchWriteCommand({ RequestItems: { [table]: items.map((Item) => ({ PutRequest: { Item } })) } }),
-      );
-    }
+    await putItems(doc, table, [before, ...signIns]);
     const authEvents = [
       authEvent({ eventTime: '2026-11-28T08:59:00.000Z', sub: SUBS.alice, userPoolId: POOL }),
       authEvent({
