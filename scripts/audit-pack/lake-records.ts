@@ -10,7 +10,7 @@ import type { LoginHistoryItem } from '#contract';
 import { CommandError } from '../core/cli.ts';
 import { cellOf, csvRecord, EXPORT_COLUMNS, writeDormantAccounts, writeText } from '../core/output.ts';
 import { type LakeEngine, quoted, type Row } from '../lake/engine.ts';
-import { type LakeParameter, periodParameters, QUERIES } from '../lake/queries.ts';
+import { type LakeParameter, type LakeQuery, periodParameters, QUERIES } from '../lake/queries.ts';
 import { AUTH_EVENT_FIELDS, type AuthEventRecord } from '../records/auth-events.ts';
 import { byDormancy, type DormantAccount, type PoolUser } from '../records/dormant-accounts.ts';
 import { finish, type PackRecords, packFile, type RecordsAnswer, type RecordsContext } from './pack.ts';
@@ -86,11 +86,56 @@ function authEventOf(row: Row): AuthEventRecord {
   };
 }
 
-/** The Parquet files' columns: the CSV's, times as UTC timestamps (a local DuckDB SELECT over `from`). */
-const SIGN_INS_PARQUET = (from: string) =>
-  `SELECT epoch_ms(time_ms) AT TIME ZONE 'UTC' AS signedInAt, sub, user_name AS userName, email, client_id AS clientId, user_pool_id AS userPoolId, identity_provider AS identityProvider, new_device_used AS newDeviceUsed, request_id AS requestId FROM ${from}`;
-const AUTH_EVENTS_PARQUET = (from: string) =>
-  `SELECT epoch_ms(time_ms) AT TIME ZONE 'UTC' AS eventTime, event_id AS eventId, event_name AS eventName, CASE status_id WHEN 2 THEN 'failure' ELSE 'success' END AS outcome, error_code AS errorCode, source_ip AS sourceIp, user_agent AS userAgent, sub, client_id AS clientId, user_pool_id AS userPoolId, auth_flow AS authFlow FROM ${from}`;
+/**
+ * One dataset's records in the pack: the lake's query; the Parquet file, its columns the CSV's with times as UTC
+ * timestamps (a local DuckDB SELECT over `from`); and the CSV the tables' path writes, a record per row.
+ */
+interface LakeDataset<T> {
+  query: LakeQuery;
+  parquet: { file: string; select: (from: string) => string };
+  csv: { file: string; columns: readonly (keyof T & string)[]; recordOf: (row: Row) => T };
+}
+
+const SIGN_IN_RECORDS: LakeDataset<ReturnType<typeof signInOf>> = {
+  query: QUERIES.signIns,
+  parquet: {
+    file: LAKE_FILES.signIns,
+    select: (from) =>
+      `SELECT epoch_ms(time_ms) AT TIME ZONE 'UTC' AS signedInAt, sub, user_name AS userName, email, client_id AS clientId, user_pool_id AS userPoolId, identity_provider AS identityProvider, new_device_used AS newDeviceUsed, request_id AS requestId FROM ${from}`,
+  },
+  csv: { file: FILES.signIns, columns: EXPORT_COLUMNS, recordOf: signInOf },
+};
+
+const AUTH_EVENT_RECORDS: LakeDataset<AuthEventRecord> = {
+  query: QUERIES.authEvents,
+  parquet: {
+    file: LAKE_FILES.authEvents,
+    select: (from) =>
+      `SELECT epoch_ms(time_ms) AT TIME ZONE 'UTC' AS eventTime, event_id AS eventId, event_name AS eventName, CASE status_id WHEN 2 THEN 'failure' ELSE 'success' END AS outcome, error_code AS errorCode, source_ip AS sourceIp, user_agent AS userAgent, sub, client_id AS clientId, user_pool_id AS userPoolId, auth_flow AS authFlow FROM ${from}`,
+  },
+  csv: { file: FILES.authEvents, columns: AUTH_EVENT_FIELDS, recordOf: authEventOf },
+};
+
+/** The period's records of one dataset into the pack, as Parquet or (`--records csv`) as the tables' CSV. */
+async function packRecords<T>(
+  engine: LakeEngine,
+  context: RecordsContext,
+  format: RecordFormat,
+  period: LakeParameter[],
+  { query, parquet, csv }: LakeDataset<T>,
+): Promise<void> {
+  if (format === 'parquet') {
+    await engine.toParquet(query, period, parquet.select, context.path(parquet.file));
+    return;
+  }
+  const file = packFile(context.path(csv.file));
+  await writeText(file, csvRecord(csv.columns));
+  for await (const row of engine.stream(query, period)) {
+    const record = csv.recordOf(row);
+    await writeText(file, csvRecord(csv.columns.map((column) => cellOf(record[column]))));
+  }
+  await finish(file);
+}
 
 async function signInTotals(
   engine: LakeEngine,
@@ -156,20 +201,22 @@ async function authEventTotals(
   };
 }
 
+/** The local table `pool_users`: its columns as the local database reads them. */
+const POOL_USER_COLUMNS = {
+  userName: 'string',
+  sub: 'string',
+  email: 'string',
+  enabled: 'boolean',
+  userStatus: 'string',
+  createdAt: 'string',
+} as const;
+
 /** The pool's users as the local table `pool_users`, from the pool's listing or a checked Parquet file. */
 async function loadUsers(engine: LakeEngine, users: LakeRecordsOptions['users']): Promise<void> {
-  const columns = {
-    userName: 'string',
-    sub: 'string',
-    email: 'string',
-    enabled: 'boolean',
-    userStatus: 'string',
-    createdAt: 'string',
-  } as const;
   if ('list' in users) {
     await engine.local.tableFrom(
       'pool_users',
-      columns,
+      POOL_USER_COLUMNS,
       users.list.map((u) => ({ ...u, email: u.email ?? null })),
     );
     return;
@@ -197,7 +244,7 @@ async function loadUsers(engine: LakeEngine, users: LakeRecordsOptions['users'])
     );
   }
   await engine.local.run(
-    `CREATE TABLE pool_users AS SELECT ${Object.keys(columns)
+    `CREATE TABLE pool_users AS SELECT ${Object.keys(POOL_USER_COLUMNS)
       .map((c) => `"${c}"`)
       .join(', ')} FROM read_parquet(${file})`,
   );
@@ -222,15 +269,7 @@ async function dormantReview(engine: LakeEngine, context: RecordsContext) {
        FROM pool_users u LEFT JOIN last_sign_ins l ON l.sub = u.sub
       WHERE u."createdAt" <= ? AND (l.last_ms IS NULL OR l.last_ms < ?)`,
     [context.asOfIso, BigInt(context.cutoffMs)],
-    {
-      userName: 'string',
-      sub: 'string',
-      email: 'string',
-      enabled: 'boolean',
-      userStatus: 'string',
-      createdAt: 'string',
-      last_ms: 'number',
-    },
+    { ...POOL_USER_COLUMNS, last_ms: 'number' },
   )) {
     dormant.push({
       userName: String(row.userName),
@@ -253,39 +292,14 @@ export function lakeRecords(options: LakeRecordsOptions): PackRecords {
 
     // 1. The period's sign-ins: the records (Parquet, or the CSV on request) and their figures.
     context.progress('sign-ins', 0);
-    if (options.records === 'csv') {
-      const file = packFile(context.path(FILES.signIns));
-      await writeText(file, csvRecord(EXPORT_COLUMNS));
-      for await (const row of engine.stream(QUERIES.signIns, period)) {
-        const item = signInOf(row);
-        await writeText(file, csvRecord(EXPORT_COLUMNS.map((c) => cellOf(item[c]))));
-      }
-      await finish(file);
-    } else {
-      await engine.toParquet(QUERIES.signIns, period, SIGN_INS_PARQUET, context.path(LAKE_FILES.signIns));
-    }
+    await packRecords(engine, context, options.records, period, SIGN_IN_RECORDS);
     const signIns = await signInTotals(engine, context, period);
 
     // 2. The authentication events, when the stack records them.
     let authEvents: RecordsAnswer['authEvents'];
     if ('table' in context.authEvents) {
       context.progress('authentication events', 0);
-      if (options.records === 'csv') {
-        const file = packFile(context.path(FILES.authEvents));
-        await writeText(file, csvRecord(AUTH_EVENT_FIELDS));
-        for await (const row of engine.stream(QUERIES.authEvents, period)) {
-          const event = authEventOf(row);
-          await writeText(file, csvRecord(AUTH_EVENT_FIELDS.map((f) => String(event[f] ?? ''))));
-        }
-        await finish(file);
-      } else {
-        await engine.toParquet(
-          QUERIES.authEvents,
-          period,
-          AUTH_EVENTS_PARQUET,
-          context.path(LAKE_FILES.authEvents),
-        );
-      }
+      await packRecords(engine, context, options.records, period, AUTH_EVENT_RECORDS);
       const totals = await authEventTotals(engine, context, period);
       const subs = totals.topFailingUsers.map((u) => u.sub);
       const names = new Map(

@@ -152,15 +152,9 @@ export async function run(argv: readonly string[]): Promise<number> {
 
 /** The announcements' writer, in this thread, as the same identity as the writes. */
 async function announcingClient(table: string, options: WriterOptions, replayedBy: string | undefined) {
-  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-  const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
+  const { writerClient } = await import('./writer.ts');
   const { announcer } = await import('./announce.ts');
-  const doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      ...(options.region ? { region: options.region } : {}),
-      ...(options.credentials ? { credentials: options.credentials } : {}),
-    }),
-  );
+  const doc = writerClient(options);
   const run = {
     replayedAt: new Date().toISOString(),
     runId: randomUUID().slice(0, 8),
@@ -189,14 +183,7 @@ function stoppedMessage(stopped: ReplayStopped, table: string): CommandError {
  * here: with writer threads, this thread reads and reports and never holds a DynamoDB client.
  */
 async function thisThread(table: string, options: WriterOptions): Promise<WriterPool> {
-  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-  const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
-  const { recordWriter } = await import('./writer.ts');
-  const doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      ...(options.region ? { region: options.region } : {}),
-      ...(options.credentials ? { credentials: options.credentials } : {}),
-    }),
-  );
+  const { recordWriter, writerClient } = await import('./writer.ts');
+  const doc = writerClient(options);
   return { write: recordWriter(doc, table, options), close: async () => doc.destroy() };
 }

@@ -1,18 +1,11 @@
 /** One replay worker thread: writes the items the main thread sends, with its own SDK client (replay-workers.ts). */
 import { parentPort, workerData } from 'node:worker_threads';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LoginHistoryItem } from '#contract';
 import type { WriterOptions } from './workers.ts';
-import { recordWriter } from './writer.ts';
+import { recordWriter, writerClient } from './writer.ts';
 
 const { tableName, options } = workerData as { tableName: string; options: WriterOptions };
-const doc = DynamoDBDocumentClient.from(
-  new DynamoDBClient({
-    ...(options.region ? { region: options.region } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-  }),
-);
+const doc = writerClient(options);
 const write = recordWriter(doc, tableName, options);
 
 parentPort?.on('message', async ({ id, item }: { id: number; item: LoginHistoryItem }) => {

@@ -3,7 +3,8 @@
  * throttling waited out. Its own module so that only the thread that writes loads the DynamoDB SDK.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type LoginHistoryItem, NO_OVERWRITE } from '#contract';
 import {
   type LogLine,
@@ -12,6 +13,7 @@ import {
   type ReplayReport,
   replayWith,
 } from './replay.ts';
+import type { WriterOptions } from './workers.ts';
 
 /** DynamoDB's throttling errors: retried (with backoff) until they pass, never reported as failures. */
 export const THROTTLING_ERRORS = new Set([
@@ -30,6 +32,13 @@ async function untilNotThrottled<T>(write: () => Promise<T>, baseMs: number, max
       await sleep(Math.random() * Math.min(maxMs, baseMs * 2 ** attempt));
     }
   }
+}
+
+/** The writes' client: in the given region, as the ReplayRole's session when there is one. */
+export function writerClient({ region, credentials }: Pick<WriterOptions, 'region' | 'credentials'>) {
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({ ...(region ? { region } : {}), ...(credentials ? { credentials } : {}) }),
+  );
 }
 
 /** The conditional put (or, for a dry run, the existence check), throttling waited out. */

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LoginHistoryItem } from '#contract';
 import { buildHistoryItem } from '../../authenticated/src/history-item.ts';
 import { type LocalStack, startLocalStack } from '../../dev/local-stack/local-stack.ts';
@@ -21,6 +21,7 @@ import type { AuthEventRecord } from '../../scripts/records/auth-events.ts';
 import { authEvent, createAuthEventsTable, putAuthEvents } from './auth-events.ts';
 import { type CommandResult, runCommand } from './commands.ts';
 import { attachLocally } from './local-stack.ts';
+import { putItems } from './tables.ts';
 
 const DAY = 86_400_000;
 export const AUTH_EVENTS_TABLE = 'auth-events-local';
@@ -93,11 +94,7 @@ export async function startPackFixture(): Promise<PackFixture> {
       // before the period: counts for nothing in the pack, and mallory's only sign-in (so dormant)
       item(mallory.sub, '<b>mallory</b>&co', noon(150), pool.clientId),
     ];
-    await doc.send(
-      new BatchWriteCommand({
-        RequestItems: { [stack.tableName]: earlier.map((Item) => ({ PutRequest: { Item } })) },
-      }),
-    );
+    await putItems(doc, stack.tableName, earlier);
 
     await createAuthEventsTable(ddb, AUTH_EVENTS_TABLE);
     const at = (daysAgo: number, minute: number) =>
@@ -141,18 +138,29 @@ export async function startPackFixture(): Promise<PackFixture> {
   }
 }
 
-/** One of our commands (`npm run <command>`) run as a user runs it, against the fixture's local stack. */
-export function runScript(stack: LocalStack, command: string, args: string[]): Promise<CommandResult> {
-  return runCommand(command, args, { ...process.env, ...stack.clientEnv, NODE_NO_WARNINGS: '1' });
+/**
+ * One of our commands (`npm run <command>`) run as a user runs it, against the fixture's local stack (and
+ * whatever `env` points elsewhere).
+ */
+export function runScript(
+  stack: LocalStack,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<CommandResult> {
+  return runCommand(command, args, { ...process.env, ...stack.clientEnv, ...env, NODE_NO_WARNINGS: '1' });
 }
 
-/** The audit-pack options that name the fixture's period, user pool and sign-in table. */
-export function fixtureOptions(fixture: PackFixture): string[] {
+/** The audit-pack options that name a period (the fixture's, unless given), its user pool and sign-in table. */
+export function fixtureOptions(
+  fixture: PackFixture,
+  { from = fixture.from, to = fixture.to }: { from?: string; to?: string } = {},
+): string[] {
   return [
     '--from',
-    fixture.from,
+    from,
     '--to',
-    fixture.to,
+    to,
     '--user-pool-id',
     fixture.poolId,
     '--table-name',
@@ -160,16 +168,25 @@ export function fixtureOptions(fixture: PackFixture): string[] {
   ];
 }
 
-/** `npm run audit-pack` over the fixture's period into `out`. */
-export function auditPack(fixture: PackFixture, out: string, extra: string[] = []): Promise<CommandResult> {
-  return runScript(fixture.stack, 'audit-pack', [
-    ...fixtureOptions(fixture),
-    '--shards',
-    String(SHARDS),
-    '--auth-events-table-name',
-    AUTH_EVENTS_TABLE,
-    '--out',
-    out,
-    ...extra,
-  ]);
+/** The options that name the sign-in table's day-index shards and the fixture's auth-events table. */
+export const SHARDS_AND_AUTH_EVENTS = [
+  '--shards',
+  String(SHARDS),
+  '--auth-events-table-name',
+  AUTH_EVENTS_TABLE,
+];
+
+/** `npm run audit-pack` over the fixture's period into `out`, `env` set beside the local stack's. */
+export function auditPack(
+  fixture: PackFixture,
+  out: string,
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<CommandResult> {
+  return runScript(
+    fixture.stack,
+    'audit-pack',
+    [...fixtureOptions(fixture), ...SHARDS_AND_AUTH_EVENTS, '--out', out, ...extra],
+    env,
+  );
 }

@@ -5,11 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { shardOf } from '../../authenticated/src/common.ts';
 import { authEventPartitionOf } from '../../authenticated/src/contract.ts';
 import { AUTH_EVENTS_TABLE_ID, loadTemplate, tableCreateInput } from '../../dev/build/template.ts';
 import { AUTH_EVENT_SHARDS, type AuthEventRecord } from '../../scripts/records/auth-events.ts';
+import { putItems } from './tables.ts';
 
 /** The template's AuthEventsTable (keys and indexes), created under `tableName`. */
 export async function createAuthEventsTable(ddb: DynamoDBClient, tableName: string): Promise<void> {
@@ -44,15 +45,11 @@ export async function putAuthEvents(
   tableName: string,
   records: AuthEventRecord[],
 ): Promise<void> {
-  for (let i = 0; i < records.length; i += 25) {
-    let pending: Record<string, unknown[]> | undefined = {
-      [tableName]: records.slice(i, i + 25).map((r) => ({ PutRequest: { Item: authEventItem(r, 2e9) } })),
-    };
-    while (pending && Object.keys(pending).length > 0) {
-      const out = await doc.send(new BatchWriteCommand({ RequestItems: pending as never }));
-      pending = out.UnprocessedItems as Record<string, unknown[]> | undefined;
-    }
-  }
+  await putItems(
+    doc,
+    tableName,
+    records.map((r) => authEventItem(r, 2e9)),
+  );
 }
 
 /** Oldest-first order of records: by time, then by eventId (the table's sort key). */

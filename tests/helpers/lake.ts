@@ -5,11 +5,14 @@
  * IP). And the lake read back with DuckDB, partitions typed as strings.
  */
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { LoginHistoryItem } from '#contract';
 import { buildHistoryItem } from '../../authenticated/src/history-item.ts';
+import type { OcsfAuthentication } from '../../authenticated/src/ocsf.ts';
 import { loadTemplate, tableCreateInput } from '../../dev/build/template.ts';
 import { startDynalite } from '../../dev/local-stack/dynalite.ts';
 import {
@@ -19,6 +22,7 @@ import {
 } from '../../dev/local-stack/local-clients.ts';
 import type { AuthEventRecord } from '../../scripts/records/auth-events.ts';
 import { authEvent, createAuthEventsTable, putAuthEvents } from './auth-events.ts';
+import { putItems } from './tables.ts';
 
 export const LAKE_SHARDS = 2;
 export const POOL = 'us-east-1_LakePool';
@@ -30,6 +34,8 @@ export interface LakeTables {
   env: NodeJS.ProcessEnv;
   table: string;
   authEventsTable: string;
+  /** The options that name both tables and the day index's shards (export-ocsf's, audit-pack's). */
+  tableOptions: string[];
   /** Sign-ins inside the period, oldest first; one more lies before it. */
   signIns: LoginHistoryItem[];
   /** Events inside the period. */
@@ -108,12 +114,7 @@ export async function startLakeTables(): Promise<LakeTables> {
       signInItem(SUBS.bob, '2026-11-30T00:00:00.000Z', {}),
       signInItem(SUBS.alice, '2026-11-30T12:30:00.000Z', { email: 'alice@example.com', clientId: 'web' }),
     ];
-    for (let i = 0; i < signIns.length + 1; i += 25) {
-      const items = [before, ...signIns].slice(i, i + 25);
-      await doc.send(
-        new BatchWriteCommand({ RequestItems: { [table]: items.map((Item) => ({ PutRequest: { Item } })) } }),
-      );
-    }
+    await putItems(doc, table, [before, ...signIns]);
     const authEvents = [
       authEvent({ eventTime: '2026-11-28T08:59:00.000Z', sub: SUBS.alice, userPoolId: POOL }),
       authEvent({
@@ -153,6 +154,14 @@ export async function startLakeTables(): Promise<LakeTables> {
       env: { ...process.env, ...LOCAL_CREDENTIALS_ENV, AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint },
       table,
       authEventsTable,
+      tableOptions: [
+        '--table-name',
+        table,
+        '--shards',
+        String(LAKE_SHARDS),
+        '--auth-events-table-name',
+        authEventsTable,
+      ],
       signIns,
       authEvents,
       stop: async () => {
@@ -184,5 +193,33 @@ export async function queryLake(
   } finally {
     connection.closeSync();
     instance.closeSync();
+  }
+}
+
+/** `npm run export-ocsf`'s JSON Lines: an OCSF event a line. */
+export const ocsfLines = (jsonl: string): OcsfAuthentication[] =>
+  jsonl
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as OcsfAuthentication);
+
+/** The Parquet objects of a lake folder, their paths relative to it, sorted. */
+export const parquetFiles = (folder: string): string[] =>
+  readdirSync(folder, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.parquet'))
+    .sort();
+
+/** A new bucket holding a lake folder's Parquet objects under `prefix`: the lake as the stack keeps it, in S3. */
+export async function uploadLake(s3: S3Client, bucket: string, folder: string, prefix = ''): Promise<void> {
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  for (const name of parquetFiles(folder)) {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: `${prefix}${name}`,
+        Body: readFileSync(join(folder, name)),
+      }),
+    );
   }
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type LoginHistoryItem, WRITE_FAILED } from '#contract';
@@ -8,7 +9,12 @@ import {
   type LocalStackOptions,
   startLocalStack,
 } from '../../dev/local-stack/local-stack.ts';
-import { createPoolWithClient, realisticPoolInput } from '../../dev/local-stack/user-pool-fixtures.ts';
+import {
+  createPoolWithClient,
+  createUser,
+  type DemoUser,
+  realisticPoolInput,
+} from '../../dev/local-stack/user-pool-fixtures.ts';
 import { parseLogLine } from '../../scripts/replay/failure-records.ts';
 import {
   attachPostAuthenticationTrigger,
@@ -19,9 +25,10 @@ export type LocalPool = Awaited<ReturnType<typeof createPoolWithClient>>;
 
 /**
  * A local stack started with `options`, this process's AWS environment pointed at it, a Cognito client, and a
- * realistic user pool named `poolName` whose sign-ins may invoke the stack's function. The caller creates the
- * users, attaches the trigger (attachLocally) and destroys the client and stops the stack in `after`; if the
- * pool cannot be made, the stack is stopped here.
+ * realistic user pool named `poolName` whose sign-ins may invoke the stack's function (with AuthEvents, whose
+ * events the CloudTrail recorder delivers to the auth-events function). The caller creates the users, attaches
+ * the trigger (attachLocally) and destroys the client and stops the stack in `after`; if the pool cannot be
+ * made, the stack is stopped here.
  */
 export async function startStackWithPool(
   poolName: string,
@@ -33,12 +40,57 @@ export async function startStackWithPool(
   try {
     const pool = await createPoolWithClient(cognito, realisticPoolInput(poolName));
     stack.grantInvoke(pool.poolArn);
+    stack.authEvents?.recordPool(pool.poolArn, [pool.clientId]);
     return { stack, cognito, pool };
   } catch (error) {
     cognito.destroy();
     await stack.stop();
     throw error;
   }
+}
+
+export interface StackWithUsers {
+  stack: LocalStack;
+  cognito: CognitoIdentityProviderClient;
+  pool: LocalPool;
+  users: (DemoUser & { sub: string })[];
+}
+
+/**
+ * For the enclosing describe: before its tests, a local stack with a pool (startStackWithPool), `users` users
+ * named `userName(i)` (with that name as their e-mail address too when `email`) created one after another, and
+ * the trigger attached; after them, the client destroyed and the stack stopped. The fields are set once the
+ * `before` has run.
+ */
+export function useStackWithUsers(setup: {
+  poolName: string;
+  options?: LocalStackOptions;
+  users: number;
+  userName: (i: number) => string;
+  email?: boolean;
+}): StackWithUsers {
+  const local = { users: [] as StackWithUsers['users'] } as StackWithUsers;
+  before(async () => {
+    Object.assign(local, await startStackWithPool(setup.poolName, setup.options));
+    for (let i = 0; i < setup.users; i++) {
+      const name = setup.userName(i);
+      local.users.push(
+        await createUser(
+          local.cognito,
+          local.pool.poolId,
+          name,
+          'Correct-Horse-42',
+          setup.email ? { email: name } : {},
+        ),
+      );
+    }
+    await attachLocally(local.stack, local.pool.poolId);
+  });
+  after(async () => {
+    local.cognito?.destroy();
+    await local.stack?.stop();
+  });
+  return local;
 }
 
 /** Every item of `table`, page by page. */

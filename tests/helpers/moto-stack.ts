@@ -7,12 +7,15 @@
 
 import { createServer, type Server } from 'node:http';
 import { buffer } from 'node:stream/consumers';
+import type { TestContext } from 'node:test';
 import {
   CloudFormationClient,
   CreateStackCommand,
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
-import { LOCAL_CREDENTIALS } from '../../dev/local-stack/local-clients.ts';
+import { missingToolNotice, TOOLS } from '../../dev/build/toolchain.ts';
+import { LOCAL_CREDENTIALS, LOCAL_CREDENTIALS_ENV } from '../../dev/local-stack/local-clients.ts';
+import type { RunningMoto } from '../../dev/local-stack/moto.ts';
 import { closeServer, loopbackUrl } from '../../dev/local-stack/servers.ts';
 import {
   CODE_LOCATION,
@@ -20,6 +23,7 @@ import {
   motoSubset,
   processedTemplate,
 } from './processed-template.ts';
+import { skipBecause } from './skip.ts';
 
 /** moto's S3 through its REST API (the project does not depend on the S3 client); moto accepts any signature. */
 async function s3(endpoint: string, region: string, path: string, body: string) {
@@ -130,4 +134,33 @@ export async function cloudFormationAsAws(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { endpoint: loopbackUrl(server), stop: () => closeServer(server) };
+}
+
+/**
+ * The environment of a command run as a user runs it against moto in `region`: moto only (no endpoint of a local
+ * stack that the calling shell may have exported), its CloudFormation behind cloudFormationAsAws. `stop` ends
+ * that proxy.
+ */
+export async function motoCommandEnv(
+  motoEndpoint: string,
+  region: string,
+): Promise<{ env: NodeJS.ProcessEnv; stop(): Promise<void> }> {
+  const cloudFormation = await cloudFormationAsAws(motoEndpoint);
+  return {
+    env: {
+      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_'))),
+      ...LOCAL_CREDENTIALS_ENV,
+      AWS_REGION: region,
+      AWS_ENDPOINT_URL: motoEndpoint,
+      AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.endpoint,
+    },
+    stop: cloudFormation.stop,
+  };
+}
+
+/** True when moto runs and the stack is deployed on it; otherwise the test is skipped, naming the missing tool. */
+export function deployedOnMoto(t: TestContext, moto: RunningMoto | undefined, stack: MotoStack | undefined) {
+  if (moto && stack) return true;
+  skipBecause(t, missingToolNotice(moto ? TOOLS.sam : TOOLS.moto));
+  return false;
 }

@@ -10,10 +10,26 @@
  * "holds only a note" when every line of it is part of a note.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { CHROMIUM } from '../../dev/build/chromium.ts';
+import { CHROMIUM, CHROMIUM_PROBLEM_ENV, ensureChromium } from '../../dev/build/chromium.ts';
+import { PROJECT_ROOT } from '../../dev/build/template.ts';
 
 export const PDFTOTEXT = '/usr/bin/pdftotext';
+
+/** Where the browser tests keep their screenshots and PDFs (CI keeps them as artefacts). */
+export const REPORT_OUTPUT = join(PROJECT_ROOT, '.scratch', 'audit-pack-report');
+
+/** Why the report cannot be rendered and printed here (no Chromium, no pdftotext), or undefined. */
+export function browserProblem(): string | undefined {
+  return (
+    process.env[CHROMIUM_PROBLEM_ENV] ??
+    ensureChromium() ??
+    (existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing`) ??
+    (existsSync(PDFTOTEXT) ? undefined : `${PDFTOTEXT} is missing (Debian: apt-get install poppler-utils)`)
+  );
+}
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({

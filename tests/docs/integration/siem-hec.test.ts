@@ -15,7 +15,7 @@ import type { OcsfAuthentication } from '../../../authenticated/src/ocsf.ts';
 import { AWS_CLI_PROBLEM_ENV, AWS_CLI_RECIPE_TOOLS, missingTools } from '../../../dev/build/debian-tools.ts';
 import { PROJECT_ROOT } from '../../../dev/build/template.ts';
 import { runCommand } from '../../helpers/commands.ts';
-import { FROM, LAKE_SHARDS, type LakeTables, startLakeTables, TO } from '../../helpers/lake.ts';
+import { FROM, type LakeTables, ocsfLines, startLakeTables, TO } from '../../helpers/lake.ts';
 import { skipBecause } from '../../helpers/skip.ts';
 
 const TOKEN = '00000000-0000-4000-8000-00000000cafe';
@@ -79,25 +79,11 @@ describe('docs/security-lake.md: JSON Lines into a Splunk HTTP Event Collector',
     }
     const exported = await runCommand(
       'export-ocsf',
-      [
-        '--from',
-        FROM,
-        '--to',
-        TO,
-        '--table-name',
-        tables.table,
-        '--shards',
-        String(LAKE_SHARDS),
-        '--auth-events-table-name',
-        tables.authEventsTable,
-      ],
+      ['--from', FROM, '--to', TO, ...tables.tableOptions],
       tables.env,
     );
     assert.equal(exported.code, 0, exported.stderr);
-    const events = exported.stdout
-      .trimEnd()
-      .split('\n')
-      .map((line) => JSON.parse(line) as OcsfAuthentication);
+    const events = ocsfLines(exported.stdout);
     const envelopes = execFileSync('/usr/bin/jq', ['-c', JQ_PROGRAM as string], {
       input: exported.stdout,
       encoding: 'utf8',

@@ -11,29 +11,17 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Agent } from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { AUTH_EVENTS_FUNCTION_ID, FUNCTION_ID } from '../../../dev/build/template.ts';
 import type { EventBridgeEnvelope } from '../../../dev/local-stack/cloudtrail-recorder.ts';
-import type { LocalStack } from '../../../dev/local-stack/local-stack.ts';
-import {
-  createUser,
-  type DemoUser,
-  initiatePasswordAuth,
-  signIn,
-} from '../../../dev/local-stack/user-pool-fixtures.ts';
+import { type DemoUser, initiatePasswordAuth, signIn } from '../../../dev/local-stack/user-pool-fixtures.ts';
 import { mapBounded } from '../../../scripts/core/generic.ts';
 import { summariseFailures } from '../../../scripts/history/auth-events-report.ts';
 import { authEventsOfPeriod } from '../../../scripts/records/auth-events.ts';
 import { createReader } from '../../../scripts/records/sign-ins.ts';
-import {
-  attachLocally,
-  failureItems,
-  type LocalPool,
-  scanAll,
-  startStackWithPool,
-} from '../../helpers/local-stack.ts';
+import { failureItems, scanAll, useStackWithUsers } from '../../helpers/local-stack.ts';
 
 const ATTEMPTS = 5000;
 /** Attempts that go through cognito-local and the recorder; the rest are invoked directly. */
@@ -49,25 +37,15 @@ const DUPLICATE_EVERY = 10;
 const ATTACKER_ADDRESSES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
 
 describe('auth events under a credential-stuffing burst', { timeout: 300_000 }, () => {
-  let stack: LocalStack;
-  let cognito: CognitoIdentityProviderClient;
-  let pool: LocalPool;
-  const users: (DemoUser & { sub: string })[] = [];
-
-  before(async () => {
-    ({ stack, cognito, pool } = await startStackWithPool('stuffing', { authEvents: true }));
-    stack.authEvents?.recordPool(pool.poolArn, [pool.clientId]);
-    for (let i = 0; i < USERS; i++) {
-      users.push(await createUser(cognito, pool.poolId, `user${i}@example.com`, 'Correct-Horse-42'));
-    }
-    await attachLocally(stack, pool.poolId);
-  });
-  after(async () => {
-    cognito?.destroy();
-    await stack?.stop();
+  const local = useStackWithUsers({
+    poolName: 'stuffing',
+    options: { authEvents: true },
+    users: USERS,
+    userName: (i) => `user${i}@example.com`,
   });
 
   it(`${ATTEMPTS} failed attempts at concurrency ${CONCURRENCY}: each recorded once, sign-ins unaffected`, async (t) => {
+    const { stack, cognito, pool, users } = local;
     const recorder = stack.authEvents?.recorder;
     assert.ok(recorder && stack.authEvents);
     const attackers = ATTACKER_ADDRESSES.map(

@@ -5,22 +5,14 @@
  * failure record. The handler's p50/p99 are reported (a measurement, not an assertion).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { describe, it } from 'node:test';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { LocalStack } from '../../../dev/local-stack/local-stack.ts';
-import { createUser, type DemoUser, signIn } from '../../../dev/local-stack/user-pool-fixtures.ts';
+import { type DemoUser, signIn } from '../../../dev/local-stack/user-pool-fixtures.ts';
 import { mapBounded, quantile } from '../../../scripts/core/generic.ts';
 import { createReader } from '../../../scripts/records/sign-ins.ts';
 import { sampleEvent } from '../../helpers/events.ts';
-import {
-  attachLocally,
-  failureItems,
-  type LocalPool,
-  scanAll,
-  startStackWithPool,
-} from '../../helpers/local-stack.ts';
+import { failureItems, scanAll, useStackWithUsers } from '../../helpers/local-stack.ts';
 
 const INVOCATIONS = 1800;
 const REAL_SIGN_INS = 200;
@@ -29,28 +21,15 @@ const COGNITO_LIMIT_MS = 5000;
 const USERS = 20;
 
 describe('load on the local stack', { timeout: 240_000 }, () => {
-  let stack: LocalStack;
-  let cognito: CognitoIdentityProviderClient;
-  let pool: LocalPool;
-  const users: (DemoUser & { sub: string })[] = [];
-
-  before(async () => {
-    ({ stack, cognito, pool } = await startStackWithPool('load'));
-    for (let i = 0; i < USERS; i++) {
-      users.push(
-        await createUser(cognito, pool.poolId, `load${i}@example.com`, 'Correct-Horse-42', {
-          email: `load${i}@example.com`,
-        }),
-      );
-    }
-    await attachLocally(stack, pool.poolId);
-  });
-  after(async () => {
-    cognito?.destroy();
-    await stack?.stop();
+  const local = useStackWithUsers({
+    poolName: 'load',
+    users: USERS,
+    userName: (i) => `load${i}@example.com`,
+    email: true,
   });
 
   it(`${INVOCATIONS + REAL_SIGN_INS} sign-ins at concurrency ${CONCURRENCY}: all answered in < 5 s, recorded once each`, async (t) => {
+    const { stack, cognito, pool, users } = local;
     const lambda = new LambdaClient({ maxAttempts: 1 });
     const answers: number[] = [];
     const errors: string[] = [];

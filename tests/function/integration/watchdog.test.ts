@@ -8,13 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import {
-  CloudTrailClient,
-  CreateTrailCommand,
-  PutEventSelectorsCommand,
-  StartLoggingCommand,
-  StopLoggingCommand,
-} from '@aws-sdk/client-cloudtrail';
+import { CloudTrailClient, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CognitoIdentityProviderClient,
@@ -35,7 +29,6 @@ import {
   PutFunctionConcurrencyCommand,
   UpdateFunctionCodeCommand,
 } from '@aws-sdk/client-lambda';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { createWatchdogApi } from '../../../authenticated/src/watchdog-api.ts';
 import { CHECKS, runWatchdog, type WatchdogConfig } from '../../../authenticated/src/watchdog-checks.ts';
@@ -51,6 +44,7 @@ import {
 } from '../../../dev/local-stack/local-clients.ts';
 import { createMotoRole, type RunningMoto, startMoto } from '../../../dev/local-stack/moto.ts';
 import { runCommand } from '../../helpers/commands.ts';
+import { createLoggingTrail } from '../../helpers/moto.ts';
 import { skipBecause } from '../../helpers/skip.ts';
 
 const NAMESPACE = 'LoginHistory/watchdog-test';
@@ -131,21 +125,11 @@ describe('the watchdog (moto)', () => {
       }),
     );
     scheduler.destroy();
-    const s3 = new S3Client({ ...c, forcePathStyle: true });
-    await s3.send(new CreateBucketCommand({ Bucket: 'trail-logs' }));
-    s3.destroy();
-    const cloudtrail = new CloudTrailClient(c);
-    await cloudtrail.send(
-      new CreateTrailCommand({ Name: 'management', S3BucketName: 'trail-logs', IsMultiRegionTrail: true }),
-    );
-    await cloudtrail.send(
-      new PutEventSelectorsCommand({
-        TrailName: 'management',
-        EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }],
-      }),
-    );
-    await cloudtrail.send(new StartLoggingCommand({ Name: 'management' }));
-    cloudtrail.destroy();
+    await createLoggingTrail(moto.endpoint, c.region, {
+      name: 'management',
+      bucket: 'trail-logs',
+      multiRegion: true,
+    });
     const table = await ddb.send(
       new CreateTableCommand({
         ...tableCreateInput(template, TABLE),

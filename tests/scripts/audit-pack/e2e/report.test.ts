@@ -7,37 +7,31 @@
  * language are kept in .scratch/audit-pack-report/ (CI keeps them as artefacts: docs/tests-and-ci.md).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import type { Browser } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_PROBLEM_ENV, ensureChromium } from '../../../../dev/build/chromium.ts';
-import { PROJECT_ROOT } from '../../../../dev/build/template.ts';
 import type { PackSummary } from '../../../../scripts/audit-pack/summary.ts';
 import { auditPack, type PackFixture, startPackFixture } from '../../../helpers/audit-pack.ts';
 import { englishIn, namesAndIds } from '../../../helpers/report-language.ts';
 import {
   brokenWords,
+  browserProblem,
   launchChromium,
-  PDFTOTEXT,
   printA4,
   printProblems,
+  REPORT_OUTPUT,
   renderedTexts,
 } from '../../../helpers/report-print.ts';
 import { skipBecause } from '../../../helpers/skip.ts';
 
-const OUTPUT = join(PROJECT_ROOT, '.scratch', 'audit-pack-report');
 const rows = (path: string) =>
   parse(readFileSync(path, 'utf8'), { columns: true }) as Record<string, string>[];
 
-const problem =
-  process.env[CHROMIUM_PROBLEM_ENV] ??
-  ensureChromium() ??
-  (existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing`) ??
-  (existsSync(PDFTOTEXT) ? undefined : `${PDFTOTEXT} is missing (Debian: apt-get install poppler-utils)`);
+const problem = browserProblem();
 
 describe('report.html in headless Chromium', () => {
   let fixture: PackFixture | undefined;
@@ -55,7 +49,7 @@ describe('report.html in headless Chromium', () => {
       assert.equal(made.code, 0, made.stderr);
     }
     browser = await launchChromium();
-    mkdirSync(OUTPUT, { recursive: true });
+    mkdirSync(REPORT_OUTPUT, { recursive: true });
   });
   after(async () => {
     await browser?.close();
@@ -156,15 +150,15 @@ describe('report.html in headless Chromium', () => {
         assert.deepEqual(englishIn(await renderedTexts(page), names), []);
       }
 
-      await page.screenshot({ path: join(OUTPUT, `report-${lang}.png`), fullPage: true });
-      const pdfPath = join(OUTPUT, `report-${lang}.pdf`);
+      await page.screenshot({ path: join(REPORT_OUTPUT, `report-${lang}.png`), fullPage: true });
+      const pdfPath = join(REPORT_OUTPUT, `report-${lang}.pdf`);
       const pages = await printA4(page, pdfPath);
       const pdf = readFileSync(pdfPath).toString('latin1');
       assert.match(pdf, /\/MediaBox \[0 0 59[45]\.\d+ 84[12]\.\d+\]/, 'A4 pages');
       assert.ok(pages.length >= 2 && pages.length <= 4, `${pages.length} pages`);
       assert.deepEqual(await printProblems(page, pages), []);
       t.diagnostic(
-        `screenshot and A4 PDF (${pages.length} pages): ${join(OUTPUT, `report-${lang}`)}.{png,pdf}`,
+        `screenshot and A4 PDF (${pages.length} pages): ${join(REPORT_OUTPUT, `report-${lang}`)}.{png,pdf}`,
       );
       await context.close();
     });

@@ -18,17 +18,15 @@ import {
 } from '@aws-sdk/client-athena';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parse } from 'csv-parse/sync';
-import { missingToolNotice, TOOLS } from '../../../../dev/build/toolchain.ts';
-import { type RunningMoto, startMoto } from '../../../../dev/local-stack/moto.ts';
 import { lakeRecords } from '../../../../scripts/audit-pack/lake-records.ts';
 import { type PackRecords, writeAuditPack } from '../../../../scripts/audit-pack/pack.ts';
 import { tableRecords } from '../../../../scripts/audit-pack/table-records.ts';
 import { athenaEngine, athenaParameter } from '../../../../scripts/lake/athena.ts';
 import { duckdbEngine, type LakeEngine } from '../../../../scripts/lake/engine.ts';
-import { orderedSql } from '../../../../scripts/lake/queries.ts';
+import { type LakeParameter, type LakeQuery, orderedSql } from '../../../../scripts/lake/queries.ts';
 import { listPoolUsers } from '../../../../scripts/records/dormant-accounts.ts';
 import { createReader } from '../../../../scripts/records/sign-ins.ts';
 import {
@@ -37,9 +35,11 @@ import {
   type PackFixture,
   runScript,
   SHARDS,
+  SHARDS_AND_AUTH_EVENTS,
   startPackFixture,
 } from '../../../helpers/audit-pack.ts';
-import { skipBecause } from '../../../helpers/skip.ts';
+import { uploadLake } from '../../../helpers/lake.ts';
+import { useMoto } from '../../../helpers/moto.ts';
 
 const COMPARED = ['sign-ins.csv', 'auth-events.csv', 'dormant-accounts.csv', 'summary.json'];
 const rows = (csv: string) => parse(csv, { columns: true }) as Record<string, string>[];
@@ -90,10 +90,7 @@ describe('npm run audit-pack -- --source lake', () => {
       fixture.to,
       '--table-name',
       fixture.stack.tableName,
-      '--shards',
-      String(SHARDS),
-      '--auth-events-table-name',
-      AUTH_EVENTS_TABLE,
+      ...SHARDS_AND_AUTH_EVENTS,
       '--format',
       'parquet',
       '--out',
@@ -191,41 +188,20 @@ describe('npm run audit-pack -- --source lake', () => {
   });
 
   describe('on moto: a lake in S3, and the Athena engine', () => {
-    let moto: RunningMoto | undefined;
-    before(async () => {
-      moto = await startMoto();
-    });
-    after(async () => {
-      await moto?.stop();
-    });
+    const motoFor = useMoto();
 
     it('--lake s3://…: the objects are copied with the SDK and give the same pack', async (t) => {
-      if (!moto) return void skipBecause(t, missingToolNotice(TOOLS.moto));
+      const moto = motoFor.ready(t);
+      if (!moto) return;
       const s3 = new S3Client({ endpoint: moto.endpoint, forcePathStyle: true, region: 'us-east-1' });
-      await s3.send(new CreateBucketCommand({ Bucket: 'lake-bucket' }));
-      const files = readdirSync(lakeDir, { recursive: true })
-        .map(String)
-        .filter((f) => f.endsWith('.parquet'));
-      for (const name of files) {
-        await s3.send(
-          new PutObjectCommand({
-            Bucket: 'lake-bucket',
-            Key: `copy/${name}`,
-            Body: readFileSync(join(lakeDir, name)),
-          }),
-        );
-      }
+      await uploadLake(s3, 'lake-bucket', lakeDir, 'copy/');
       s3.destroy();
-      const run = await runScriptWith(fixture, { AWS_ENDPOINT_URL_S3: moto.endpoint }, [
-        '--source',
-        'lake',
-        '--lake',
-        's3://lake-bucket/copy',
-        '--records',
-        'csv',
-        '--out',
+      const run = await auditPack(
+        fixture,
         join(scratch, 'cli-s3'),
-      ]);
+        ['--source', 'lake', '--lake', 's3://lake-bucket/copy', '--records', 'csv'],
+        { AWS_ENDPOINT_URL_S3: moto.endpoint },
+      );
       assert.equal(run.code, 0, run.stderr);
       for (const name of ['sign-ins.csv', 'auth-events.csv', 'dormant-accounts.csv']) {
         assert.equal(file('cli-s3', name), file('cli-tables', name), name);
@@ -233,7 +209,8 @@ describe('npm run audit-pack -- --source lake', () => {
     });
 
     it('--engine athena: the same SQL and parameters reach Athena, and its answers make the same pack', async (t) => {
-      if (!moto) return void skipBecause(t, missingToolNotice(TOOLS.moto));
+      const moto = motoFor.ready(t);
+      if (!moto) return;
       const endpoint = moto.endpoint;
       const now = new Date();
       const cognito = new CognitoIdentityProviderClient({});
@@ -248,36 +225,25 @@ describe('npm run audit-pack -- --source lake', () => {
         rows: Record<string, unknown>[];
         columns: string[];
       }[] = [];
+      /** DuckDB's answer to `query`, recorded with the SQL Athena is sent (`sql`). */
+      const answered = async (query: LakeQuery, parameters: readonly LakeParameter[], sql: string) => {
+        const answer = await duck.rows(query, parameters);
+        asked.push({
+          sql,
+          parameters: parameters.map(athenaParameter),
+          rows: answer,
+          columns: Object.keys(query.columns),
+        });
+        return answer;
+      };
       const recording: LakeEngine = {
         ...duck,
-        async rows(query, parameters) {
-          const answer = await duck.rows(query, parameters);
-          asked.push({
-            sql: orderedSql(query),
-            parameters: parameters.map(athenaParameter),
-            rows: answer,
-            columns: Object.keys(query.columns),
-          });
-          return answer;
-        },
+        rows: (query, parameters) => answered(query, parameters, orderedSql(query)),
         async *stream(query, parameters) {
-          const answer = await duck.rows(query, parameters);
-          asked.push({
-            sql: orderedSql(query),
-            parameters: parameters.map(athenaParameter),
-            rows: answer,
-            columns: Object.keys(query.columns),
-          });
-          yield* answer;
+          yield* await answered(query, parameters, orderedSql(query));
         },
         async toLocalTable(table, query, parameters) {
-          const answer = await duck.rows({ ...query, orderBy: undefined }, parameters);
-          asked.push({
-            sql: query.sql,
-            parameters: parameters.map(athenaParameter),
-            rows: answer,
-            columns: Object.keys(query.columns),
-          });
+          const answer = await answered({ ...query, orderBy: undefined }, parameters, query.sql);
           await duck.local.tableFrom(table, query.columns, answer);
         },
       };
@@ -365,23 +331,3 @@ describe('npm run audit-pack -- --source lake', () => {
     }
   });
 });
-
-/** The audit pack over the fixture's tables with `args` (no --out of its own), extra environment set. */
-function runScriptWith(fixture: PackFixture, env: Record<string, string>, args: string[]) {
-  const { stack } = fixture;
-  return runScript({ ...stack, clientEnv: { ...stack.clientEnv, ...env } }, 'audit-pack', [
-    '--from',
-    fixture.from,
-    '--to',
-    fixture.to,
-    '--user-pool-id',
-    fixture.poolId,
-    '--table-name',
-    stack.tableName,
-    '--shards',
-    String(SHARDS),
-    '--auth-events-table-name',
-    AUTH_EVENTS_TABLE,
-    ...args,
-  ]);
-}

@@ -38,6 +38,15 @@ describe('npm run audit-pack', () => {
   let pack = '';
   let made: Awaited<ReturnType<typeof auditPack>>;
   const file = (name: string) => readFileSync(join(pack, name), 'utf8');
+  /** A pack into `out` without the authentication-events table, over the fixture's period or `period`. */
+  const packWithoutAuthEvents = (out: string, period: { from?: string; to?: string } = {}) =>
+    runScript(fixture.stack, 'audit-pack', [
+      ...fixtureOptions(fixture, period),
+      '--shards',
+      String(SHARDS),
+      '--out',
+      out,
+    ]);
 
   before(async () => {
     fixture = await startPackFixture();
@@ -187,13 +196,7 @@ describe('npm run audit-pack', () => {
 
   it('without an authentication-events table the file is absent and the report says why', async () => {
     const none = join(scratch, 'none');
-    const r = await runScript(fixture.stack, 'audit-pack', [
-      ...fixtureOptions(fixture),
-      '--shards',
-      String(SHARDS),
-      '--out',
-      none,
-    ]);
+    const r = await packWithoutAuthEvents(none);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(!existsSync(join(none, 'auth-events.csv')));
     const summary = JSON.parse(readFileSync(join(none, 'summary.json'), 'utf8'));
@@ -207,13 +210,7 @@ describe('npm run audit-pack', () => {
     // where a review as of --to would call every account dormant.
     const ahead = join(scratch, 'ahead');
     const nextYear = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
-    const r = await runScript(fixture.stack, 'audit-pack', [
-      ...fixtureOptions(fixture).map((a) => (a === fixture.to ? nextYear : a)),
-      '--shards',
-      String(SHARDS),
-      '--out',
-      ahead,
-    ]);
+    const r = await packWithoutAuthEvents(ahead, { to: nextYear });
     assert.equal(r.code, 0, r.stderr);
     const summary = JSON.parse(readFileSync(join(ahead, 'summary.json'), 'utf8'));
     assert.equal(summary.period.reachesPastGeneration, true);
@@ -227,13 +224,7 @@ describe('npm run audit-pack', () => {
     // A period that ended yesterday: reviewed as of its end, and nothing to state.
     const past = join(scratch, 'past');
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-    const p = await runScript(fixture.stack, 'audit-pack', [
-      ...fixtureOptions(fixture).map((a) => (a === fixture.to ? yesterday : a)),
-      '--shards',
-      String(SHARDS),
-      '--out',
-      past,
-    ]);
+    const p = await packWithoutAuthEvents(past, { to: yesterday });
     assert.equal(p.code, 0, p.stderr);
     const before = JSON.parse(readFileSync(join(past, 'summary.json'), 'utf8'));
     assert.equal(before.period.reachesPastGeneration, false);
@@ -243,13 +234,7 @@ describe('npm run audit-pack', () => {
 
   it('counts in the singular where there is one: a one-day period', async () => {
     const oneDay = join(scratch, 'one-day');
-    const r = await runScript(fixture.stack, 'audit-pack', [
-      ...fixtureOptions(fixture).map((a) => (a === fixture.from ? fixture.to : a)),
-      '--shards',
-      String(SHARDS),
-      '--out',
-      oneDay,
-    ]);
+    const r = await packWithoutAuthEvents(oneDay, { from: fixture.to });
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stdout,

@@ -7,32 +7,25 @@
  * screenshots and PDFs go to .scratch/audit-pack-report/ with the real packs' (tests/…/e2e/report.test.ts).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_PROBLEM_ENV, ensureChromium } from '../../../../dev/build/chromium.ts';
-import { PROJECT_ROOT } from '../../../../dev/build/template.ts';
 import { renderReport } from '../../../../scripts/audit-pack/report/report.ts';
 import { reportInput } from '../../../helpers/report-fixture.ts';
 import { englishIn, namesAndIds } from '../../../helpers/report-language.ts';
 import {
   brokenWords,
+  browserProblem,
   launchChromium,
-  PDFTOTEXT,
   printA4,
   printProblems,
+  REPORT_OUTPUT,
   renderedTexts,
 } from '../../../helpers/report-print.ts';
 import { skipBecause } from '../../../helpers/skip.ts';
 
-const OUTPUT = join(PROJECT_ROOT, '.scratch', 'audit-pack-report');
-
-const problem =
-  process.env[CHROMIUM_PROBLEM_ENV] ??
-  ensureChromium() ??
-  (existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing`) ??
-  (existsSync(PDFTOTEXT) ? undefined : `${PDFTOTEXT} is missing (Debian: apt-get install poppler-utils)`);
+const problem = browserProblem();
 
 /**
  * At most this many A4 pages: the header, key figures and charts take two, the protection, coverage and files
@@ -46,7 +39,7 @@ describe('report.html printed on A4, small and large, in both languages', () => 
   before(async () => {
     if (problem) return;
     browser = await launchChromium();
-    mkdirSync(OUTPUT, { recursive: true });
+    mkdirSync(REPORT_OUTPUT, { recursive: true });
   });
   after(async () => {
     await browser?.close();
@@ -82,8 +75,8 @@ describe('report.html printed on A4, small and large, in both languages', () => 
             }
           }
           const name = `report-${lang}-${dormant}-dormant`;
-          await page.screenshot({ path: join(OUTPUT, `${name}.png`), fullPage: true });
-          const pages = await printA4(page, join(OUTPUT, `${name}.pdf`));
+          await page.screenshot({ path: join(REPORT_OUTPUT, `${name}.png`), fullPage: true });
+          const pages = await printA4(page, join(REPORT_OUTPUT, `${name}.pdf`));
           assert.ok(
             pages.length <= pageBudget(dormant),
             `${pages.length} pages, budget ${pageBudget(dormant)}`,
@@ -92,7 +85,7 @@ describe('report.html printed on A4, small and large, in both languages', () => 
           // The table runs to its last account on paper.
           const last = input.dormant.at(-1)?.userName;
           if (last) assert.match(pages.flat().join('\n'), new RegExp(`^\\s*${last}\\s`, 'm'));
-          t.diagnostic(`${pages.length} pages: ${join(OUTPUT, name)}.{png,pdf}`);
+          t.diagnostic(`${pages.length} pages: ${join(REPORT_OUTPUT, name)}.{png,pdf}`);
         } finally {
           await page.close();
         }

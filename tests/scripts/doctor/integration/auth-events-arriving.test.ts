@@ -11,10 +11,8 @@ import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { buildAuthEventItem } from '../../../../authenticated/src/auth-event-record.ts';
 import { loadTemplate, tableCreateInput } from '../../../../dev/build/template.ts';
-import { missingToolNotice, TOOLS } from '../../../../dev/build/toolchain.ts';
 import { type RunningDynalite, startDynalite } from '../../../../dev/local-stack/dynalite.ts';
 import { LOCAL_CREDENTIALS, localDynamoDB } from '../../../../dev/local-stack/local-clients.ts';
-import { type RunningMoto, startMoto } from '../../../../dev/local-stack/moto.ts';
 import {
   checkAuthEventsArriving,
   checkTrail,
@@ -24,7 +22,7 @@ import {
 import type { EventHistory } from '../../../../scripts/doctor/rule-events.ts';
 import type { CloudTrailRecord } from '../../../../scripts/doctor/samples.ts';
 import { loadCorpus, POOL_ID } from '../../../helpers/cloudtrail-corpus.ts';
-import { skipBecause } from '../../../helpers/skip.ts';
+import { useMoto } from '../../../helpers/moto.ts';
 
 const TABLE = 'auth-events-arriving';
 const NOW = new Date('2026-11-26T12:00:00Z');
@@ -113,19 +111,11 @@ describe('doctor: recorded attempts keep up with CloudTrail', () => {
 });
 
 describe("doctor's trail check on moto", () => {
-  let moto: RunningMoto | undefined;
-  before(async () => {
-    moto = await startMoto();
-  });
-  after(async () => {
-    await moto?.stop();
-  });
+  const motoFor = useMoto();
 
   it('FAILs where no trail logs the region, with the commands that create one', async (t: TestContext) => {
-    if (!moto) {
-      skipBecause(t, missingToolNotice(TOOLS.moto));
-      return;
-    }
+    const moto = motoFor.ready(t);
+    if (!moto) return;
     const endpoint = moto.endpoint;
     const clients: CloudTrailClient[] = [];
     const result = await checkTrail('ap-south-1', (region) => {

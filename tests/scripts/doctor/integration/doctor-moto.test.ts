@@ -21,12 +21,6 @@ import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import {
-  CloudTrailClient,
-  CreateTrailCommand,
-  PutEventSelectorsCommand,
-  StartLoggingCommand,
-} from '@aws-sdk/client-cloudtrail';
-import {
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
@@ -39,8 +33,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { PutBucketVersioningCommand, PutObjectLockConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { ensureEventRuler, matchEvents } from '../../../../dev/build/event-ruler.ts';
-import { missingToolNotice, TOOLS } from '../../../../dev/build/toolchain.ts';
-import { LOCAL_CREDENTIALS, LOCAL_CREDENTIALS_ENV } from '../../../../dev/local-stack/local-clients.ts';
+import { LOCAL_CREDENTIALS } from '../../../../dev/local-stack/local-clients.ts';
 import { type RunningMoto, startMoto } from '../../../../dev/local-stack/moto.ts';
 import { run } from '../../../../scripts/doctor/command.ts';
 import {
@@ -48,7 +41,8 @@ import {
   createClients,
 } from '../../../../scripts/user-pool/trigger-attachment.ts';
 import { runCommand } from '../../../helpers/commands.ts';
-import { cloudFormationAsAws, deployOnMoto, type MotoStack } from '../../../helpers/moto-stack.ts';
+import { createLoggingTrail } from '../../../helpers/moto.ts';
+import { deployedOnMoto, deployOnMoto, type MotoStack, motoCommandEnv } from '../../../helpers/moto-stack.ts';
 import { skipBecause } from '../../../helpers/skip.ts';
 
 const REGION = 'eu-west-1';
@@ -59,11 +53,12 @@ const TABLE_SETTINGS = ['resource policy', 'deletion protection', 'point-in-time
 
 describe('npm run doctor on moto', () => {
   let moto: RunningMoto | undefined;
-  let cloudFormation: Awaited<ReturnType<typeof cloudFormationAsAws>> | undefined;
   let stack: MotoStack | undefined;
   let sealedStack: MotoStack | undefined;
   let poolId = '';
+  /** What a command run as a user sees; stopCloudFormation ends its CloudFormation proxy. */
   let env: NodeJS.ProcessEnv;
+  let stopCloudFormation: (() => Promise<void>) | undefined;
   let backups: string;
   const saved = { ...process.env };
 
@@ -78,26 +73,10 @@ describe('npm run doctor on moto', () => {
       await cognito.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'web' }))
     ).UserPoolClient?.ClientId as string;
     cognito.destroy();
-    // A trail that logs this region's management events, read and write.
-    await fetch(`${moto.endpoint}/doctor-trail-logs`, {
-      method: 'PUT',
-      headers: {
-        authorization: `AWS4-HMAC-SHA256 Credential=local/20260101/${REGION}/s3/aws4_request, SignedHeaders=host, Signature=0`,
-      },
-      body: `<CreateBucketConfiguration><LocationConstraint>${REGION}</LocationConstraint></CreateBucketConfiguration>`,
+    await createLoggingTrail(moto.endpoint, REGION, {
+      name: 'management-events',
+      bucket: 'doctor-trail-logs',
     });
-    const trail = new CloudTrailClient(config);
-    await trail.send(
-      new CreateTrailCommand({ Name: 'management-events', S3BucketName: 'doctor-trail-logs' }),
-    );
-    await trail.send(
-      new PutEventSelectorsCommand({
-        TrailName: 'management-events',
-        EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }],
-      }),
-    );
-    await trail.send(new StartLoggingCommand({ Name: 'management-events' }));
-    trail.destroy();
     const parameters = {
       CognitoUserPoolArn: pool?.Arn as string,
       AuthEvents: 'enabled',
@@ -106,27 +85,17 @@ describe('npm run doctor on moto', () => {
     };
     stack = await deployOnMoto(moto.endpoint, REGION, STACK, { ...parameters, Integrity: 'disabled' });
     sealedStack = await deployOnMoto(moto.endpoint, REGION, SEALED, parameters);
-    env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
-    cloudFormation = await cloudFormationAsAws(moto.endpoint);
-    Object.assign(env, LOCAL_CREDENTIALS_ENV, {
-      AWS_REGION: REGION,
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.endpoint,
-    });
+    ({ env, stop: stopCloudFormation } = await motoCommandEnv(moto.endpoint, REGION));
     backups = mkdtempSync(join(tmpdir(), 'doctor-moto-'));
   });
   after(async () => {
     process.env = saved;
     if (backups) rmSync(backups, { recursive: true, force: true });
-    await cloudFormation?.stop();
+    await stopCloudFormation?.();
     await moto?.stop();
   });
 
-  function ready(t: TestContext): boolean {
-    if (moto && stack) return true;
-    skipBecause(t, missingToolNotice(moto ? TOOLS.sam : TOOLS.moto));
-    return false;
-  }
+  const ready = (t: TestContext) => deployedOnMoto(t, moto, stack);
 
   const doctor = (...args: string[]) => runCommand('doctor', ['--stack-name', STACK, ...args], env);
   const lineFor = (stdout: string, check: string) =>

@@ -14,7 +14,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ERASURE_PARTITION } from '#contract';
 import { entryOf } from '../../../../dev/build/commands.ts';
 import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../../../../dev/build/template.ts';
@@ -34,6 +34,7 @@ import {
 } from '../../../../dev/local-stack/user-pool-fixtures.ts';
 import type { ErasureRecord } from '../../../../scripts/records/erasure-record.ts';
 import { skipBecause } from '../../../helpers/skip.ts';
+import { putItems } from '../../../helpers/tables.ts';
 
 const REGION = 'us-east-1';
 const credentials = LOCAL_CREDENTIALS;
@@ -134,18 +135,8 @@ describe('npm run erase', () => {
       const eventId = randomUUID();
       return { pk: `${at.slice(0, 10)}#03`, sk: `${at}#${eventId}`, sub, eventId, eventName: 'InitiateAuth' };
     });
-    for (const [table, items] of [
-      [SIGN_INS, signIns],
-      [AUTH_EVENTS, authEvents],
-    ] as const) {
-      for (let i = 0; i < items.length; i += 25) {
-        await doc.send(
-          new BatchWriteCommand({
-            RequestItems: { [table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
-          }),
-        );
-      }
-    }
+    await putItems(doc, SIGN_INS, signIns);
+    await putItems(doc, AUTH_EVENTS, authEvents);
     return { oldest: signIns.at(-1)?.signedInAt, newest: signIns[0]?.signedInAt };
   }
 
@@ -410,11 +401,7 @@ describe('npm run erase', () => {
       ...[3, 4].map((i) => event(i, address, user)),
       event(5, '198.51.100.9'),
     ];
-    await doc.send(
-      new BatchWriteCommand({
-        RequestItems: { [AUTH_EVENTS]: items.map((Item) => ({ PutRequest: { Item } })) },
-      }),
-    );
+    await putItems(doc, AUTH_EVENTS, items);
     const ofAddress = async (sourceIp: string) =>
       (
         await doc.send(

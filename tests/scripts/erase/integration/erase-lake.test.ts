@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ERASURE_PARTITION } from '#contract';
@@ -22,7 +22,7 @@ import { type RunningMoto, startMoto } from '../../../../dev/local-stack/moto.ts
 import { downloadLake } from '../../../../scripts/lake/s3-lake.ts';
 import type { ErasureRecord } from '../../../../scripts/records/erasure-record.ts';
 import { runCommand } from '../../../helpers/commands.ts';
-import { LAKE_SHARDS, type LakeTables, queryLake, SUBS, startLakeTables, TO } from '../../../helpers/lake.ts';
+import { type LakeTables, queryLake, SUBS, startLakeTables, TO, uploadLake } from '../../../helpers/lake.ts';
 import { skipBecause } from '../../../helpers/skip.ts';
 
 const SALT = 'a-test-salt-of-sixty-four-characters-0123456789abcdefghijklmnopq';
@@ -58,34 +58,12 @@ describe('npm run erase: the lake too', () => {
     const lake = join(scratch, 'lake');
     const exported = await runCommand(
       'export-ocsf',
-      [
-        '--from',
-        '2026-11-01',
-        '--to',
-        TO,
-        '--table-name',
-        tables.table,
-        '--shards',
-        String(LAKE_SHARDS),
-        '--auth-events-table-name',
-        tables.authEventsTable,
-        '--format',
-        'parquet',
-        '--out',
-        lake,
-      ],
+      ['--from', '2026-11-01', '--to', TO, ...tables.tableOptions, '--format', 'parquet', '--out', lake],
       env,
     );
     assert.equal(exported.code, 0, exported.stderr);
     s3 = new S3Client({ ...config, forcePathStyle: true });
-    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-    for (const name of readdirSync(lake, { recursive: true })
-      .map(String)
-      .filter((f) => f.endsWith('.parquet'))) {
-      await s3.send(
-        new PutObjectCommand({ Bucket: BUCKET, Key: name, Body: readFileSync(join(lake, name)) }),
-      );
-    }
+    await uploadLake(s3, BUCKET, lake);
   });
   after(async () => {
     s3?.destroy();

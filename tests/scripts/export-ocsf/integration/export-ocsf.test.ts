@@ -9,10 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LAKE_SOURCE } from '../../../../authenticated/src/lake-layout.ts';
-import { OCSF_VERSION, type OcsfAuthentication } from '../../../../authenticated/src/ocsf.ts';
+import { OCSF_VERSION } from '../../../../authenticated/src/ocsf.ts';
 import { missingToolNotice, TOOLS } from '../../../../dev/build/toolchain.ts';
 import { runCommand } from '../../../helpers/commands.ts';
-import { FROM, LAKE_SHARDS, type LakeTables, queryLake, startLakeTables, TO } from '../../../helpers/lake.ts';
+import {
+  FROM,
+  type LakeTables,
+  ocsfLines,
+  parquetFiles,
+  queryLake,
+  startLakeTables,
+  TO,
+} from '../../../helpers/lake.ts';
 import { ocsfValidator } from '../../../helpers/ocsf-schema.ts';
 import { skipBecause } from '../../../helpers/skip.ts';
 
@@ -21,15 +29,10 @@ const ACCOUNT = '000000000000'; // dynalite's account in the table ARN
 describe('npm run export-ocsf', () => {
   let tables: LakeTables;
   let scratch = '';
-  const where = () => [
-    '--table-name',
-    tables.table,
-    '--shards',
-    String(LAKE_SHARDS),
-    '--auth-events-table-name',
-    tables.authEventsTable,
-  ];
+  /** The period FROM to TO of both tables. */
+  const period = () => ['--from', FROM, '--to', TO, ...tables.tableOptions];
   const exportOcsf = (args: string[]) => runCommand('export-ocsf', args, tables.env);
+  const exportParquet = (out: string) => exportOcsf([...period(), '--format', 'parquet', '--out', out]);
 
   before(async () => {
     tables = await startLakeTables();
@@ -41,12 +44,9 @@ describe('npm run export-ocsf', () => {
   });
 
   it('jsonl: every record of the period once, both datasets merged oldest first, each valid OCSF', async (t) => {
-    const run = await exportOcsf(['--from', FROM, '--to', TO, ...where()]);
+    const run = await exportOcsf(period());
     assert.equal(run.code, 0, run.stderr);
-    const events = run.stdout
-      .trimEnd()
-      .split('\n')
-      .map((line) => JSON.parse(line) as OcsfAuthentication);
+    const events = ocsfLines(run.stdout);
     assert.deepEqual(
       events.map((e) => e.metadata.uid).sort(),
       [...tables.signIns.map((s) => s.requestId), ...tables.authEvents.map((e) => e.eventId)].sort(),
@@ -73,27 +73,13 @@ describe('npm run export-ocsf', () => {
 
   it('parquet: the layout of a Security Lake custom source, one file per source and day', async () => {
     const out = join(scratch, 'lake');
-    const run = await exportOcsf([
-      '--from',
-      FROM,
-      '--to',
-      TO,
-      ...where(),
-      '--format',
-      'parquet',
-      '--out',
-      out,
-    ]);
+    const run = await exportParquet(out);
     assert.equal(run.code, 0, run.stderr);
     assert.match(
       run.stdout,
       /Exported 5 sign-ins and 5 authentication events to .*lake\/ \(6 files, OCSF 1\.1\.0\)/,
     );
-    const files = (source: string) =>
-      readdirSync(join(out, 'ext', source), { recursive: true })
-        .map(String)
-        .filter((f) => f.endsWith('.parquet'))
-        .sort();
+    const files = (source: string) => parquetFiles(join(out, 'ext', source));
     const prefix = `region=us-east-1/accountId=${ACCOUNT}`;
     assert.deepEqual(files(LAKE_SOURCE['sign-ins']), [
       `${prefix}/eventDay=20261128/export.parquet`,
@@ -105,14 +91,8 @@ describe('npm run export-ocsf', () => {
 
   it('parquet read back by DuckDB: the same events as the jsonl, typed by the documented schema', async () => {
     const out = join(scratch, 'lake');
-    const jsonl = await exportOcsf(['--from', FROM, '--to', TO, ...where()]);
-    const expected = new Map(
-      jsonl.stdout
-        .trimEnd()
-        .split('\n')
-        .map((l) => JSON.parse(l) as OcsfAuthentication)
-        .map((e) => [e.metadata.uid, e]),
-    );
+    const jsonl = await exportOcsf(period());
+    const expected = new Map(ocsfLines(jsonl.stdout).map((e) => [e.metadata.uid, e]));
     for (const source of Object.values(LAKE_SOURCE)) {
       const rows = await queryLake(
         out,
@@ -168,14 +148,10 @@ describe('npm run export-ocsf', () => {
   it('bad input: a usage error on one line, or a clear refusal; nothing written', async () => {
     const out = join(scratch, 'refused');
     const cases: [string[], number, RegExp][] = [
-      [
-        ['--from', FROM, '--to', TO, ...where(), '--format', 'csv'],
-        2,
-        /--format must be one of jsonl, parquet/,
-      ],
-      [['--from', FROM, '--to', TO, ...where(), '--format', 'parquet'], 2, /--format parquet needs --out/],
-      [['--from', FROM, '--to', TO, ...where(), '--out', out], 2, /--out goes with --format parquet/],
-      [['--from', TO, '--to', FROM, ...where()], 2, /--to .* is before --from/],
+      [[...period(), '--format', 'csv'], 2, /--format must be one of jsonl, parquet/],
+      [[...period(), '--format', 'parquet'], 2, /--format parquet needs --out/],
+      [[...period(), '--out', out], 2, /--out goes with --format parquet/],
+      [['--from', TO, '--to', FROM, ...tables.tableOptions], 2, /--to .* is before --from/],
       [['--from', FROM, '--to', TO], 2, /exactly one of --table-name, --stack-name/],
       [
         ['--from', FROM, '--to', TO, '--table-name', 'no-such-table'],
@@ -192,17 +168,7 @@ describe('npm run export-ocsf', () => {
     }
     mkdirSync(out);
     writeFileSync(join(out, 'keep.txt'), 'x');
-    const busy = await exportOcsf([
-      '--from',
-      FROM,
-      '--to',
-      TO,
-      ...where(),
-      '--format',
-      'parquet',
-      '--out',
-      out,
-    ]);
+    const busy = await exportParquet(out);
     assert.equal(busy.code, 1);
     assert.match(busy.stderr, /is not empty: give a new folder for the export \(nothing was written\)/);
     assert.deepEqual(readdirSync(out), ['keep.txt']);

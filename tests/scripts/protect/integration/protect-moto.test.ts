@@ -19,12 +19,10 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { missingToolNotice, TOOLS } from '../../../../dev/build/toolchain.ts';
-import { LOCAL_CREDENTIALS, LOCAL_CREDENTIALS_ENV } from '../../../../dev/local-stack/local-clients.ts';
+import { LOCAL_CREDENTIALS } from '../../../../dev/local-stack/local-clients.ts';
 import { type RunningMoto, startMoto } from '../../../../dev/local-stack/moto.ts';
 import { runCommand } from '../../../helpers/commands.ts';
-import { cloudFormationAsAws, deployOnMoto, type MotoStack } from '../../../helpers/moto-stack.ts';
-import { skipBecause } from '../../../helpers/skip.ts';
+import { deployedOnMoto, deployOnMoto, type MotoStack, motoCommandEnv } from '../../../helpers/moto-stack.ts';
 
 const REGION = 'eu-west-1';
 const STACK = 'login-history';
@@ -37,36 +35,26 @@ const PARAMETERS = {
 
 describe('npm run protect on moto', () => {
   let moto: RunningMoto | undefined;
-  let cloudFormation: Awaited<ReturnType<typeof cloudFormationAsAws>> | undefined;
+  /** What a command run as a user sees; stopCloudFormation ends its CloudFormation proxy. */
+  let env: NodeJS.ProcessEnv;
+  let stopCloudFormation: (() => Promise<void>) | undefined;
   let stack: MotoStack | undefined;
   let ddb: DynamoDBClient;
-  let env: NodeJS.ProcessEnv;
 
   before(async () => {
     moto = await startMoto();
     if (!moto) return;
     stack = await deployOnMoto(moto.endpoint, REGION, STACK, PARAMETERS);
     ddb = new DynamoDBClient({ region: REGION, endpoint: moto.endpoint, credentials: LOCAL_CREDENTIALS });
-    // Only moto: no endpoint of a local stack that the calling shell may have exported.
-    env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
-    cloudFormation = await cloudFormationAsAws(moto.endpoint);
-    Object.assign(env, LOCAL_CREDENTIALS_ENV, {
-      AWS_REGION: REGION,
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.endpoint,
-    });
+    ({ env, stop: stopCloudFormation } = await motoCommandEnv(moto.endpoint, REGION));
   });
   after(async () => {
     ddb?.destroy();
-    await cloudFormation?.stop();
+    await stopCloudFormation?.();
     await moto?.stop();
   });
 
-  function ready(t: TestContext): boolean {
-    if (moto && stack) return true;
-    skipBecause(t, missingToolNotice(moto ? TOOLS.sam : TOOLS.moto));
-    return false;
-  }
+  const ready = (t: TestContext) => deployedOnMoto(t, moto, stack);
 
   const history = () => stack?.outputs.TableName as string;
   const authEvents = () => stack?.outputs.AuthEventsTableName as string;

@@ -26,13 +26,11 @@ import { createPostAuthenticationHandler } from '../../../../authenticated/src/r
 import { createHistoryClient, createHistoryWriter } from '../../../../authenticated/src/write-history.ts';
 import { entryOf } from '../../../../dev/build/commands.ts';
 import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../../../../dev/build/template.ts';
-import { missingToolNotice, TOOLS } from '../../../../dev/build/toolchain.ts';
 import { type RunningDynalite, startDynalite } from '../../../../dev/local-stack/dynalite.ts';
-import { type RunningMoto, startMoto } from '../../../../dev/local-stack/moto.ts';
 import { replayLeafOf } from '../../../../scripts/replay/announce.ts';
 import { failureLinesFromLogGroup } from '../../../../scripts/replay/replay.ts';
 import { lambdaContext, sampleEvent, useLocalAwsEnvironment } from '../../../helpers/events.ts';
-import { skipBecause } from '../../../helpers/skip.ts';
+import { useMoto } from '../../../helpers/moto.ts';
 
 useLocalAwsEnvironment();
 
@@ -181,19 +179,11 @@ describe('npm run replay', () => {
   });
 
   describe('from CloudWatch Logs on moto', () => {
-    let moto: RunningMoto | undefined;
-    before(async () => {
-      moto = await startMoto();
-    });
-    after(async () => {
-      await moto?.stop();
-    });
+    const motoFor = useMoto();
 
     it('runs as the replay role (--role-arn), in every writer thread; without STS it writes nothing', async (t) => {
-      if (!moto) {
-        skipBecause(t, missingToolNotice(TOOLS.moto));
-        return;
-      }
+      const moto = motoFor.ready(t);
+      if (!moto) return;
       // A proxy in front of dynalite that notes the access key each DynamoDB request is signed with.
       const keys = new Set<string>();
       const proxy = createServer((req, res) => {
@@ -244,10 +234,8 @@ describe('npm run replay', () => {
     });
 
     it('reads the log group with FilterLogEvents across streams and pages, and inserts idempotently', async (t) => {
-      if (!moto) {
-        skipBecause(t, missingToolNotice(TOOLS.moto));
-        return;
-      }
+      const moto = motoFor.ready(t);
+      if (!moto) return;
       const logs = new CloudWatchLogsClient({ endpoint: moto.endpoint });
       const group = '/aws/lambda/login-history-test';
       await logs.send(new CreateLogGroupCommand({ logGroupName: group }));

@@ -27,13 +27,7 @@ import {
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DeleteObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { authEventPartitionOf, type LoginHistoryItem, WRITE_FAILED } from '#contract';
 import { shardOf } from '../../../../authenticated/src/common.ts';
 import { createChangeDetector, type StreamRecord } from '../../../../authenticated/src/detect-changes.ts';
@@ -59,6 +53,7 @@ import {
 import { type RunningMoto, startMoto } from '../../../../dev/local-stack/moto.ts';
 import { runCommand } from '../../../helpers/commands.ts';
 import { skipBecause } from '../../../helpers/skip.ts';
+import { putItems } from '../../../helpers/tables.ts';
 
 const SIGN_INS = 'login-history-tamper';
 const AUTH_EVENTS = 'auth-events-tamper';
@@ -145,18 +140,8 @@ describe('the trail proves itself (moto: DynamoDB streams, S3 Object Lock, KMS)'
     const events = Array.from({ length: 40 }, (_, n) =>
       authEvent(n * 36 + 3, n % 5 === 0 ? USERS[1] : undefined),
     );
-    for (const [table, list] of [
-      [SIGN_INS, items],
-      [AUTH_EVENTS, events],
-    ] as const) {
-      for (let i = 0; i < list.length; i += 25) {
-        await doc.send(
-          new BatchWriteCommand({
-            RequestItems: { [table]: list.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
-          }),
-        );
-      }
-    }
+    await putItems(doc, SIGN_INS, items);
+    await putItems(doc, AUTH_EVENTS, events);
     digests = await createLocalDigests(moto.endpoint);
     await sealLocally(digests, doc, sources, {
       genesis: Date.parse(`${YESTERDAY}T00:00:00.000Z`),
