@@ -16,7 +16,6 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { itemProblem } from '#contract';
 import { LAKE_SOURCE } from '../../../../authenticated/src/lake-layout.ts';
 import { entryOf } from '../../../../dev/build/commands.ts';
@@ -35,6 +34,7 @@ import {
   userEnv,
 } from '../../../helpers/kept-stack.ts';
 import { queryLake } from '../../../helpers/lake.ts';
+import { scanAll } from '../../../helpers/local-stack.ts';
 import { skipBecause } from '../../../helpers/skip.ts';
 
 /** Each record's id and sub, per dataset: the request id of a sign-in, CloudTrail's eventID of an attempt. */
@@ -57,16 +57,7 @@ describe('the kept stack has a lake', () => {
     const tables = async (): Promise<Records> => {
       const doc = localDocumentClient(env.AWS_ENDPOINT_URL_DYNAMODB as string);
       try {
-        const scan = async (table: string) => {
-          const items: Record<string, unknown>[] = [];
-          let start: Record<string, unknown> | undefined;
-          do {
-            const page = await doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start }));
-            items.push(...(page.Items ?? []));
-            start = page.LastEvaluatedKey;
-          } while (start);
-          return items;
-        };
+        const scan = (table: string) => scanAll(doc, table);
         const signIns = (await scan(env.TABLE_NAME as string)).filter((item) => !itemProblem(item));
         const events = await scan(env.AUTH_EVENTS_TABLE_NAME as string);
         return {
