@@ -42,7 +42,10 @@ export function templatePolicyViolations(template: Template): string[] {
     violations.push(`exactly one AWS::Lambda::Permission for ${FUNCTION_ID}`);
   for (const [id, permission] of permissions) {
     const p = permission.Properties ?? {};
-    const target = p.FunctionName?.['Fn::GetAtt']?.[0];
+    // The function (GetAtt Fn.Arn) or its AutoPublishAlias alias (Ref Fn.Alias: asynchronous invocations go
+    // there, where SAM puts the EventInvokeConfig).
+    const target =
+      p.FunctionName?.['Fn::GetAtt']?.[0] ?? /^(\w+)\.Alias$/.exec(p.FunctionName?.Ref ?? '')?.[1];
     if (target === FUNCTION_ID) {
       if (p.Principal !== 'cognito-idp.amazonaws.com')
         violations.push(`${id}.Principal must be cognito-idp.amazonaws.com`);

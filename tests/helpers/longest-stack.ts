@@ -6,7 +6,7 @@
  * name to fit: an IAM role, a Lambda function and an EventBridge rule hold 64 characters). Pattern sizes depend
  * on lengths only, so every reference resolves to a value of its realistic longest length.
  */
-import { type References, type Template, UnresolvableError } from '../../scripts/core/intrinsics.ts';
+import { type References, resolve, type Template, UnresolvableError } from '../../scripts/core/intrinsics.ts';
 import {
   type Location,
   listParameterNames,
@@ -126,12 +126,14 @@ export function longestReferences(template: Template, parameters: Record<string,
       | Template
       | undefined;
     if (!resource) throw new UnresolvableError(`no resource ${logicalId}`);
+    // A name the template gives (from the stack's id or name) is resolved as declared; otherwise
+    // CloudFormation's generated name at its longest.
     const explicit = resource.Properties?.[NAME_PROPERTY[resource.Type] ?? ''];
-    if (explicit !== undefined) {
-      throw new UnresolvableError(`${logicalId} names itself; give its longest name here`);
-    }
-    const limit = NAME_LIMIT[resource.Type] ?? 255;
-    const name = generatedName(LONGEST.stackName, logicalId, limit);
+    const name =
+      explicit === undefined
+        ? generatedName(LONGEST.stackName, logicalId, NAME_LIMIT[resource.Type] ?? 255)
+        : resolve(explicit, references, {});
+    if (typeof name !== 'string') throw new UnresolvableError(`${logicalId}'s name is not a string`);
     return resourceReferences(
       resource.Type,
       physicalIdOf(resource.Type, name),
@@ -139,9 +141,10 @@ export function longestReferences(template: Template, parameters: Record<string,
       LONGEST,
     );
   };
-  return {
+  const references: References = {
     parameters: values,
     ref: (logicalId) => referencesOf(logicalId).ref,
     getAtt: (logicalId, attribute) => referencesOf(logicalId).getAtt(attribute),
   };
+  return references;
 }

@@ -57,7 +57,7 @@ export function motoCloudFormationTypes(): Set<string> | undefined {
 }
 
 /** Logical ids a value refers to (Ref, Fn::GetAtt, ${…} in Fn::Sub). */
-function referencesIn(value: unknown): Set<string> {
+export function referencesIn(value: unknown): Set<string> {
   const text = JSON.stringify(value);
   const ids = new Set<string>();
   for (const m of text.matchAll(/"Ref":"([A-Za-z0-9]+)"/g)) ids.add(m[1] as string);

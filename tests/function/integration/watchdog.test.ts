@@ -285,9 +285,15 @@ describe('the watchdog (moto)', () => {
     assert.ok(silent, 'the template has an alarm on the heartbeat');
     assert.equal(silent.Properties.TreatMissingData, 'breaching', 'a period without a heartbeat breaches');
     assert.equal(silent.Properties.ComparisonOperator, 'LessThanThreshold');
-    // The watchdog runs every WatchdogIntervalMinutes (at most 15): a period of 15 minutes holds at least one run.
-    const fastest = Math.max(...template.Parameters.WatchdogIntervalMinutes.AllowedValues);
-    assert.ok(silent.Properties.Period >= fastest * 60, 'a working watchdog always reports within a period');
+    // Three of the watchdog's intervals, whichever is chosen: one late run is no silence, three missed runs are.
+    for (const minutes of template.Parameters.WatchdogIntervalMinutes.AllowedValues as number[]) {
+      const chosen = resolveConditions(template, { WatchdogIntervalMinutes: String(minutes) })(
+        template.Resources,
+      ) as Record<string, any>;
+      const alarm = Object.values(chosen).find((r) => r.Properties?.MetricName === 'WatchdogHeartbeat');
+      assert.equal(alarm?.Properties.Period, 3 * minutes * 60, `every ${minutes} minutes`);
+      assert.equal(alarm?.Properties.EvaluationPeriods, 1);
+    }
     assert.equal(
       JSON.stringify(resources.WatchdogFunction.Properties.Events.Every.Properties.ScheduleExpression),
       JSON.stringify({ 'Fn::Sub': `rate(${'$'}{WatchdogIntervalMinutes} minutes)` }),

@@ -6,8 +6,10 @@
  * found by type, so a rule added later is measured without a change here.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { loadTemplate } from '../../../dev/build/template.ts';
+import { loadTemplate, PROJECT_ROOT } from '../../../dev/build/template.ts';
 import {
   evaluateConditions,
   NO_VALUE,
@@ -139,6 +141,18 @@ describe('every EventBridge rule fits the 2,048-character pattern quota on the l
       );
     });
   }
+
+  it("docs/first-deploy.md's table gives each rule's size as measured here", () => {
+    const page = readFileSync(join(PROJECT_ROOT, 'docs', 'first-deploy.md'), 'utf8');
+    const documented = new Map(
+      [...page.matchAll(/^\s*\| `(\w+)`[^|]*\| ([\d,]+)\s*\|$/gm)].map((m) => [
+        m[1] as string,
+        Number((m[2] as string).replaceAll(',', '')),
+      ]),
+    );
+    const measured = new Map([...largest].map(([id, { size }]) => [id, size]));
+    assert.deepEqual(documented, measured, 'refresh the table in docs/first-deploy.md');
+  });
 
   it('would have caught the old defect: one rule naming both tables 14 times exceeds the quota', () => {
     // The pattern the stack had before (both tables, name and ARN repeated per event), rebuilt from today's
