@@ -157,11 +157,10 @@ async function startPrivateEngine(
   );
   dockerd.on('error', (error) => writeFileSync(join(root, 'dockerd.log'), `level=fatal ${error.message}\n`));
   // If this process dies without stop(), the watchdog ends dockerd and removes the bridge and the folder.
-  const guard = watchdog(
-    dockerd.pid as number,
-    '[ -z "$1" ] || ip link delete "$1" 2>/dev/null; rm -rf "$2"',
-    [ownedBridge, root],
-  );
+  const guard = watchdog(dockerd, '[ -z "$1" ] || ip link delete "$1" 2>/dev/null; rm -rf "$2"', [
+    ownedBridge,
+    root,
+  ]);
 
   const stopEngine = async () => {
     if (!hasExited(dockerd)) {

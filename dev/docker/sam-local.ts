@@ -92,7 +92,7 @@ export async function startSamLocalLambda(options: SamLocalLambdaOptions): Promi
   const output = () => [...lines, ...partial.map((p) => p()).filter(Boolean)];
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // If this process dies without stop(), SAM gets SIGTERM all the same.
-  const guard = watchdog(child.pid as number);
+  const guard = watchdog(child);
 
   const stop = async () => {
     if (!hasExited(child)) {

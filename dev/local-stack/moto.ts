@@ -3,12 +3,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { findTool, TOOLS } from '../build/toolchain.ts';
-import { freePort } from './servers.ts';
+import { freePort, hasExited } from './servers.ts';
 
 const withoutProfile = ({ AWS_PROFILE: _, ...env }: NodeJS.ProcessEnv) => env;
 
 export interface RunningMoto {
   endpoint: string;
+  /** The server's process (its Python), for a test that ends it from outside. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -43,18 +45,19 @@ export async function startMoto(env: Record<string, string> = {}): Promise<Runni
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const endpoint = `http://127.0.0.1:${port}`;
+  // Ended by a signal (not only by exiting), it never emits 'exit' again: waiting for one would hang.
   const stop = () =>
     new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      if (hasExited(child)) return resolve();
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     });
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited: ${stderr}`);
+    if (hasExited(child)) throw new Error(`moto_server exited: ${stderr}`);
     try {
       const response = await fetch(`${endpoint}/moto-api/`);
-      if (response.ok) return { endpoint, stop };
+      if (response.ok) return { endpoint, pid: child.pid as number, stop };
     } catch {
       // not listening yet
     }

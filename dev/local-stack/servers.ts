@@ -56,17 +56,24 @@ export function closeServer(server: Server): Promise<void> {
 }
 
 /**
- * Ends process `pid` (SIGTERM, then waits for it) when this process goes away without saying so, then runs
- * `cleanup` (a shell snippet; `$1`, `$2`, … are `args`). A detached shell reads a pipe from this process: the
- * pipe closes when this process dies, however it dies. `release()` does the same on purpose and waits.
+ * Ends `child` (SIGTERM, then waits for it) when this process goes away without saying so, then runs `cleanup`
+ * (a shell snippet; `$1`, `$2`, … are `args`). A detached shell reads a pipe from this process: the pipe closes
+ * when this process dies, however it dies. `release()` runs the cleanup on purpose and waits; it tells the shell
+ * when the child has already ended, so the shell never signals its pid, which the system may by then have given
+ * to another process (pids wrap at 32,768 here: a test's moto server was once ended that way).
  */
-export function watchdog(pid: number, cleanup = '', args: string[] = []): { release(): Promise<void> } {
+export function watchdog(
+  child: ChildProcess,
+  cleanup = '',
+  args: string[] = [],
+): { release(): Promise<void> } {
   const shell = spawn(
     'sh',
     [
       '-c',
-      `read _; kill -TERM "$0" 2>/dev/null; while kill -0 "$0" 2>/dev/null; do sleep 0.2; done; ${cleanup}`,
-      String(pid),
+      'read line; if [ "$line" != ended ]; then kill -TERM "$0" 2>/dev/null; ' +
+        `while kill -0 "$0" 2>/dev/null; do sleep 0.2; done; fi; ${cleanup}`,
+      String(child.pid),
       ...args,
     ],
     { stdio: ['pipe', 'ignore', 'ignore'], detached: true },
@@ -76,7 +83,7 @@ export function watchdog(pid: number, cleanup = '', args: string[] = []): { rele
   return {
     release: async () => {
       shell.ref(); // now its cleanup is waited for
-      shell.stdin?.end();
+      shell.stdin?.end(hasExited(child) ? 'ended\n' : undefined);
       await done;
     },
   };

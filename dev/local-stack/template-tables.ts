@@ -10,6 +10,7 @@
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
+  DescribeTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
@@ -107,6 +108,7 @@ export async function ensureTemplateTable(
     if (!(error instanceof ResourceInUseException)) throw error;
     created = false;
   }
+  await tableActive(ddb, options.tableName);
   const report: TableReport = { tableName: options.tableName, created, set: [], unsupported: [], failed: [] };
   const declared = protectionOf(properties);
   const live = await readLiveProtection(ddb, options.tableName);
@@ -120,6 +122,21 @@ export async function ensureTemplateTable(
     }
   }
   return report;
+}
+
+/**
+ * Waits until `tableName` is ACTIVE. dynalite answers CreateTable with a CREATING table (even at createTableMs 0)
+ * and refuses items until it is ACTIVE; on a busy machine the next request can come first.
+ */
+export async function tableActive(ddb: DynamoDBClient, tableName: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { Table } = await ddb.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    if (Date.now() > deadline)
+      throw new Error(`table ${tableName} is still ${Table?.TableStatus} after ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** One line for the log: what the table got, and what its engine does not implement. */

@@ -131,6 +131,9 @@ function runBatch(batch: string[], concurrency: number, tap: string): Promise<nu
       '--import',
       'tsx',
       '--test',
+      // A file whose tests have all ended exits even if a failed test left a server listening: the failure is
+      // reported at once instead of the run waiting until CI's time is up (a leaked dynalite once did that).
+      '--test-force-exit',
       `--test-concurrency=${concurrency}`,
       '--test-reporter=spec',
       '--test-reporter-destination=stdout',

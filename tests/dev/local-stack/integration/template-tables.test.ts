@@ -31,7 +31,11 @@ import { startDynalite } from '../../../../dev/local-stack/dynalite.ts';
 import { importDynaliteData } from '../../../../dev/local-stack/kept-records.ts';
 import { localDynamoDB } from '../../../../dev/local-stack/local-clients.ts';
 import { type RunningMoto, startMoto } from '../../../../dev/local-stack/moto.ts';
-import { ensureTemplateTable, localRoleArn } from '../../../../dev/local-stack/template-tables.ts';
+import {
+  ensureTemplateTable,
+  localRoleArn,
+  tableActive,
+} from '../../../../dev/local-stack/template-tables.ts';
 import { skipBecause } from '../../../helpers/skip.ts';
 
 const template = loadTemplate();
@@ -148,21 +152,26 @@ describe('importDynaliteData: an older kept stack upgraded', () => {
     if (!moto) return void skipBecause(t, missingToolNotice(TOOLS.moto));
     const old = await startDynalite({ path: join(dataDir, 'dynamodb') });
     const source = localDynamoDB(old.endpoint);
-    await source.send(new CreateTableCommand(tableCreateInput(template, 'login-history-local')));
-    for (const n of [1, 2, 3]) {
-      await source.send(
-        new PutItemCommand({
-          TableName: 'login-history-local',
-          Item: {
-            sub: { S: `u${n}` },
-            signInId: { S: `2026-01-0${n}T00:00:00.000Z#r` },
-            email: { S: `${n}@example.com` },
-          },
-        }),
-      );
+    try {
+      await source.send(new CreateTableCommand(tableCreateInput(template, 'login-history-local')));
+      await tableActive(source, 'login-history-local');
+      for (const n of [1, 2, 3]) {
+        await source.send(
+          new PutItemCommand({
+            TableName: 'login-history-local',
+            Item: {
+              sub: { S: `u${n}` },
+              signInId: { S: `2026-01-0${n}T00:00:00.000Z#r` },
+              email: { S: `${n}@example.com` },
+            },
+          }),
+        );
+      }
+    } finally {
+      // Closed also when a step fails: a server left listening keeps this file's process, and CI, waiting.
+      source.destroy();
+      await old.close();
     }
-    source.destroy();
-    await old.close();
 
     const target = localDynamoDB(moto.endpoint);
     try {
