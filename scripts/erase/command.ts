@@ -105,7 +105,7 @@ function describePlan(plan: ErasurePlan, target: ErasureTarget, unchecked: AuthE
   }
   if (plan.authEvents?.namingAUser) {
     lines.push(
-      `  kept: ${plan.authEvents.namingAUser} event(s) of this address name a user; each is erased with that user's --sub`,
+      `  kept: ${counted(plan.authEvents.namingAUser, 'event')} of this address naming a user, erased only with that user's --sub`,
     );
   }
   if (plan.latest?.status === 'started') {

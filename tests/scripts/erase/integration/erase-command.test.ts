@@ -422,7 +422,7 @@ describe('npm run erase', () => {
     );
     assert.match(
       dryRun.out,
-      /kept: 2 event\(s\) of this address name a user; each is erased with that user's --sub/,
+      /kept: 2 events of this address naming a user, erased only with that user's --sub/,
     );
     assert.doesNotMatch(dryRun.out, /sign-ins/);
     assert.equal((await ofAddress(address)).length, 5, 'a dry run deletes nothing');
