@@ -23,13 +23,47 @@ export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
   let values: ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true }>>['values'];
   try {
     values = parseArgs({ args: [...argv], options, allowPositionals: false, strict: true }).values;
-  } catch (error) {
-    throw new UsageError((error as Error).message);
+  } catch {
+    throw new UsageError(commandLineProblem(argv, options) ?? 'the command line cannot be read');
   }
   for (const [name, value] of Object.entries(values)) {
     if (value === '') throw new UsageError(`--${name} needs a value; it was given an empty one`);
   }
   return values;
+}
+
+/**
+ * What is wrong with a command line parseArgs refused, in our words and naming the argument (Node's own text
+ * reads "Option '--sub' argument is ambiguous. Did you forget…"): the first token that breaks the rules.
+ */
+function commandLineProblem(
+  argv: readonly string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+): string | undefined {
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  for (const token of tokens) {
+    if (token.kind === 'positional') {
+      return `unexpected argument "${token.value}": every value follows the option it belongs to (--name value)`;
+    }
+    if (token.kind !== 'option') continue;
+    const option = options[token.name];
+    if (!option) return `unknown option ${token.rawName}`;
+    const name = `--${token.name}`;
+    if (option.type === 'boolean' && token.value !== undefined) {
+      return `${name} takes no value; it was given "${token.value}"`;
+    }
+    if (option.type === 'string' && token.value === undefined) return `${name} needs a value`;
+    if (option.type === 'string' && !token.inlineValue && token.value?.startsWith('-')) {
+      return `${name} needs a value; it is followed by ${token.value} (write ${name}=${token.value} if that is the value)`;
+    }
+  }
+  return undefined;
 }
 
 /** `--help` or `-h` among the options (not as the value of another, nor after `--`). */
