@@ -23,6 +23,7 @@ import { type RunningMoto, startMoto } from '../../../../dev/local-stack/moto.ts
 import { authEventTrail } from '../../../../scripts/account/protection.ts';
 import { reportAuthEventTrail } from '../../../../scripts/account/trail-check.ts';
 import { type Reason, reasonText } from '../../../../scripts/core/reason.ts';
+import { closedEndpoint } from '../../../helpers/closed-port.ts';
 import { skipBecause } from '../../../helpers/skip.ts';
 
 const REGION = 'eu-west-1';
@@ -230,8 +231,9 @@ describe('attach: the CloudTrail trail check (moto)', () => {
     assert.equal(await reportAuthEventTrail('local', (l) => lines.push(l)), undefined);
     assert.match(lines.join('\n'), /local is not an AWS region/);
     lines.length = 0;
+    const endpoint = await closedEndpoint();
     const unreachable = (region: string) =>
-      new CloudTrailClient({ region, endpoint: 'http://127.0.0.1:9', credentials, maxAttempts: 1 });
+      new CloudTrailClient({ region, endpoint, credentials, maxAttempts: 1 });
     assert.equal(await reportAuthEventTrail(REGION, (l) => lines.push(l), unreachable), undefined);
     assert.match(lines.join('\n'), /could not check the CloudTrail trails .*cloudtrail:DescribeTrails/);
   });

@@ -29,6 +29,7 @@ import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../../../../dev/bu
 import { type RunningDynalite, startDynalite } from '../../../../dev/local-stack/dynalite.ts';
 import { replayLeafOf } from '../../../../scripts/replay/announce.ts';
 import { failureLinesFromLogGroup } from '../../../../scripts/replay/replay.ts';
+import { closedEndpoint } from '../../../helpers/closed-port.ts';
 import { lambdaContext, sampleEvent, useLocalAwsEnvironment } from '../../../helpers/events.ts';
 import { useMoto } from '../../../helpers/moto.ts';
 
@@ -208,9 +209,10 @@ describe('npm run replay', () => {
           AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
           AWS_ENDPOINT_URL_STS: moto.endpoint,
         };
+        const sts = await closedEndpoint();
         const noSts = await cli(['--file', file, '--table-name', table, '--role-arn', role], {
           ...env,
-          AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9',
+          AWS_ENDPOINT_URL_STS: sts,
         });
         assert.equal(noSts.code, 1, noSts.out);
         assert.match(
