@@ -174,7 +174,6 @@ export function helpPointer(usage: string): string {
 export function explainAwsError(error: Error): string | undefined {
   const name = error.name;
   const message = error.message ?? '';
-  const code = (error as { code?: string }).code ?? (error.cause as { code?: string } | undefined)?.code;
   if (/region is missing/i.test(message)) {
     return 'no AWS region: pass --region, or set AWS_REGION (or a region in your AWS profile)';
   }
@@ -187,13 +186,64 @@ export function explainAwsError(error: Error): string | undefined {
   if (/^(UnrecognizedClientException|InvalidSignatureException|InvalidClientTokenId)$/.test(name)) {
     return `AWS did not accept these credentials (${name}): check AWS_PROFILE and the keys in use`;
   }
-  if (/^(AccessDeniedException|AccessDenied|NotAuthorizedException)$/.test(name)) {
+  if (isAccessDenied(error)) {
     return `access denied: ${message} — the identity running this needs the permission it names (README lists each command's)`;
   }
-  if (code && /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT)$/.test(code)) {
-    return `cannot reach the AWS endpoint (${code}${message ? `: ${message}` : ''}): a network or endpoint problem, not a wrong name; check the network, --region and any AWS_ENDPOINT_URL_* variable`;
+  const problem = networkProblem(error);
+  if (problem) {
+    const where = endpointOf(error);
+    return `cannot reach the AWS endpoint${where ? ` ${where}` : ''}: ${problem}; a network or endpoint problem, not a wrong name: check the network, --region and any AWS_ENDPOINT_URL_* variable`;
   }
   return undefined;
+}
+
+/** AWS refused the caller the action (the error names AWS give it, per service). */
+export function isAccessDenied(error: unknown): boolean {
+  return /^(AccessDeniedException|AccessDenied|NotAuthorizedException)$/.test(
+    (error as Error | undefined)?.name ?? '',
+  );
+}
+
+/** The network errors Node raises under the SDK, in words (its own text is `connect ECONNREFUSED 127.0.0.1:9`). */
+const NETWORK_PROBLEMS: Readonly<Record<string, string>> = {
+  ENOTFOUND: 'its name does not resolve',
+  EAI_AGAIN: 'its name could not be looked up (DNS did not answer)',
+  ECONNREFUSED: 'nothing accepts connections there',
+  ECONNRESET: 'the connection was reset',
+  ETIMEDOUT: 'the connection timed out',
+};
+
+/** What kept a call from reaching its endpoint (a Node network error under the SDK), in words; else undefined. */
+function networkProblem(error: unknown): string | undefined {
+  const e = error as (Error & { code?: string }) | undefined;
+  const code = e?.code ?? (e?.cause as { code?: string } | undefined)?.code;
+  return code && Object.hasOwn(NETWORK_PROBLEMS, code) ? NETWORK_PROBLEMS[code] : undefined;
+}
+
+/** The call never reached AWS: a network or endpoint problem, not one of permissions or names. */
+export const isNetworkError = (error: unknown): boolean => networkProblem(error) !== undefined;
+
+/**
+ * The endpoint a network error was about: the AWS_ENDPOINT_URL_* that points there when one does (which
+ * variable to fix), else the host (and port) Node reports.
+ */
+function endpointOf(error: Error): string | undefined {
+  const cause = (error.cause ?? {}) as { hostname?: string; address?: string; port?: number };
+  const { hostname, address, port } = { ...cause, ...(error as typeof cause) };
+  const host = hostname ?? address;
+  if (!host) return undefined;
+  const loopback = /^(127\.|::1$)/.test(host);
+  const set = Object.entries(process.env).filter(([variable, value]) => {
+    if (!variable.startsWith('AWS_ENDPOINT_URL') || !value || !URL.canParse(value)) return false;
+    const url = new URL(value);
+    const urlHost = url.hostname.replace(/^\[|\]$/g, '');
+    const urlPort = Number(url.port || (url.protocol === 'http:' ? 80 : 443));
+    return (
+      (urlHost === host || (urlHost === 'localhost' && loopback)) && (port === undefined || port === urlPort)
+    );
+  });
+  if (set[0]) return `${set[0][1]} (${set.map(([variable]) => variable).join(' or ')})`;
+  return port === undefined ? host : `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /**

@@ -235,7 +235,38 @@ describe('attach: the CloudTrail trail check (moto)', () => {
     const unreachable = (region: string) =>
       new CloudTrailClient({ region, endpoint, credentials, maxAttempts: 1 });
     assert.equal(await reportAuthEventTrail(REGION, (l) => lines.push(l), unreachable), undefined);
-    assert.match(lines.join('\n'), /could not check the CloudTrail trails .*cloudtrail:DescribeTrails/);
+    // A network problem, named as one: no permission is at fault, and Node's own text stays out.
+    const port = new URL(endpoint).port;
+    assert.match(
+      lines.join('\n'),
+      new RegExp(
+        `could not check the CloudTrail trails \\(cannot reach the AWS endpoint 127\\.0\\.0\\.1:${port}: nothing accepts connections there;`,
+      ),
+    );
+    assert.doesNotMatch(lines.join('\n'), /cloudtrail:DescribeTrails|ECONNREFUSED/);
+
+    // A refusal is about permissions: it names them. (A mock: moto enforces no IAM.)
+    lines.length = 0;
+    const denying = new CloudTrailClient({ region: REGION });
+    mockClient(denying)
+      .on(DescribeTrailsCommand)
+      .rejects(
+        Object.assign(new Error('not authorized to perform: cloudtrail:DescribeTrails'), {
+          name: 'AccessDeniedException',
+        }),
+      );
+    assert.equal(
+      await reportAuthEventTrail(
+        REGION,
+        (l) => lines.push(l),
+        () => denying,
+      ),
+      undefined,
+    );
+    assert.match(
+      lines.join('\n'),
+      /could not check the CloudTrail trails \(access denied: .*\)\. .*; checking needs cloudtrail:DescribeTrails, cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors\.$/,
+    );
   });
 });
 

@@ -1,8 +1,8 @@
 /**
- * The SDK's own errors reach users as what to do, not as `Error: Region is missing`. The commands run as a
- * user runs them, with no AWS configuration at all; the only endpoints they could reach are loopback ports the
- * test reserved and closed again, and the EC2 metadata lookup is off (no address off the machine is ever
- * contacted).
+ * The SDK's own errors reach users as what to do, not as `Error: Region is missing` or Node's
+ * `connect ECONNREFUSED …`. The commands run as a user runs them, with no AWS configuration at all; the only
+ * endpoints they could reach are loopback ports the test reserved and closed again, and the EC2 metadata lookup
+ * is off (no address off the machine is ever contacted).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -61,11 +61,14 @@ describe('SDK errors are translated into what to do', () => {
       AWS_SECRET_ACCESS_KEY: 'test',
     });
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /^error: cannot reach the AWS endpoint \(ECONNREFUSED/);
+    assert.equal(
+      r.stderr.trim(),
+      `error: cannot reach the AWS endpoint ${dynamodb} (AWS_ENDPOINT_URL_DYNAMODB): nothing accepts connections there; a network or endpoint problem, not a wrong name: check the network, --region and any AWS_ENDPOINT_URL_* variable`,
+    );
   });
 
   it('a stack that cannot be reached is a network problem, not a wrong --stack-name', () => {
-    // CloudFormation, where the stack is read, does not answer (a closed loopback port).
+    // CloudFormation, where the stack is read, does not answer: the line names it, not the stack.
     const r = history(
       ['--date', '2026-11-01', '--stack-name', 'cognito-login-history', '--region', 'us-east-1'],
       {
@@ -78,7 +81,9 @@ describe('SDK errors are translated into what to do', () => {
     assert.equal(r.status, 1);
     assert.match(
       r.stderr,
-      /^error: cannot reach the AWS endpoint \(ECONNREFUSED\b.*a network or endpoint problem/,
+      new RegExp(
+        `^error: cannot reach the AWS endpoint ${cloudformation} \\(AWS_ENDPOINT_URL_CLOUDFORMATION\\): nothing accepts connections there; a network or endpoint problem, not a wrong name`,
+      ),
     );
     assert.doesNotMatch(r.stderr, /--stack-name/);
   });
