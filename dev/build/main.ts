@@ -5,6 +5,7 @@
  */
 
 import { parseOptions, runCli } from '../../scripts/core/cli.ts';
+import { counted } from '../../scripts/core/generic.ts';
 import { ensurePythonTools, PROBLEM_ENV, toolchainRequired } from './toolchain.ts';
 import {
   cfnLint,
@@ -47,6 +48,6 @@ await runCli(USAGE, async () => {
     if (result.status === 'failed') failed++;
     if (result.status === 'skipped') skipped++;
   }
-  if (skipped > 0) console.log(`${skipped} check(s) skipped`);
+  if (skipped > 0) console.log(`${counted(skipped, 'check')} skipped`);
   return failed > 0 || (skipped > 0 && toolchainRequired()) ? 1 : 0;
 });

@@ -33,6 +33,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { LOG_NAME, type LogName } from '../../authenticated/src/ocsf.ts';
+import { counted } from '../../scripts/core/generic.ts';
 import { buildFunctionBundle } from '../build/bundle.ts';
 import {
   AUTH_EVENTS_TABLE_ID,
@@ -234,7 +235,7 @@ export async function startKeptLake(context: KeptPartContext): Promise<KeptPart>
     );
     if (result.FunctionError) {
       throw new Error(
-        `${LAKE_FUNCTION_ID} failed on a batch of ${records.length} record(s) from ` +
+        `${LAKE_FUNCTION_ID} failed on a batch of ${counted(records.length, 'record')} from ` +
           `${records[0]?.eventSourceARN} (from sequence number ${records[0]?.dynamodb?.SequenceNumber}): ` +
           `${Buffer.from(result.Payload ?? []).toString('utf8')}; the next copy hands the batch over again`,
       );
@@ -267,7 +268,7 @@ export async function startKeptLake(context: KeptPartContext): Promise<KeptPart>
     const rebuilt: string[] = [];
     for (const { table, settings: mapping } of mapped) {
       const count = await rebuildFrom(ddb, table, mapping, invoke, sequence);
-      rebuilt.push(`${table.dataset} ${count} item(s)`);
+      rebuilt.push(`${table.dataset} ${counted(count, 'item')}`);
     }
     log(
       `Lake s3://${LOCAL_LAKE_BUCKET}/ rebuilt from the tables by ${LAKE_FUNCTION_ID} (${rebuilt.join(', ')}); ` +
@@ -292,7 +293,7 @@ export async function startKeptLake(context: KeptPartContext): Promise<KeptPart>
           const copied = results.filter(({ drained }) => drained.handedOver > 0);
           if (copied.length > 0) {
             log(
-              `Lake: ${copied.map(({ table, drained }) => `${table.dataset} ${drained.handedOver}`).join(', ')} new record(s) copied`,
+              `Lake: ${copied.map(({ table, drained }) => `${table.dataset} ${counted(drained.handedOver, 'new record')}`).join(', ')} copied`,
             );
           }
         },
@@ -307,7 +308,7 @@ export async function startKeptLake(context: KeptPartContext): Promise<KeptPart>
         const results = await copy();
         return [
           `lake        ${results
-            .map(({ table, drained }) => `${table.dataset} ${drained.handedOver} new record(s)`)
+            .map(({ table, drained }) => `${table.dataset} ${counted(drained.handedOver, 'new record')}`)
             .join(', ')} copied by ${LAKE_FUNCTION_ID} to s3://${LOCAL_LAKE_BUCKET}/`,
         ];
       },

@@ -27,6 +27,7 @@ import {
   GetRandomPasswordCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { counted } from '../../scripts/core/generic.ts';
 import { loadTemplate, resolvedProperty } from '../build/template.ts';
 import { localS3 } from './digests-local.ts';
 import { startDynalite } from './dynalite.ts';
@@ -51,7 +52,7 @@ export async function startKeptMoto(dataDir: string, log: (line: string) => void
   const compacted = compactRecording(recording);
   if (compacted.unreadable.length > 0) {
     log(
-      `${recording}: ${compacted.unreadable.length} line(s) are no request and were left out of the replay ` +
+      `${recording}: ${counted(compacted.unreadable.length, 'unreadable line')} left out of the replay ` +
         `(moto may have been killed mid-write): ${compacted.unreadable.join(' | ')}`,
     );
   }
@@ -68,8 +69,8 @@ export async function startKeptMoto(dataDir: string, log: (line: string) => void
     await restoreAndRecord(moto.endpoint, recording);
     if (compacted.kept > 0) {
       log(
-        `Replayed ${compacted.kept} recorded change(s) into moto in ${((performance.now() - started) / 1000).toFixed(1)} s ` +
-          `(left out ${compacted.dropped} read(s) and S3/KMS call(s))`,
+        `Replayed ${counted(compacted.kept, 'recorded change')} into moto in ${((performance.now() - started) / 1000).toFixed(1)} s ` +
+          `(left out ${counted(compacted.dropped, 'read or S3/KMS call', 'reads and S3/KMS calls')})`,
       );
     }
     return moto;

@@ -13,6 +13,7 @@
  */
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { IntervalSource } from '../../authenticated/src/interval-items.ts';
+import { counted } from '../../scripts/core/generic.ts';
 import { parameterDefaults, resolvedProperty } from '../build/template.ts';
 import { createLocalDigests, sealLocally } from './digests-local.ts';
 import type { KeptPart, KeptPartContext } from './kept-part.ts';
@@ -86,7 +87,7 @@ export async function startKeptTrail(context: KeptPartContext): Promise<KeptPart
       });
       return sealed.map(
         (table) =>
-          `${table.table.padEnd(11)} ${String(table.sealed).padStart(3)} new digest(s); the chain covers ${new Date(genesis).toISOString()} – ${table.upTo ?? '(nothing yet)'}`,
+          `${table.table.padEnd(11)} ${counted(table.sealed, 'new digest').padStart(15)}; the chain covers ${new Date(genesis).toISOString()} – ${table.upTo ?? '(nothing yet)'}`,
       );
     },
     async stop() {

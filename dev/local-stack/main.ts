@@ -12,14 +12,17 @@ const USAGE = `usage: npm run local-stack -- start    (in a shell: eval "$(npm r
 
 start  starts in the background: moto (both tables as template.yaml declares them, with TTL, point-in-time
        recovery, deletion protection, resource policies and streams; the erasure salt in Secrets Manager;
-       STS; the digest bucket and signing key in S3 and KMS), cognito-local, the local Lambda endpoint
-       running the built functions, and the CloudTrail recorder feeding the auth-events table. The demo's
-       pool and four users, the trigger attached (the same code as npm run attach); every start signs each
-       user but left-the-company@example.com in once, makes two failed attempts and seals. Prints only
-       export lines on stdout (region, local credentials, AWS_ENDPOINT_URL_*, USER_POOL_ID, TABLE_NAME,
-       AUTH_EVENTS_TABLE_NAME, SALT_SECRET, DIGEST_BUCKET, …), progress on stderr. Run again while it runs:
-       prints the same lines.
-seal   seals both tables up to now (it also seals every 15 minutes), so npm run verify-trail checks it all.
+       STS; the digest bucket and signing key in S3 and KMS; the lake bucket in S3), cognito-local, the local
+       Lambda endpoint running the built functions, the CloudTrail recorder feeding the auth-events table,
+       and the lake: the lake function fed from both tables' streams, the lake rebuilt from the tables at
+       each start. The demo's pool and four users, the trigger attached (the same code as npm run attach);
+       every start signs each user but left-the-company@example.com in once, makes two failed attempts and
+       seals. Prints only export lines on stdout (region, local credentials, AWS_ENDPOINT_URL_*,
+       USER_POOL_ID, TABLE_NAME, AUTH_EVENTS_TABLE_NAME, FUNCTION_ARN, SALT_SECRET, DIGEST_BUCKET,
+       SIGNING_KEY_ARN, LAKE_BUCKET, LOCAL_STACK_LOG), progress on stderr. Run again while it runs: prints
+       the same lines.
+seal   seals both tables up to now (it also seals every 15 minutes), so npm run verify-trail checks it all,
+       and copies the streams' new records to the lake, so the lake holds every record the tables do.
 stop   stops it. The data stays in .local-stack/data/ and is read back by the next start (the same pool,
        users and records); delete that folder to start afresh. Details: docs/local-stack.md.`;
 

@@ -3,7 +3,7 @@
  * stack (STS AssumeRole). The history table lets only the stack's roles put (replay) or delete (erase).
  */
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { CommandError, explainAwsError } from '../core/cli.ts';
+import { CommandError, errorSentence, explainAwsError, isAccessDenied, isNetworkError } from '../core/cli.ts';
 
 export interface AwsCredentialIdentity {
   accessKeyId: string;
@@ -19,8 +19,7 @@ export const clientConfig = (region: string | undefined, credentials?: AwsCreden
 
 /** No region, no or expired credentials: cli.ts tells the user what to do, better than any wrapping. */
 function isSetupError(error: unknown): boolean {
-  const explained = explainAwsError(error as Error);
-  return !!explained && !explained.startsWith('cannot reach') && !explained.startsWith('access denied');
+  return !!explainAwsError(error as Error) && !isNetworkError(error) && !isAccessDenied(error);
 }
 
 /**
@@ -50,7 +49,9 @@ export async function assumeRole(
     const { Credentials: c } = await sts.send(
       new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: `npm-run-${command}-${Date.now()}` }),
     );
-    if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('STS returned no credentials');
+    if (!c?.AccessKeyId || !c.SecretAccessKey) {
+      throw new CommandError(`cannot assume ${roleArn}: STS answered with no credentials`);
+    }
     return {
       accessKeyId: c.AccessKeyId,
       secretAccessKey: c.SecretAccessKey,
@@ -58,9 +59,12 @@ export async function assumeRole(
       expiration: c.Expiration,
     };
   } catch (error) {
-    if (isSetupError(error)) throw error;
+    if (error instanceof CommandError || isSetupError(error)) throw error;
+    // Only a refusal is about permissions; a network failure is worded as one (which endpoint, what to check).
     throw new CommandError(
-      `cannot assume ${roleArn}: ${(error as Error).message}. Your identity needs sts:AssumeRole on it (docs/append-only-and-erasure.md).`,
+      isAccessDenied(error)
+        ? `cannot assume ${roleArn}: ${(error as Error).message}. Your identity needs sts:AssumeRole on it (docs/append-only-and-erasure.md).`
+        : `cannot assume ${roleArn}: ${errorSentence(error)}`,
     );
   } finally {
     sts.destroy();

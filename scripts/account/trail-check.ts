@@ -12,6 +12,7 @@ import {
   GetTrailStatusCommand,
 } from '@aws-sdk/client-cloudtrail';
 import { checkTrails, type TrailCheck, type TrailFinding } from '../../authenticated/src/trail-logging.ts';
+import { explainAwsError, isNetworkError } from '../core/cli.ts';
 
 export {
   selectorProblem,
@@ -113,8 +114,12 @@ export async function reportAuthEventTrail(
     return check;
   } catch (error) {
     const { name, message } = error as Error;
+    // The permissions are worth naming unless the call never reached CloudTrail.
+    const needs = isNetworkError(error)
+      ? ''
+      : '; checking needs cloudtrail:DescribeTrails, cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors';
     out(
-      `Authentication events: could not check the CloudTrail trails (${name}: ${message}). Failed sign-ins are recorded only while a trail logs ${region}'s management events; checking needs cloudtrail:DescribeTrails, cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors.`,
+      `Authentication events: could not check the CloudTrail trails (${explainAwsError(error as Error) ?? `${name}: ${message}`}). Failed sign-ins are recorded only while a trail logs ${region}'s management events${needs}.`,
     );
     return undefined;
   }

@@ -36,7 +36,7 @@ import { tableRecords } from './table-records.ts';
 const TOOL_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export const USAGE = `usage: npm run audit-pack -- --from <date> --to <date> --user-pool-id <id> <where> --out <folder>
-                          [--lang en|ja] [--inactive-days N] [--region <region>]
+                          [--lang en|ja] [--inactive-days N] [--concurrency N] [--region <region>]
                           [--source lake [--lake <s3 url> | --lake-dir <folder>] [--engine duckdb|athena]
                            [--users <file.parquet>] [--records parquet|csv]]
        npm run audit-pack -- --verify <folder>
@@ -45,7 +45,8 @@ Writes a new folder for the auditor: ${Object.values(FILES).join(', ')}, ${MANIF
   --from, --to          the period: dates (whole UTC days, both included) or ISO times
   --out <folder>        a new or empty folder
   --lang en|ja          the report's language (default en)
-  --inactive-days N     the dormant-account review: no sign-in in the N days before --to (default 90)
+  --inactive-days N     the dormant-account review: no sign-in in the N days before --to, or before the
+                        pack's making when --to is later (default 90)
   --concurrency N       parallel queries of the dormant-account review (default 16)
 where (exactly one):
   --stack-name <stack>  reads the tables, shards, retention and alarm topic from the stack

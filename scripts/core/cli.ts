@@ -23,13 +23,47 @@ export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
   let values: ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true }>>['values'];
   try {
     values = parseArgs({ args: [...argv], options, allowPositionals: false, strict: true }).values;
-  } catch (error) {
-    throw new UsageError((error as Error).message);
+  } catch {
+    throw new UsageError(commandLineProblem(argv, options) ?? 'the command line cannot be read');
   }
   for (const [name, value] of Object.entries(values)) {
     if (value === '') throw new UsageError(`--${name} needs a value; it was given an empty one`);
   }
   return values;
+}
+
+/**
+ * What is wrong with a command line parseArgs refused, in our words and naming the argument (Node's own text
+ * reads "Option '--sub' argument is ambiguous. Did you forget…"): the first token that breaks the rules.
+ */
+function commandLineProblem(
+  argv: readonly string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+): string | undefined {
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  for (const token of tokens) {
+    if (token.kind === 'positional') {
+      return `unexpected argument "${token.value}": every value follows the option it belongs to (--name value)`;
+    }
+    if (token.kind !== 'option') continue;
+    const option = options[token.name];
+    if (!option) return `unknown option ${token.rawName}`;
+    const name = `--${token.name}`;
+    if (option.type === 'boolean' && token.value !== undefined) {
+      return `${name} takes no value; it was given "${token.value}"`;
+    }
+    if (option.type === 'string' && token.value === undefined) return `${name} needs a value`;
+    if (option.type === 'string' && !token.inlineValue && token.value?.startsWith('-')) {
+      return `${name} needs a value; it is followed by ${token.value} (write ${name}=${token.value} if that is the value)`;
+    }
+  }
+  return undefined;
 }
 
 /** `--help` or `-h` among the options (not as the value of another, nor after `--`). */
@@ -140,7 +174,6 @@ export function helpPointer(usage: string): string {
 export function explainAwsError(error: Error): string | undefined {
   const name = error.name;
   const message = error.message ?? '';
-  const code = (error as { code?: string }).code ?? (error.cause as { code?: string } | undefined)?.code;
   if (/region is missing/i.test(message)) {
     return 'no AWS region: pass --region, or set AWS_REGION (or a region in your AWS profile)';
   }
@@ -153,13 +186,64 @@ export function explainAwsError(error: Error): string | undefined {
   if (/^(UnrecognizedClientException|InvalidSignatureException|InvalidClientTokenId)$/.test(name)) {
     return `AWS did not accept these credentials (${name}): check AWS_PROFILE and the keys in use`;
   }
-  if (/^(AccessDeniedException|AccessDenied|NotAuthorizedException)$/.test(name)) {
+  if (isAccessDenied(error)) {
     return `access denied: ${message} — the identity running this needs the permission it names (README lists each command's)`;
   }
-  if (code && /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT)$/.test(code)) {
-    return `cannot reach the AWS endpoint (${code}${message ? `: ${message}` : ''}): a network or endpoint problem, not a wrong name; check the network, --region and any AWS_ENDPOINT_URL_* variable`;
+  const problem = networkProblem(error);
+  if (problem) {
+    const where = endpointOf(error);
+    return `cannot reach the AWS endpoint${where ? ` ${where}` : ''}: ${problem}; a network or endpoint problem, not a wrong name: check the network, --region and any AWS_ENDPOINT_URL_* variable`;
   }
   return undefined;
+}
+
+/** AWS refused the caller the action (the error names AWS give it, per service). */
+export function isAccessDenied(error: unknown): boolean {
+  return /^(AccessDeniedException|AccessDenied|NotAuthorizedException)$/.test(
+    (error as Error | undefined)?.name ?? '',
+  );
+}
+
+/** The network errors Node raises under the SDK, in words (its own text is `connect ECONNREFUSED 127.0.0.1:9`). */
+const NETWORK_PROBLEMS: Readonly<Record<string, string>> = {
+  ENOTFOUND: 'its name does not resolve',
+  EAI_AGAIN: 'its name could not be looked up (DNS did not answer)',
+  ECONNREFUSED: 'nothing accepts connections there',
+  ECONNRESET: 'the connection was reset',
+  ETIMEDOUT: 'the connection timed out',
+};
+
+/** What kept a call from reaching its endpoint (a Node network error under the SDK), in words; else undefined. */
+function networkProblem(error: unknown): string | undefined {
+  const e = error as (Error & { code?: string }) | undefined;
+  const code = e?.code ?? (e?.cause as { code?: string } | undefined)?.code;
+  return code && Object.hasOwn(NETWORK_PROBLEMS, code) ? NETWORK_PROBLEMS[code] : undefined;
+}
+
+/** The call never reached AWS: a network or endpoint problem, not one of permissions or names. */
+export const isNetworkError = (error: unknown): boolean => networkProblem(error) !== undefined;
+
+/**
+ * The endpoint a network error was about: the AWS_ENDPOINT_URL_* that points there when one does (which
+ * variable to fix), else the host (and port) Node reports.
+ */
+function endpointOf(error: Error): string | undefined {
+  const cause = (error.cause ?? {}) as { hostname?: string; address?: string; port?: number };
+  const { hostname, address, port } = { ...cause, ...(error as typeof cause) };
+  const host = hostname ?? address;
+  if (!host) return undefined;
+  const loopback = /^(127\.|::1$)/.test(host);
+  const set = Object.entries(process.env).filter(([variable, value]) => {
+    if (!variable.startsWith('AWS_ENDPOINT_URL') || !value || !URL.canParse(value)) return false;
+    const url = new URL(value);
+    const urlHost = url.hostname.replace(/^\[|\]$/g, '');
+    const urlPort = Number(url.port || (url.protocol === 'http:' ? 80 : 443));
+    return (
+      (urlHost === host || (urlHost === 'localhost' && loopback)) && (port === undefined || port === urlPort)
+    );
+  });
+  if (set[0]) return `${set[0][1]} (${set.map(([variable]) => variable).join(' or ')})`;
+  return port === undefined ? host : `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /**

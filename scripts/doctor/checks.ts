@@ -25,6 +25,7 @@ import {
   type Setting,
 } from '../account/table-protection.ts';
 import { checkAuthEventTrail, describeTrailCheck } from '../account/trail-check.ts';
+import { counted } from '../core/generic.ts';
 import { type CommandReason, reasonOf } from '../core/reason.ts';
 import { PARAMETER } from '../core/stack.ts';
 import type { DeclaredStack } from '../core/stack-template.ts';
@@ -568,7 +569,10 @@ export async function checkAlarmSubscription(target: Target): Promise<CheckResul
   const found = await alarmSubscription(target.region, target.stack.stackName);
   switch (found.status) {
     case 'confirmed':
-      return ok(check, `${found.facts?.confirmed} confirmed subscription(s) to ${found.facts?.topic}`);
+      return ok(
+        check,
+        `${counted(found.facts?.confirmed ?? 0, 'confirmed subscription')} to ${found.facts?.topic}`,
+      );
     case 'pending':
       return fail(
         check,

@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { eventDayOf } from '../../authenticated/src/lake-layout.ts';
 import {
   type AwsCredentialIdentity,
   callerArn,
@@ -23,8 +24,8 @@ import {
 import { counted } from '../core/generic.ts';
 import { OUTPUT, readStackIn } from '../core/stack.ts';
 import { eraseFromLake } from '../lake/erase-rows.ts';
-import { s3Location } from '../lake/s3-lake.ts';
-import { sourceIpHash, subHash } from '../records/erasure-record.ts';
+import { type S3Location, s3Location } from '../lake/s3-lake.ts';
+import { type ErasureRecord, sourceIpHash, subHash } from '../records/erasure-record.ts';
 import { READ_MAX_ATTEMPTS } from '../records/sign-ins.ts';
 import { lookUpSub } from '../user-pool/user-lookup.ts';
 import { type ErasurePlan, type ErasureTarget, erase, type KindSummary, planErasure } from './erasure.ts';
@@ -34,7 +35,8 @@ export const USAGE = `usage: npm run erase -- <who> <where> [--dry-run] [--yes] 
 
 Deletes every item of one user - sign-ins, and authentication events when the stack records them - and
 writes an erasure record (a salted hash of the sub, when, by whom, how many items). It first prints what it
-would delete and does nothing more without --yes. Run it again after an interruption: it resumes.
+would delete and does nothing more without --yes. Run it again after an interruption: it resumes. Run
+it again after a completed erasure with the lake: it removes the rows that reached the lake since.
 With --source-ip, it deletes the authentication events of that address that name no user (attempts for an
 unknown user name, requests Cognito logged without a sub); an event that names a user is that user's.
 
@@ -52,6 +54,23 @@ where (exactly one):
 
 /** How long a new record may take to reach the lake: the stream's batching window, and a retry. */
 const LAKE_DELAY_MS = 10 * 60_000;
+
+/** DynamoDB Streams keep a record 24 hours: nothing older than that before an erasure can still reach the lake. */
+const STREAM_RETENTION_MS = 24 * 3_600_000;
+
+/**
+ * The UTC days (YYYYMMDD) where a row still on its way at an erasure can land: from the erasure's request
+ * minus the stream's retention through today.
+ */
+function lateLakeDays(requestedAt: string, now: number): string[] {
+  const days: string[] = [];
+  const start = new Date(Date.parse(requestedAt) - STREAM_RETENTION_MS);
+  for (let day = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate()); day <= now; ) {
+    days.push(eventDayOf(day));
+    day += 86_400_000;
+  }
+  return days;
+}
 
 function range(kind: KindSummary): string {
   return kind.count === 0 ? '' : `  ${kind.first} … ${kind.last}`;
@@ -86,7 +105,7 @@ function describePlan(plan: ErasurePlan, target: ErasureTarget, unchecked: AuthE
   }
   if (plan.authEvents?.namingAUser) {
     lines.push(
-      `  kept: ${plan.authEvents.namingAUser} event(s) of this address name a user; each is erased with that user's --sub`,
+      `  kept: ${counted(plan.authEvents.namingAUser, 'event')} of this address naming a user, erased only with that user's --sub`,
     );
   }
   if (plan.latest?.status === 'started') {
@@ -99,6 +118,41 @@ function describePlan(plan: ErasurePlan, target: ErasureTarget, unchecked: AuthE
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * A rerun after a completed erasure (`--lake`): the subject's rows that reached the lake since, removed from the
+ * days a record still on its way at the erasure can fall on.
+ */
+async function removeLateLakeRows(
+  s3: S3Client,
+  lake: S3Location,
+  subject: ErasureTarget['subject'],
+  erasure: ErasureRecord,
+  mode: { dryRun: boolean; yes: boolean },
+): Promise<void> {
+  const days = lateLakeDays(erasure.requestedAt, Date.now());
+  const whose = 'sub' in subject ? "this person's rows" : "this address's events that name no user";
+  const where = `the lake (${lake.bucket}), days ${days[0]} … ${days.at(-1)}`;
+  if (mode.dryRun) {
+    console.log(`Dry run: would remove ${whose} from ${where}; nothing was changed.`);
+    return;
+  }
+  if (!mode.yes) {
+    throw new CommandError(
+      `refusing to erase without --yes (nothing was changed); add --yes to remove ${whose} from ${where}`,
+    );
+  }
+  const rows = await eraseFromLake(s3, lake, subject, {
+    'sign-ins': 'sub' in subject ? days : [],
+    'auth-events': days,
+  });
+  const removed = rows['sign-ins'] + rows['auth-events'];
+  console.log(
+    removed === 0
+      ? `The lake holds none of ${whose}.`
+      : `Removed ${counted(removed, 'row')} that reached the lake after the erasure of ${erasure.completedAt ?? erasure.requestedAt}.`,
+  );
 }
 
 /** The command, in process: resolves to its exit code (runCli maps thrown errors to 1 and 2). */
@@ -205,7 +259,17 @@ export async function run(argv: readonly string[]): Promise<number> {
     console.log(describePlan(plan, target, unchecked));
     const pending = plan.signIns.count + (plan.authEvents?.count ?? 0);
     if (pending === 0 && plan.latest?.status !== 'started') {
-      console.log('Nothing to erase.');
+      const erasure = plan.latest;
+      if (!(erasure?.status === 'completed' && lake && s3)) {
+        console.log('Nothing to erase.');
+        return 0;
+      }
+      // The tables are done, but rows on their way at the erasure may have reached the lake since.
+      console.log('Nothing to erase in the tables.');
+      await removeLateLakeRows(s3, lake, target.subject, erasure, {
+        dryRun: values['dry-run'] as boolean,
+        yes: values.yes as boolean,
+      });
       return 0;
     }
     if (values['dry-run']) {

@@ -3,6 +3,20 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { type AwsCredentialIdentity, clientConfig } from '../account/role-session.ts';
 import { CommandError, explainAwsError } from '../core/cli.ts';
 
+/** Why Secrets Manager gave no salt, naming the secret (its own text is "Secrets Manager can't find…"). */
+function saltProblem(error: Error, secretId: string): string {
+  switch (error.name) {
+    case 'ResourceNotFoundException':
+      return `secret ${secretId} does not exist (check --salt-secret, or the stack's ErasureSaltSecretArn, and --region)`;
+    case 'DecryptionFailure':
+      return `secret ${secretId} cannot be decrypted: its KMS key refused (check the key's policy and state)`;
+    case 'InvalidRequestException':
+      return `secret ${secretId} cannot be read now (is it scheduled for deletion?)`;
+    default:
+      return `secret ${secretId}: Secrets Manager answered ${error.name}`;
+  }
+}
+
 export async function readSalt(
   region: string | undefined,
   credentials: AwsCredentialIdentity | undefined,
@@ -16,9 +30,9 @@ export async function readSalt(
     }
     return SecretString;
   } catch (error) {
-    // No region, no credentials, access denied: cli.ts says what to do about those.
+    // No region, no credentials, access denied, no network: cli.ts says what to do about those.
     if (error instanceof CommandError || explainAwsError(error as Error)) throw error;
-    throw new CommandError(`cannot read the erasure salt ${secretId}: ${(error as Error).message}`);
+    throw new CommandError(`cannot read the erasure salt: ${saltProblem(error as Error, secretId)}`);
   } finally {
     secrets.destroy();
   }

@@ -14,11 +14,16 @@ parentPort?.on('message', async ({ id, item }: { id: number; item: LoginHistoryI
   } catch (error) {
     parentPort?.postMessage({
       id,
-      // The code too (ENOTFOUND, ECONNREFUSED…): it tells a network problem from a refusal.
+      // The code too (ENOTFOUND, ECONNREFUSED…): it tells a network problem from a refusal; and where it was.
       error: {
         name: (error as Error).name,
         message: (error as Error).message,
         code: (error as NodeJS.ErrnoException).code,
+        ...Object.fromEntries(
+          (['hostname', 'address', 'port'] as const)
+            .map((key) => [key, (error as Record<string, unknown>)[key]])
+            .filter(([, value]) => value !== undefined),
+        ),
       },
     });
   }

@@ -16,7 +16,18 @@ import type { RecordWriter, ReplayOptions } from './replay.ts';
 
 type Reply =
   | { id: number; present: boolean }
-  | { id: number; error: { name: string; message: string; code?: string } };
+  | {
+      id: number;
+      /** Plain data: what explainAwsError reads (the network error's code and where it was). */
+      error: {
+        name: string;
+        message: string;
+        code?: string;
+        hostname?: string;
+        address?: string;
+        port?: number;
+      };
+    };
 
 export interface WriterPool {
   write: RecordWriter;

@@ -50,11 +50,16 @@ const OPTIONS = {
   region: { type: 'string' },
 } as const;
 
+/** The key the digests must verify with, from a PEM file or object; OpenSSL's decoder error never reaches the line. */
 function publicKeyFromPem(pem: string, where: string): KeyObject {
   try {
     return createPublicKey(pem);
-  } catch (error) {
-    throw new CommandError(`${where} is not a PEM public key (${(error as Error).message})`);
+  } catch {
+    throw new CommandError(
+      /-----BEGIN [A-Z ]+-----/.test(pem)
+        ? `${where} holds a PEM block that is not a readable public key (expected -----BEGIN PUBLIC KEY-----, the signing key's)`
+        : `${where} is not a PEM public key: it has no -----BEGIN PUBLIC KEY----- block`,
+    );
   }
 }
 
@@ -111,7 +116,15 @@ export async function run(argv: readonly string[]): Promise<number> {
       );
     } else if (signingKeyArn) {
       const answer = await kms.send(new GetPublicKeyCommand({ KeyId: signingKeyArn }));
-      publicKey = createPublicKey({ key: Buffer.from(answer.PublicKey ?? []), format: 'der', type: 'spki' });
+      try {
+        publicKey = createPublicKey({
+          key: Buffer.from(answer.PublicKey ?? []),
+          format: 'der',
+          type: 'spki',
+        });
+      } catch {
+        throw new CommandError(`KMS key ${signingKeyArn} answered with no readable public key`);
+      }
     } else {
       publicKey = await bucketPublicKey(s3, bucket);
     }

@@ -136,7 +136,7 @@ describe('the kept stack has a lake', () => {
     assert.equal(sealed.code, 0, sealed.stderr);
     assert.match(
       sealed.stdout,
-      /^ {2}lake +sign-ins 1 new record\(s\), auth-events [1-9]\d* new record\(s\) copied by LakeFunction to s3:\/\/login-history-lake-local\/$/m,
+      /^ {2}lake +sign-ins 1 new record, auth-events (?:1 new record|(?!1 )[1-9]\d* new records) copied by LakeFunction to s3:\/\/login-history-lake-local\/$/m,
     );
     const afterSeal = await assertLakeHoldsTables('after the seal');
     assert.equal(afterSeal['sign-ins'].size, 4);

@@ -151,11 +151,15 @@ describe('npm run local-stack across starts', () => {
     ]) {
       assert.ok(exports[name], `${name} exported`);
     }
-    // Every endpoint is on loopback, and every variable is documented.
+    // Every endpoint is on loopback, and every variable is documented: in docs/local-stack.md, and in the
+    // usage (which sums up AWS_* as region, local credentials and AWS_ENDPOINT_URL_*).
     const docs = readFileSync(join(PROJECT_ROOT, 'docs', 'local-stack.md'), 'utf8');
+    const usage = (await localStack(home, '--help')).stdout;
     for (const [name, value] of Object.entries(exports)) {
       if (/^https?:/.test(value)) assert.match(value, /^http:\/\/127\.0\.0\.1:\d+$/, name);
       assert.ok(docs.includes(`\`${name}\``), `docs/local-stack.md names ${name}`);
+      if (!name.startsWith('AWS_'))
+        assert.match(usage, new RegExp(`\\b${name}\\b`), `the usage names ${name}`);
     }
     const salt = async (env: Record<string, string>) => {
       const secrets = new SecretsManagerClient(

@@ -23,6 +23,7 @@ import { type RunningMoto, startMoto } from '../../../../dev/local-stack/moto.ts
 import { authEventTrail } from '../../../../scripts/account/protection.ts';
 import { reportAuthEventTrail } from '../../../../scripts/account/trail-check.ts';
 import { type Reason, reasonText } from '../../../../scripts/core/reason.ts';
+import { closedEndpoint } from '../../../helpers/closed-port.ts';
 import { skipBecause } from '../../../helpers/skip.ts';
 
 const REGION = 'eu-west-1';
@@ -230,10 +231,42 @@ describe('attach: the CloudTrail trail check (moto)', () => {
     assert.equal(await reportAuthEventTrail('local', (l) => lines.push(l)), undefined);
     assert.match(lines.join('\n'), /local is not an AWS region/);
     lines.length = 0;
+    const endpoint = await closedEndpoint();
     const unreachable = (region: string) =>
-      new CloudTrailClient({ region, endpoint: 'http://127.0.0.1:9', credentials, maxAttempts: 1 });
+      new CloudTrailClient({ region, endpoint, credentials, maxAttempts: 1 });
     assert.equal(await reportAuthEventTrail(REGION, (l) => lines.push(l), unreachable), undefined);
-    assert.match(lines.join('\n'), /could not check the CloudTrail trails .*cloudtrail:DescribeTrails/);
+    // A network problem, named as one: no permission is at fault, and Node's own text stays out.
+    const port = new URL(endpoint).port;
+    assert.match(
+      lines.join('\n'),
+      new RegExp(
+        `could not check the CloudTrail trails \\(cannot reach the AWS endpoint 127\\.0\\.0\\.1:${port}: nothing accepts connections there;`,
+      ),
+    );
+    assert.doesNotMatch(lines.join('\n'), /cloudtrail:DescribeTrails|ECONNREFUSED/);
+
+    // A refusal is about permissions: it names them. (A mock: moto enforces no IAM.)
+    lines.length = 0;
+    const denying = new CloudTrailClient({ region: REGION });
+    mockClient(denying)
+      .on(DescribeTrailsCommand)
+      .rejects(
+        Object.assign(new Error('not authorized to perform: cloudtrail:DescribeTrails'), {
+          name: 'AccessDeniedException',
+        }),
+      );
+    assert.equal(
+      await reportAuthEventTrail(
+        REGION,
+        (l) => lines.push(l),
+        () => denying,
+      ),
+      undefined,
+    );
+    assert.match(
+      lines.join('\n'),
+      /could not check the CloudTrail trails \(access denied: .*\)\. .*; checking needs cloudtrail:DescribeTrails, cloudtrail:GetTrailStatus and cloudtrail:GetEventSelectors\.$/,
+    );
   });
 });
 

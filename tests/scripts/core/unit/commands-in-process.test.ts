@@ -30,7 +30,7 @@ describe('product commands run in process', () => {
       assert.match(command.USAGE, new RegExp(`^usage: npm run ${name} `));
       await assert.rejects(command.run(['--no-such-option']), (error: Error) => {
         assert.ok(error instanceof UsageError, `${error.name}: ${error.message}`);
-        assert.match(error.message, /no-such-option/);
+        assert.equal(error.message, 'unknown option --no-such-option');
         return true;
       });
     });

@@ -52,13 +52,49 @@ describe('errors in words', () => {
     );
   });
 
-  it('leaves network errors (a code, no file syscall) to explainAwsError', () => {
-    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), {
+  it('leaves network errors (a code, no file syscall) to explainAwsError, which names the endpoint in words', () => {
+    // Shaped as Node raises them under the SDK (the code, and where); nothing is contacted.
+    const refused = Object.assign(new Error('connect ECONNREFUSED 192.0.2.7:4566'), {
       code: 'ECONNREFUSED',
       syscall: 'connect',
+      address: '192.0.2.7',
+      port: 4566,
     });
     assert.equal(fileErrorSentence(refused), undefined);
-    assert.match(errorSentence(refused), /^cannot reach the AWS endpoint \(ECONNREFUSED/);
+    const advice =
+      'a network or endpoint problem, not a wrong name: check the network, --region and any AWS_ENDPOINT_URL_* variable';
+    assert.equal(
+      errorSentence(refused),
+      `cannot reach the AWS endpoint 192.0.2.7:4566: nothing accepts connections there; ${advice}`,
+    );
+    // The variable that points there, when one does: what to fix.
+    const saved = process.env.AWS_ENDPOINT_URL_STS;
+    process.env.AWS_ENDPOINT_URL_STS = 'http://192.0.2.7:4566';
+    try {
+      assert.equal(
+        errorSentence(refused),
+        `cannot reach the AWS endpoint http://192.0.2.7:4566 (AWS_ENDPOINT_URL_STS): nothing accepts connections there; ${advice}`,
+      );
+    } finally {
+      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_STS;
+      else process.env.AWS_ENDPOINT_URL_STS = saved;
+    }
+    const unknownName = Object.assign(new Error('getaddrinfo ENOTFOUND dynamodb.nowhere.example'), {
+      code: 'ENOTFOUND',
+      syscall: 'getaddrinfo',
+      hostname: 'dynamodb.nowhere.example',
+    });
+    assert.equal(
+      errorSentence(unknownName),
+      `cannot reach the AWS endpoint dynamodb.nowhere.example: its name does not resolve; ${advice}`,
+    );
+    for (const error of [refused, unknownName]) {
+      assert.doesNotMatch(
+        errorSentence(error),
+        /ECONNREFUSED|ENOTFOUND|getaddrinfo|connect /,
+        "never Node's text",
+      );
+    }
     assert.equal(fileProblem({ code: 'ENOSPC' }), 'no space left on the device');
     assert.equal(fileProblem({ code: 'EWHATEVER' }), 'the file system refused it (EWHATEVER)');
   });

@@ -197,7 +197,7 @@ describe('npm run doctor on moto', () => {
       assert.match(lineFor(out, `TTL of ${table}`), /^FAIL .*disabled, declared enabled on expiresAt/);
       assert.match(lineFor(out, `resource policy of ${table}`), /^FAIL .*none, declared the template's/);
     }
-    assert.match(lineFor(out, 'alarm subscription'), /^ok .*1 confirmed subscription/);
+    assert.match(lineFor(out, 'alarm subscription'), /^ok .*: 1 confirmed subscription to arn:aws:sns:/);
     assert.match(lineFor(out, 'auth events arriving'), /^not checked .*HTTP 500/);
     assert.match(lineFor(out, 'integrity'), /^not checked .*the stack was deployed without Integrity$/);
     const expected = await expectedChecks(STACK);

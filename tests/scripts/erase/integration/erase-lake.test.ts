@@ -9,11 +9,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ERASURE_PARTITION } from '#contract';
-import { LAKE_SOURCE } from '../../../../authenticated/src/lake-layout.ts';
+import { dayPrefix, eventDayOf, LAKE_SOURCE } from '../../../../authenticated/src/lake-layout.ts';
+import { signInToOcsf } from '../../../../authenticated/src/ocsf.ts';
+import { ocsfParquet } from '../../../../authenticated/src/ocsf-parquet.ts';
 import { entryOf } from '../../../../dev/build/commands.ts';
 import { PROJECT_ROOT } from '../../../../dev/build/template.ts';
 import { missingToolNotice, TOOLS } from '../../../../dev/build/toolchain.ts';
@@ -22,7 +24,15 @@ import { type RunningMoto, startMoto } from '../../../../dev/local-stack/moto.ts
 import { downloadLake } from '../../../../scripts/lake/s3-lake.ts';
 import type { ErasureRecord } from '../../../../scripts/records/erasure-record.ts';
 import { runCommand } from '../../../helpers/commands.ts';
-import { type LakeTables, queryLake, SUBS, startLakeTables, TO, uploadLake } from '../../../helpers/lake.ts';
+import {
+  type LakeTables,
+  queryLake,
+  SUBS,
+  signInItem,
+  startLakeTables,
+  TO,
+  uploadLake,
+} from '../../../helpers/lake.ts';
 import { skipBecause } from '../../../helpers/skip.ts';
 
 const SALT = 'a-test-salt-of-sixty-four-characters-0123456789abcdefghijklmnopq';
@@ -156,7 +166,48 @@ describe('npm run erase: the lake too', () => {
 
     const again = await erase(['--sub', SUBS.alice, ...where, '--yes']);
     assert.equal(again.code, 0, again.out);
-    assert.match(again.out, /Nothing to erase/);
+    assert.match(again.out, /Nothing to erase in the tables\.\nThe lake holds none of this person's rows\./);
+
+    // A sign-in made just before the erasure reaches the lake after it (the stream is copied every few
+    // minutes): the copy writes it, beside someone else's, into today's folder of the region and account.
+    const [, region, accountId] = /region=([^/]+)\/accountId=([^/]+)\//.exec(
+      (await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents?.[0]?.Key ?? '',
+    ) ?? ['', '', ''];
+    const now = Date.now();
+    const late = [SUBS.alice, SUBS.bob].map((sub, i) =>
+      signInToOcsf(signInItem(sub, new Date(now - 60_000 + i).toISOString(), { clientId: 'web' }), {
+        region: region as string,
+        accountId: accountId as string,
+      }),
+    );
+    const lateKey = `${dayPrefix('sign-ins', region as string, accountId as string, eventDayOf(now - 60_000))}late.parquet`;
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: lateKey, Body: ocsfParquet(late) }));
+
+    const dryRun = await erase(['--sub', SUBS.alice, ...where, '--dry-run']);
+    assert.equal(dryRun.code, 0, dryRun.out);
+    assert.match(
+      dryRun.out,
+      /Dry run: would remove this person's rows from the lake \(erase-lake\), days \d{8} … \d{8}; nothing was changed\./,
+    );
+    const withoutYes = await erase(['--sub', SUBS.alice, ...where]);
+    assert.equal(withoutYes.code, 1, withoutYes.out);
+    assert.match(withoutYes.out, /refusing to erase without --yes \(nothing was changed\)/);
+    const untouched = await lakeRows(join(scratch, 'untouched'));
+    assert.deepEqual(untouched.signIns.slice(-2), [SUBS.alice, SUBS.bob], 'the dry run left the late row');
+
+    const sweep = await erase(['--sub', SUBS.alice, ...where, '--yes']);
+    assert.equal(sweep.code, 0, sweep.out);
+    assert.match(
+      sweep.out,
+      new RegExp(`Removed 1 row that reached the lake after the erasure of ${completed?.completedAt}\\.`),
+    );
+    const swept = await lakeRows(join(scratch, 'swept'));
+    assert.deepEqual(
+      swept.signIns,
+      [...after.signIns, SUBS.bob],
+      "her late row is gone, bob's beside it stays",
+    );
+    assert.deepEqual(swept.authEvents, after.authEvents);
   });
 
   it('--lake must be an S3 URL, and goes with --table-name only', async (t) => {

@@ -29,6 +29,7 @@ import { loadTemplate, PROJECT_ROOT, tableCreateInput } from '../../../../dev/bu
 import { type RunningDynalite, startDynalite } from '../../../../dev/local-stack/dynalite.ts';
 import { replayLeafOf } from '../../../../scripts/replay/announce.ts';
 import { failureLinesFromLogGroup } from '../../../../scripts/replay/replay.ts';
+import { closedEndpoint } from '../../../helpers/closed-port.ts';
 import { lambdaContext, sampleEvent, useLocalAwsEnvironment } from '../../../helpers/events.ts';
 import { useMoto } from '../../../helpers/moto.ts';
 
@@ -208,15 +209,18 @@ describe('npm run replay', () => {
           AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
           AWS_ENDPOINT_URL_STS: moto.endpoint,
         };
+        // STS does not answer: a network problem naming the endpoint, not a missing permission.
+        const sts = await closedEndpoint();
         const noSts = await cli(['--file', file, '--table-name', table, '--role-arn', role], {
           ...env,
-          AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9',
+          AWS_ENDPOINT_URL_STS: sts,
         });
         assert.equal(noSts.code, 1, noSts.out);
-        assert.match(
-          noSts.out,
-          /cannot assume arn:aws:iam::123456789012:role\/login-history-ReplayRole-TEST/,
+        assert.equal(
+          noSts.out.trim(),
+          `error: cannot assume ${role}: cannot reach the AWS endpoint ${sts} (AWS_ENDPOINT_URL_STS): nothing accepts connections there; a network or endpoint problem, not a wrong name: check the network, --region and any AWS_ENDPOINT_URL_* variable`,
         );
+        assert.doesNotMatch(noSts.out, /sts:AssumeRole|ECONNREFUSED/);
         assert.equal((await items(table)).length, 0);
 
         const asRole = await cli(
