@@ -13,8 +13,11 @@ export interface SealConfig extends SealSettings {
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/;
-/** Grids that divide a day, so that no interval crosses midnight (digests are filed by day). */
-export const INTERVAL_MINUTES = [5, 10, 15, 20, 30, 60] as const;
+/**
+ * Grids that divide a day, so that no interval crosses midnight (digests are filed by day); the template's
+ * SealIntervalMinutes offers exactly these. 45 at most: with the grace, a record is then sealed within the hour.
+ */
+export const INTERVAL_MINUTES = [5, 10, 15, 20, 30, 45] as const;
 
 export function readSealConfig(env: Record<string, string | undefined>): {
   config: SealConfig;

@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createChangeDetector } from '../../../authenticated/src/detect-changes.ts';
-import { readSealConfig } from '../../../authenticated/src/seal-config.ts';
+import { INTERVAL_MINUTES, readSealConfig } from '../../../authenticated/src/seal-config.ts';
 import { keyHashOf } from '../../../authenticated/src/trail-digest.ts';
 import { versionOf } from '../../../authenticated/src/watchdog-checks.ts';
 import { readWatchdogConfig } from '../../../authenticated/src/watchdog-config.ts';
+import { loadTemplate } from '../../../dev/build/template.ts';
 
 const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
@@ -31,6 +32,24 @@ describe('the sealer and watchdog configuration', () => {
     assert.equal(config.maxIntervalsPerRun, 48, 'a day of 30-minute intervals per run');
   });
 
+  it('accepts every SealIntervalMinutes the template offers, and only grids that divide the day', () => {
+    const offered = loadTemplate().Parameters.SealIntervalMinutes.AllowedValues as number[];
+    assert.deepEqual(offered, [...INTERVAL_MINUTES], 'the template and the sealer agree');
+    for (const minutes of offered) {
+      assert.equal(1440 % minutes, 0, `${minutes} divides the day`);
+      const { problems } = readSealConfig({
+        SIGN_IN_TABLE: 'login-history',
+        DAY_INDEX_SHARDS: '4',
+        DIGEST_BUCKET: 'digests-bucket',
+        SIGNING_KEY_ARN: KEY_ARN,
+        SEAL_INTERVAL_MINUTES: String(minutes),
+        SEAL_GRACE_MINUTES: '15',
+      });
+      assert.deepEqual(problems, [], `${minutes} minutes`);
+      assert.ok(minutes + 15 <= 60, `a record is sealed within the hour at ${minutes}`);
+    }
+  });
+
   it('names every wrong setting, including an interval that would cross midnight', () => {
     const { problems } = readSealConfig({
       SIGN_IN_TABLE: '',
@@ -39,7 +58,7 @@ describe('the sealer and watchdog configuration', () => {
       SEAL_INTERVAL_MINUTES: '7',
     });
     assert.equal(problems.length, 4, problems.join('\n'));
-    assert.match(problems.join('\n'), /SEAL_INTERVAL_MINUTES must be one of 5, 10, 15, 20, 30, 60, got "7"/);
+    assert.match(problems.join('\n'), /SEAL_INTERVAL_MINUTES must be one of 5, 10, 15, 20, 30, 45, got "7"/);
     assert.deepEqual(readWatchdogConfig({}).problems.slice(0, 2), [
       'SIGN_IN_TABLE is not set',
       'SIGN_IN_TABLE_ARN is not set',
