@@ -5,6 +5,7 @@
  */
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { CommandError, explainAwsError, UsageError } from './cli.ts';
+import { clientConfig } from './clients.ts';
 
 /** The stack outputs the commands read (template.yaml, Outputs). A test checks each exists there. */
 export const OUTPUT = {
@@ -70,7 +71,7 @@ export async function readStack(client: CloudFormationClient, stackName: string)
 
 /** One-shot read with a client of its own (for commands that need CloudFormation once). */
 export async function readStackIn(region: string | undefined, stackName: string): Promise<StackInfo> {
-  const client = new CloudFormationClient(region ? { region } : {});
+  const client = new CloudFormationClient(clientConfig(region));
   try {
     return await readStack(client, stackName);
   } finally {
