@@ -18,6 +18,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { deniedActions, refusesTampering } from '../../authenticated/src/resource-policy.ts';
 import { CHECK_RETRIES, clientConfig } from '../core/clients.ts';
 import { type Reason, reasonOf } from '../core/reason.ts';
+import { LOGICAL_ID } from '../core/stack.ts';
 
 export { deniedActions };
 
@@ -176,7 +177,10 @@ export async function alarmSubscription(
       try {
         topicArn = (
           await cfn.send(
-            new DescribeStackResourceCommand({ StackName: stackName, LogicalResourceId: 'AlarmTopic' }),
+            new DescribeStackResourceCommand({
+              StackName: stackName,
+              LogicalResourceId: LOGICAL_ID.alarmTopic,
+            }),
             budget(),
           )
         ).StackResourceDetail?.PhysicalResourceId;

@@ -97,7 +97,7 @@ async function targetOf(values: Values): Promise<Target> {
         })),
         authEventsTable: authEventsTable
           ? { table: authEventsTable }
-          : { reason: { code: 'not-deployed', part: 'AuthEvents' } },
+          : { reason: { code: 'not-deployed', part: PARAMETER.authEvents } },
         where: `--stack-name ${stackName}${values.region ? ` --region ${values.region}` : ''}`,
       };
     } finally {
