@@ -15,7 +15,7 @@ export interface AwsCredentialIdentity {
 
 export interface ClientOptions {
   /** A role session's credentials; without them the SDK's own chain (environment, profile, instance role). */
-  credentials?: AwsCredentialIdentity | undefined;
+  credentials?: AwsCredentialIdentity;
   maxAttempts?: number;
   retryMode?: 'standard' | 'adaptive';
 }

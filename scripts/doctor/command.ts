@@ -203,7 +203,7 @@ export function lineOf(result: CheckResult): string {
   }
 }
 
-/** Doctor's reads: the SDK's three attempts, fixed so that AWS_MAX_ATTEMPTS cannot stretch a check past its budget. */
+/** Doctor's reads: three attempts each (the SDK's standard), whatever AWS_MAX_ATTEMPTS or the profile says. */
 const DOCTOR_RETRIES = { maxAttempts: 3 } as const;
 
 /** The production services for `region`: one client per service, the real Event history and EventBridge's engine. */
