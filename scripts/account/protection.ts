@@ -16,7 +16,9 @@ import {
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { deniedActions, refusesTampering } from '../../authenticated/src/resource-policy.ts';
+import { CHECK_RETRIES, clientConfig } from '../core/clients.ts';
 import { type Reason, reasonOf } from '../core/reason.ts';
+import { LOGICAL_ID } from '../core/stack.ts';
 
 export { deniedActions };
 
@@ -167,15 +169,18 @@ export async function alarmSubscription(
   if (!stackName) return unknown({ code: 'no-stack-name' });
   const blocked = notReachable('cloudformation') ?? notReachable('sns');
   if (blocked) return unknown(blocked);
-  const cfn = new CloudFormationClient(region ? { region, maxAttempts: 2 } : { maxAttempts: 2 });
-  const sns = new SNSClient(region ? { region, maxAttempts: 2 } : { maxAttempts: 2 });
+  const cfn = new CloudFormationClient(clientConfig(region, CHECK_RETRIES));
+  const sns = new SNSClient(clientConfig(region, CHECK_RETRIES));
   try {
     return await read(async () => {
       let topicArn: string | undefined;
       try {
         topicArn = (
           await cfn.send(
-            new DescribeStackResourceCommand({ StackName: stackName, LogicalResourceId: 'AlarmTopic' }),
+            new DescribeStackResourceCommand({
+              StackName: stackName,
+              LogicalResourceId: LOGICAL_ID.alarmTopic,
+            }),
             budget(),
           )
         ).StackResourceDetail?.PhysicalResourceId;
@@ -212,7 +217,7 @@ export async function alarmSubscription(
  */
 export async function authEventTrail(
   region: string | undefined,
-  clientFor = (r: string) => new CloudTrailClient({ region: r, maxAttempts: 2 }),
+  clientFor = (r: string) => new CloudTrailClient(clientConfig(r, CHECK_RETRIES)),
 ): Promise<Check> {
   const blocked = notReachable('cloudtrail');
   if (blocked) return unknown(blocked);
@@ -228,7 +233,7 @@ export async function authEventTrail(
 
 /** The region the SDK picks when --region is not given (environment or profile), as the other reads use. */
 async function defaultRegion(): Promise<string> {
-  const client = new CloudTrailClient({});
+  const client = new CloudTrailClient(clientConfig(undefined));
   try {
     return await client.config.region();
   } finally {
@@ -261,7 +266,7 @@ export async function callerIdentity(
 ): Promise<{ arn: string; account: string } | { unknown: Reason }> {
   const blocked = notReachable('sts');
   if (blocked) return { unknown: blocked };
-  const sts = new STSClient(region ? { region, maxAttempts: 2 } : { maxAttempts: 2 });
+  const sts = new STSClient(clientConfig(region, CHECK_RETRIES));
   try {
     const me = await sts.send(new GetCallerIdentityCommand({}), budget());
     return { arn: me.Arn ?? '', account: me.Account ?? '' };

@@ -4,18 +4,7 @@
  */
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { CommandError, errorSentence, explainAwsError, isAccessDenied, isNetworkError } from '../core/cli.ts';
-
-export interface AwsCredentialIdentity {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-  expiration?: Date;
-}
-
-export const clientConfig = (region: string | undefined, credentials?: AwsCredentialIdentity) => ({
-  ...(region ? { region } : {}),
-  ...(credentials ? { credentials } : {}),
-});
+import { type AwsCredentialIdentity, CHECK_RETRIES, clientConfig } from '../core/clients.ts';
 
 /** No region, no or expired credentials: cli.ts tells the user what to do, better than any wrapping. */
 function isSetupError(error: unknown): boolean {
@@ -27,7 +16,7 @@ function isSetupError(error: unknown): boolean {
  * credentials is not "unreachable": that error goes to the user, explained (cli.ts).
  */
 export async function callerArn(region: string | undefined): Promise<string | undefined> {
-  const sts = new STSClient({ ...clientConfig(region), maxAttempts: 2 });
+  const sts = new STSClient(clientConfig(region, CHECK_RETRIES));
   try {
     return (await sts.send(new GetCallerIdentityCommand({}))).Arn;
   } catch (error) {

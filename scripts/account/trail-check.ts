@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { checkTrails, type TrailCheck, type TrailFinding } from '../../authenticated/src/trail-logging.ts';
 import { explainAwsError, isNetworkError } from '../core/cli.ts';
+import { clientConfig } from '../core/clients.ts';
 
 export {
   selectorProblem,
@@ -27,7 +28,7 @@ export {
  */
 export async function checkAuthEventTrail(
   region: string,
-  clientFor: (region: string) => CloudTrailClient = (r) => new CloudTrailClient({ region: r }),
+  clientFor: (region: string) => CloudTrailClient = (r) => new CloudTrailClient(clientConfig(r)),
   sendOptions: () => { abortSignal?: AbortSignal } = () => ({}),
 ): Promise<TrailCheck> {
   const clients = new Map<string, CloudTrailClient>();

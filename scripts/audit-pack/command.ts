@@ -17,6 +17,7 @@ import {
   translateNotFound,
   UsageError,
 } from '../core/cli.ts';
+import { clientConfig } from '../core/clients.ts';
 import { counted } from '../core/generic.ts';
 import { prepareOutFolder } from '../core/output.ts';
 import { period } from '../core/period.ts';
@@ -175,8 +176,8 @@ export async function run(argv: readonly string[]): Promise<number> {
   const located = where;
 
   const undoFolder = prepareOutFolder(out);
-  const cognito = new CognitoIdentityProviderClient(region ? { region } : {});
-  const ddb = new DynamoDBClient(region ? { region } : {});
+  const cognito = new CognitoIdentityProviderClient(clientConfig(region));
+  const ddb = new DynamoDBClient(clientConfig(region));
   const progress = stageProgress();
   let lake: OpenedLake | undefined;
   try {

@@ -10,6 +10,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { IntervalSource } from '../../authenticated/src/interval-items.ts';
 import { PUBLIC_KEY_PREFIX } from '../../authenticated/src/trail-digest.ts';
 import { CommandError } from '../core/cli.ts';
+import { clientConfig } from '../core/clients.ts';
 import { type Verdict, verifyTrail } from '../records/trail.ts';
 import type { IntegrityAbsent, IntegritySummary } from './summary.ts';
 
@@ -77,9 +78,8 @@ export async function integrityOfPeriod(options: {
   if ('absent' in options.source)
     return { summary: { recorded: false, reason: options.source.absent }, files: {} };
   const { bucket, signingKeyArn, reader } = options.source;
-  const clientConfig = options.region ? { region: options.region } : {};
-  const s3 = new S3Client(clientConfig);
-  const kms = new KMSClient(clientConfig);
+  const s3 = new S3Client(clientConfig(options.region));
+  const kms = new KMSClient(clientConfig(options.region));
   try {
     const pem = await publicKeyPem(s3, kms, bucket, signingKeyArn);
     const publicKey: KeyObject = createPublicKey(pem);

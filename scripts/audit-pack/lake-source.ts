@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { LOG_NAME } from '../../authenticated/src/ocsf.ts';
 import { CommandError, readableFile, refuseOptionsOutsideMode, UsageError } from '../core/cli.ts';
+import { clientConfig } from '../core/clients.ts';
 import { OUTPUT, type RecordsWhere } from '../core/stack.ts';
 import { athenaEngine } from '../lake/athena.ts';
 import { duckdbEngine, type LakeEngine } from '../lake/engine.ts';
@@ -125,7 +126,7 @@ export async function openLake(
   } else {
     const bucket = values.lake ?? lakeOfStack(where);
     scratch = mkdtempSync(join(tmpdir(), 'audit-pack-lake-'));
-    const s3 = new S3Client(region ? { region } : {});
+    const s3 = new S3Client(clientConfig(region));
     try {
       const day = (iso: string) => iso.slice(0, 10).replaceAll('-', '');
       await downloadLake(

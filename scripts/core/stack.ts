@@ -5,8 +5,9 @@
  */
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { CommandError, explainAwsError, UsageError } from './cli.ts';
+import { clientConfig } from './clients.ts';
 
-/** The stack outputs the commands read (template.yaml, Outputs). A test checks each exists there. */
+/** The stack outputs the commands read (template.yaml, Outputs). A test checks each name below exists there. */
 export const OUTPUT = {
   functionArn: 'FunctionArn',
   tableName: 'TableName',
@@ -30,8 +31,31 @@ export const PARAMETER = {
   retentionDays: 'RetentionDays',
   userPoolArn: 'CognitoUserPoolArn',
   authEventsClientIds: 'AuthEventsClientIds',
+  authEvents: 'AuthEvents',
+  integrity: 'Integrity',
 } as const;
 export type ParameterName = (typeof PARAMETER)[keyof typeof PARAMETER];
+
+/** The stack's resources the commands look up or check by logical id (template.yaml, Resources). */
+export const LOGICAL_ID = {
+  historyTable: 'LoginHistoryTable',
+  authEventsTable: 'AuthEventsTable',
+  erasureRole: 'ErasureRole',
+  replayRole: 'ReplayRole',
+  signInRule: 'AuthEventsRule',
+  historyProtectionRule: 'TableProtectionChangedRule',
+  authEventsProtectionRule: 'AuthEventsTableProtectionChangedRule',
+  erasureRule: 'ErasureRoleAssumedRule',
+  poolRule: 'PoolTriggerChangedRule',
+  functionsRule: 'TrailFunctionsChangedRule',
+  rulesRule: 'TrailRulesChangedRule',
+  loggingRule: 'TrailLoggingChangedRule',
+  signingKey: 'SigningKey',
+  digestBucket: 'DigestBucket',
+  sealer: 'SealTrailFunction',
+  sealerLogGroup: 'SealerLogGroup',
+  alarmTopic: 'AlarmTopic',
+} as const;
 
 export interface StackInfo {
   name: string;
@@ -70,7 +94,7 @@ export async function readStack(client: CloudFormationClient, stackName: string)
 
 /** One-shot read with a client of its own (for commands that need CloudFormation once). */
 export async function readStackIn(region: string | undefined, stackName: string): Promise<StackInfo> {
-  const client = new CloudFormationClient(region ? { region } : {});
+  const client = new CloudFormationClient(clientConfig(region));
   try {
     return await readStack(client, stackName);
   } finally {

@@ -27,7 +27,7 @@ import {
 import { checkAuthEventTrail, describeTrailCheck } from '../account/trail-check.ts';
 import { counted } from '../core/generic.ts';
 import { type CommandReason, reasonOf } from '../core/reason.ts';
-import { PARAMETER } from '../core/stack.ts';
+import { LOGICAL_ID, PARAMETER } from '../core/stack.ts';
 import type { DeclaredStack } from '../core/stack-template.ts';
 import { newestAuthEventTime } from '../records/auth-events.ts';
 import { policyAllowsPool } from '../user-pool/trigger-attachment.ts';
@@ -302,26 +302,6 @@ export async function checkRule(rule: DeclaredRule, events: EventBridgeClient): 
     return notChecked(check, reasonOf(error, BUDGET_MS));
   }
 }
-
-/** The template's logical ids doctor knows what to expect of (template.yaml; a unit test checks they exist). */
-export const LOGICAL_ID = {
-  historyTable: 'LoginHistoryTable',
-  authEventsTable: 'AuthEventsTable',
-  erasureRole: 'ErasureRole',
-  replayRole: 'ReplayRole',
-  signInRule: 'AuthEventsRule',
-  historyProtectionRule: 'TableProtectionChangedRule',
-  authEventsProtectionRule: 'AuthEventsTableProtectionChangedRule',
-  erasureRule: 'ErasureRoleAssumedRule',
-  poolRule: 'PoolTriggerChangedRule',
-  functionsRule: 'TrailFunctionsChangedRule',
-  rulesRule: 'TrailRulesChangedRule',
-  loggingRule: 'TrailLoggingChangedRule',
-  signingKey: 'SigningKey',
-  digestBucket: 'DigestBucket',
-  sealer: 'SealTrailFunction',
-  sealerLogGroup: 'SealerLogGroup',
-} as const;
 
 /** The physical ids of the stack's resources of these types (SAM's and CloudFormation's function types alike). */
 function physicalIdsOf(stack: DeclaredStack, ...types: string[]): string[] {

@@ -13,6 +13,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { declaredProtections, TEMPLATE_TABLE_PROTECTION } from '../account/table-protection.ts';
 import { CommandError, parseOptions, regionOfUserPoolId, terminalProgress, UsageError } from '../core/cli.ts';
+import { clientConfig } from '../core/clients.ts';
 import { reasonText } from '../core/reason.ts';
 import { OUTPUT, PARAMETER } from '../core/stack.ts';
 import { readDeclaredStack } from '../core/stack-template.ts';
@@ -73,7 +74,7 @@ async function targetOf(values: Values): Promise<Target> {
         `${extra.map((n) => `--${n}`).join(', ')} go without --stack-name; the stack names them`,
       );
     }
-    const cloudFormation = new CloudFormationClient(values.region ? { region: values.region } : {});
+    const cloudFormation = new CloudFormationClient(clientConfig(values.region));
     try {
       const stack = await readDeclaredStack(cloudFormation, stackName);
       const poolArn = String(stack.parameters[PARAMETER.userPoolArn] ?? '');
@@ -96,7 +97,7 @@ async function targetOf(values: Values): Promise<Target> {
         })),
         authEventsTable: authEventsTable
           ? { table: authEventsTable }
-          : { reason: { code: 'not-deployed', part: 'AuthEvents' } },
+          : { reason: { code: 'not-deployed', part: PARAMETER.authEvents } },
         where: `--stack-name ${stackName}${values.region ? ` --region ${values.region}` : ''}`,
       };
     } finally {
@@ -202,14 +203,17 @@ export function lineOf(result: CheckResult): string {
   }
 }
 
+/** Doctor's reads: three attempts each (the SDK's standard), whatever AWS_MAX_ATTEMPTS or the profile says. */
+const DOCTOR_RETRIES = { maxAttempts: 3 } as const;
+
 /** The production services for `region`: one client per service, the real Event history and EventBridge's engine. */
 function servicesFor(region: string): { services: Services; destroy(): void } {
-  const config = { region, maxAttempts: 3 };
+  const config = clientConfig(region, DOCTOR_RETRIES);
   const cloudTrails = new Map<string, CloudTrailClient>();
   const cloudTrailFor = (r: string) => {
     let client = cloudTrails.get(r);
     if (!client) {
-      client = new CloudTrailClient({ ...config, region: r });
+      client = new CloudTrailClient(clientConfig(r, DOCTOR_RETRIES));
       cloudTrails.set(r, client);
     }
     return client;

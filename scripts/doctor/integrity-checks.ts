@@ -14,8 +14,9 @@ import { signatureVerifies, TRAIL_TABLES, type TrailTable } from '../../authenti
 import { oldestTimelySeal } from '../../authenticated/src/watchdog-checks.ts';
 import { notReachable } from '../account/protection.ts';
 import { type CommandReason, reasonOf } from '../core/reason.ts';
+import { LOGICAL_ID, PARAMETER } from '../core/stack.ts';
 import type { DeclaredStack } from '../core/stack-template.ts';
-import { type CheckResult, fail, LOGICAL_ID, notChecked, ok } from './checks.ts';
+import { type CheckResult, fail, notChecked, ok } from './checks.ts';
 
 const BUDGET_MS = 10_000;
 const budget = () => ({ abortSignal: AbortSignal.timeout(BUDGET_MS) });
@@ -42,7 +43,7 @@ export interface IntegrityTarget {
 export function integrityTargetOf(stack: DeclaredStack): IntegrityTarget | { reason: CommandReason } {
   const bucket = stack.physicalIds[LOGICAL_ID.digestBucket];
   const keyId = stack.physicalIds[LOGICAL_ID.signingKey];
-  if (!bucket || !keyId) return { reason: { code: 'not-deployed', part: 'Integrity' } };
+  if (!bucket || !keyId) return { reason: { code: 'not-deployed', part: PARAMETER.integrity } };
   /** One resolved property of one of the stack's resources (an Error that says why it cannot be read). */
   const declared = (logicalId: string, property: string, ...types: string[]) => {
     const resource = types

@@ -7,12 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { eventDayOf } from '../../authenticated/src/lake-layout.ts';
-import {
-  type AwsCredentialIdentity,
-  callerArn,
-  clientConfig,
-  credentialsOf,
-} from '../account/role-session.ts';
+import { callerArn, credentialsOf } from '../account/role-session.ts';
 import {
   CommandError,
   namingTables,
@@ -21,12 +16,12 @@ import {
   terminalProgress,
   UsageError,
 } from '../core/cli.ts';
+import { type AwsCredentialIdentity, BULK_READ_RETRIES, clientConfig } from '../core/clients.ts';
 import { counted } from '../core/generic.ts';
 import { OUTPUT, readStackIn } from '../core/stack.ts';
 import { eraseFromLake } from '../lake/erase-rows.ts';
 import { type S3Location, s3Location } from '../lake/s3-lake.ts';
 import { type ErasureRecord, sourceIpHash, subHash } from '../records/erasure-record.ts';
-import { READ_MAX_ATTEMPTS } from '../records/sign-ins.ts';
 import { lookUpSub } from '../user-pool/user-lookup.ts';
 import { type ErasurePlan, type ErasureTarget, erase, type KindSummary, planErasure } from './erasure.ts';
 import { readSalt } from './salt.ts';
@@ -242,17 +237,10 @@ export async function run(argv: readonly string[]): Promise<number> {
       : { signInTable, authEventsTable, subject: { sub }, subHash: subHash(salt, sub) };
 
   const doc = DynamoDBDocumentClient.from(
-    namingTables(
-      new DynamoDBClient({
-        ...(region ? { region } : {}),
-        ...(credentials ? { credentials } : {}),
-        maxAttempts: READ_MAX_ATTEMPTS,
-        retryMode: 'adaptive',
-      }),
-    ),
+    namingTables(new DynamoDBClient(clientConfig(region, { ...BULK_READ_RETRIES, credentials }))),
   );
   let planned = false;
-  const s3 = lake ? new S3Client(clientConfig(region, credentials)) : undefined;
+  const s3 = lake ? new S3Client(clientConfig(region, { credentials })) : undefined;
   try {
     const plan = await planErasure(doc, target);
     planned = true;

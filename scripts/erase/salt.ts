@@ -1,7 +1,7 @@
 /** The salt of the erasure record's sub hash, read from Secrets Manager as the erasure role. */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type AwsCredentialIdentity, clientConfig } from '../account/role-session.ts';
 import { CommandError, explainAwsError } from '../core/cli.ts';
+import { type AwsCredentialIdentity, clientConfig } from '../core/clients.ts';
 
 /** Why Secrets Manager gave no salt, naming the secret (its own text is "Secrets Manager can't find…"). */
 function saltProblem(error: Error, secretId: string): string {
@@ -22,7 +22,7 @@ export async function readSalt(
   credentials: AwsCredentialIdentity | undefined,
   secretId: string,
 ): Promise<string> {
-  const secrets = new SecretsManagerClient(clientConfig(region, credentials));
+  const secrets = new SecretsManagerClient(clientConfig(region, { credentials }));
   try {
     const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
     if (!SecretString || SecretString.length < 32) {

@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LAKE_SOURCE } from '../../authenticated/src/lake-layout.ts';
 import { LOG_NAME, OCSF_VERSION } from '../../authenticated/src/ocsf.ts';
 import { CommandError, parseOptions, terminalProgress, translateNotFound, UsageError } from '../core/cli.ts';
+import { clientConfig } from '../core/clients.ts';
 import { counted } from '../core/generic.ts';
 import { prepareOutFolder } from '../core/output.ts';
 import { period } from '../core/period.ts';
@@ -64,7 +65,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     );
   }
   const check = '--table-name / --stack-name';
-  const ddb = new DynamoDBClient(region ? { region } : {});
+  const ddb = new DynamoDBClient(clientConfig(region));
   const reader = createReader(region);
   const progress = terminalProgress('events exported');
   let exported = 0;

@@ -15,6 +15,7 @@ import {
   translateNotFound,
   UsageError,
 } from '../core/cli.ts';
+import { clientConfig } from '../core/clients.ts';
 import { counted, firstOf, limited } from '../core/generic.ts';
 import {
   ALL_OF_THE_PERIOD,
@@ -293,7 +294,7 @@ async function dormantReport(request: HistoryRequest, { reader, table, shards }:
   const { values, concurrency, format } = request;
   const days = request.days as number;
   const poolId = String(values['user-pool-id']);
-  const cognito = new CognitoIdentityProviderClient(values.region ? { region: values.region } : {});
+  const cognito = new CognitoIdentityProviderClient(clientConfig(values.region));
   let users: Awaited<ReturnType<typeof listPoolUsers>>;
   try {
     users = await listPoolUsers(cognito, poolId);

@@ -11,6 +11,7 @@ import {
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { CommandError } from '../core/cli.ts';
+import { clientConfig } from '../core/clients.ts';
 import { type LakeEngine, LocalDatabase, type Row, typed } from './engine.ts';
 import { type LakeParameter, type LakeQuery, orderedSql } from './queries.ts';
 
@@ -28,7 +29,7 @@ export interface AthenaLake {
 export const athenaParameter = (p: LakeParameter) => ('day' in p ? `'${p.day}'` : String(p.ms));
 
 export async function athenaEngine(lake: AthenaLake): Promise<LakeEngine> {
-  const athena = new AthenaClient(lake.region ? { region: lake.region } : {});
+  const athena = new AthenaClient(clientConfig(lake.region));
   const local = await LocalDatabase.open();
 
   /** Starts the query and waits for it; the execution id of a query that succeeded. */

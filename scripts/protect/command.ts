@@ -15,6 +15,7 @@ import {
   type Sleep,
 } from '../account/table-protection.ts';
 import { parseOptions, UsageError } from '../core/cli.ts';
+import { clientConfig } from '../core/clients.ts';
 import { reasonText } from '../core/reason.ts';
 import { readDeclaredStack } from '../core/stack-template.ts';
 
@@ -55,7 +56,7 @@ export async function run(
   const stackName = values['stack-name'];
   if (!stackName) throw new UsageError('--stack-name is required (the stack whose tables to protect)');
   const region = values.region;
-  const config = region ? { region } : {};
+  const config = clientConfig(region);
   const cloudFormation = new CloudFormationClient(config);
   const ddb = new DynamoDBClient(config);
   try {

@@ -12,19 +12,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { DAY_INDEX, dayShardOf, type LoginHistoryItem } from '#contract';
 import { namingTables } from '../core/cli.ts';
-
-/** Throttled reads back off and retry (adaptive mode also slows this client down) instead of failing. */
-export const READ_MAX_ATTEMPTS = 10;
+import { BULK_READ_RETRIES, clientConfig } from '../core/clients.ts';
 
 /** The commands' reading client; its errors name their table (namingTables). */
 export function createReader(region?: string): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(
     namingTables(
-      new DynamoDBClient({
-        ...(region ? { region } : {}),
-        maxAttempts: READ_MAX_ATTEMPTS,
-        retryMode: 'adaptive',
-      }),
+      // Throttled reads back off and retry instead of failing the command.
+      new DynamoDBClient(clientConfig(region, BULK_READ_RETRIES)),
     ),
   );
 }

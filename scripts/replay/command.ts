@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import type { AwsCredentialIdentity } from '../account/role-session.ts';
 import {
   CommandError,
   explainAwsError,
@@ -17,6 +16,7 @@ import {
   translateNotFound,
   UsageError,
 } from '../core/cli.ts';
+import { type AwsCredentialIdentity, clientConfig } from '../core/clients.ts';
 import { counted } from '../core/generic.ts';
 import {
   DEFAULT_CONCURRENCY,
@@ -95,10 +95,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     lines = linesFromFile(readableFile('file', values.file));
   } else {
     const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
-    logs = new CloudWatchLogsClient({
-      ...(region ? { region } : {}),
-      ...(credentials ? { credentials } : {}),
-    });
+    logs = new CloudWatchLogsClient(clientConfig(region, { credentials }));
     const since = parseSince(values.since as string);
     if (since === undefined)
       throw new UsageError(`--since "${values.since}" is neither an ISO time nor an age like 36h`);

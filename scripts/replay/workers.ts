@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LoginHistoryItem } from '#contract';
-import type { AwsCredentialIdentity } from '../account/role-session.ts';
+import type { AwsCredentialIdentity } from '../core/clients.ts';
 import type { RecordWriter, ReplayOptions } from './replay.ts';
 
 type Reply =

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type LoginHistoryItem, NO_OVERWRITE } from '#contract';
+import { clientConfig } from '../core/clients.ts';
 import {
   type LogLine,
   type RecordWriter,
@@ -36,9 +37,7 @@ async function untilNotThrottled<T>(write: () => Promise<T>, baseMs: number, max
 
 /** The writes' client: in the given region, as the ReplayRole's session when there is one. */
 export function writerClient({ region, credentials }: Pick<WriterOptions, 'region' | 'credentials'>) {
-  return DynamoDBDocumentClient.from(
-    new DynamoDBClient({ ...(region ? { region } : {}), ...(credentials ? { credentials } : {}) }),
-  );
+  return DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig(region, { credentials })));
 }
 
 /** The conditional put (or, for a dry run, the existence check), throttling waited out. */

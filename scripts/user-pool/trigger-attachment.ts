@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetPolicyCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CommandError, explainAwsError, fileProblem } from '../core/cli.ts';
+import { clientConfig } from '../core/clients.ts';
 import { PROJECT_ROOT } from '../core/generic.ts';
 import { OUTPUT, readStack } from '../core/stack.ts';
 import {
@@ -38,9 +39,9 @@ export interface Clients {
 
 export function createClients(region: string): Clients {
   return {
-    cognito: new CognitoIdentityProviderClient({ region }),
-    lambda: new LambdaClient({ region }),
-    cloudFormation: new CloudFormationClient({ region }),
+    cognito: new CognitoIdentityProviderClient(clientConfig(region)),
+    lambda: new LambdaClient(clientConfig(region)),
+    cloudFormation: new CloudFormationClient(clientConfig(region)),
   };
 }
 

@@ -5,6 +5,7 @@ import {
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CommandError, translateNotFound, UsageError } from '../core/cli.ts';
+import { clientConfig } from '../core/clients.ts';
 
 export async function lookUpSub(
   values: Record<string, unknown>,
@@ -12,7 +13,7 @@ export async function lookUpSub(
 ): Promise<string> {
   const poolId = values['user-pool-id'] as string | undefined;
   if (!poolId) throw new UsageError('--username and --email need --user-pool-id');
-  const cognito = new CognitoIdentityProviderClient(region ? { region } : {});
+  const cognito = new CognitoIdentityProviderClient(clientConfig(region));
   try {
     if (values.username) {
       const user = await cognito.send(

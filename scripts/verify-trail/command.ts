@@ -15,6 +15,7 @@ import {
   translateNotFound,
   UsageError,
 } from '../core/cli.ts';
+import { clientConfig } from '../core/clients.ts';
 import { period } from '../core/period.ts';
 import { checkWhere, OUTPUT, resolveWhere, WHERE_OPTIONS } from '../core/stack.ts';
 import { createReader } from '../records/sign-ins.ts';
@@ -104,8 +105,8 @@ export async function run(argv: readonly string[]): Promise<number> {
   const bucket = where.stack ? where.stack.output(OUTPUT.digestBucketName) : String(values['digest-bucket']);
   const signingKeyArn = where.stack?.output(OUTPUT.signingKeyArn);
 
-  const s3 = new S3Client(region ? { region } : {});
-  const kms = new KMSClient(region ? { region } : {});
+  const s3 = new S3Client(clientConfig(region));
+  const kms = new KMSClient(clientConfig(region));
   const doc = createReader(region);
   try {
     let publicKey: KeyObject;

@@ -2,7 +2,8 @@
  * The rooms stay apart, and nothing imports in a circle. The product commands (scripts/<command>/main.ts,
  * what people run against AWS) reach nothing of the developer tooling (dev/), the tests or the bench, directly
  * or through another module, and need no package that `npm ci --omit=dev` would leave out. The imports are
- * read by TypeScript's own scanner (static, dynamic and re-exports), not by a pattern.
+ * read by TypeScript's own scanner (static, dynamic and re-exports), not by a pattern. And every AWS client of
+ * a command gets the one configuration of scripts/core/clients.ts, never a config of its own.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -156,6 +157,74 @@ describe('no import cycle anywhere', () => {
     const fake = join(PROJECT_ROOT, 'tests/scripts/core/unit/fixtures/cycle-a.ts');
     assert.deepEqual(importCycles([fake]), [
       ['tests/scripts/core/unit/fixtures/cycle-a.ts', 'tests/scripts/core/unit/fixtures/cycle-b.ts'],
+    ]);
+  });
+});
+
+/**
+ * Every `new …Client(…)` of `source`, as `file:line: text`, and whether its config is `clientConfig(…)`
+ * (scripts/core/clients.ts) or a variable of the same file initialised with it. Read from TypeScript's syntax tree.
+ */
+function clientConstructions(file: string, source: string): { where: string; fromHelper: boolean }[] {
+  const tree = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true);
+  const isHelperCall = (node: ts.Node | undefined) =>
+    !!node &&
+    ts.isCallExpression(node) &&
+    ts.isIdentifier(node.expression) &&
+    node.expression.text === 'clientConfig';
+  const helperVariables = new Set<string>();
+  const constructions: ts.NewExpression[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && isHelperCall(node.initializer))
+      helperVariables.add(node.name.text);
+    if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && /Client$/.test(node.expression.text))
+      constructions.push(node);
+    ts.forEachChild(node, visit);
+  };
+  visit(tree);
+  return constructions.map((node) => {
+    const [config, ...more] = node.arguments ?? [];
+    const line = tree.getLineAndCharacterOfPosition(node.getStart()).line + 1;
+    return {
+      where: `${file}:${line}: ${node.getText().replace(/\s+/g, ' ')}`,
+      fromHelper:
+        more.length === 0 &&
+        (isHelperCall(config) || (!!config && ts.isIdentifier(config) && helperVariables.has(config.text))),
+    };
+  });
+}
+
+const adHoc = (constructions: { where: string; fromHelper: boolean }[]) =>
+  constructions.filter((c) => !c.fromHelper).map((c) => c.where);
+
+describe("every command's AWS client is configured in one place (scripts/core/clients.ts)", () => {
+  const constructions = projectModules()
+    .filter((m) => relative(PROJECT_ROOT, m).startsWith('scripts/'))
+    .flatMap((m) => clientConstructions(relative(PROJECT_ROOT, m), readFileSync(m, 'utf8')));
+
+  it('no file under scripts/ (the core included) constructs a client with a config of its own', () => {
+    assert.ok(constructions.length >= 30, `only ${constructions.length} clients found under scripts/`);
+    assert.deepEqual(adHoc(constructions), []);
+  });
+
+  it('the check refuses every inline config, and a variable not built by clientConfig', () => {
+    const source = [
+      'const config = clientConfig(region, { maxAttempts: 3 });',
+      'const inline = { region };',
+      'new S3Client(clientConfig(region, { credentials }));',
+      'new KMSClient(config);',
+      'new SNSClient(region ? { region, maxAttempts: 2 } : { maxAttempts: 2 });',
+      'new CloudTrailClient({});',
+      'new CloudTrailClient({ ...clientConfig(r), region: r });',
+      'new LambdaClient(inline);',
+      'new AthenaClient();',
+    ].join('\n');
+    assert.deepEqual(adHoc(clientConstructions('x.ts', source)), [
+      'x.ts:5: new SNSClient(region ? { region, maxAttempts: 2 } : { maxAttempts: 2 })',
+      'x.ts:6: new CloudTrailClient({})',
+      'x.ts:7: new CloudTrailClient({ ...clientConfig(r), region: r })',
+      'x.ts:8: new LambdaClient(inline)',
+      'x.ts:9: new AthenaClient()',
     ]);
   });
 });
