@@ -85,14 +85,7 @@ export function createWatchdogApi(
         CodeSha256: c.CodeSha256,
         Handler: c.Handler,
         Runtime: c.Runtime,
-        Role: c.Role,
-        MemorySize: c.MemorySize,
-        Timeout: c.Timeout,
-        Environment: c.Environment?.Variables,
         Layers: c.Layers?.map((l) => l.Arn),
-        Architectures: c.Architectures,
-        EphemeralStorage: c.EphemeralStorage?.Size,
-        LoggingConfig: c.LoggingConfig,
       } satisfies FunctionSettings;
     },
     async reservedConcurrency(name) {

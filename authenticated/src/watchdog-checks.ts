@@ -34,19 +34,14 @@ export interface WatchdogConfig {
 }
 
 /** The function settings compared between `$LATEST` and the published version. */
-export const COMPARED_SETTINGS = [
-  'CodeSha256',
-  'Handler',
-  'Runtime',
-  'Role',
-  'MemorySize',
-  'Timeout',
-  'Environment',
-  'Layers',
-  'Architectures',
-  'EphemeralStorage',
-  'LoggingConfig',
-] as const;
+/**
+ * What a function's $LATEST must still share with the version the stack published: its code and how it runs.
+ * Not its environment, role, memory, architecture or log group: SAM publishes a version from the template's
+ * properties with parameters unresolved, so a deploy that changes only parameters updates $LATEST and leaves
+ * the version as it was (aws/serverless-application-model#3820), and comparing those would alarm on every
+ * such deploy. A change to them outside CloudFormation is announced at once by TrailFunctionsChangedRule.
+ */
+export const COMPARED_SETTINGS = ['CodeSha256', 'Handler', 'Runtime', 'Layers'] as const;
 export type FunctionSettings = Partial<Record<(typeof COMPARED_SETTINGS)[number], unknown>>;
 
 export interface WatchdogApi {

@@ -42,10 +42,7 @@ export function templatePolicyViolations(template: Template): string[] {
     violations.push(`exactly one AWS::Lambda::Permission for ${FUNCTION_ID}`);
   for (const [id, permission] of permissions) {
     const p = permission.Properties ?? {};
-    // The function (GetAtt Fn.Arn) or its AutoPublishAlias alias (Ref Fn.Alias: asynchronous invocations go
-    // there, where SAM puts the EventInvokeConfig).
-    const target =
-      p.FunctionName?.['Fn::GetAtt']?.[0] ?? /^(\w+)\.Alias$/.exec(p.FunctionName?.Ref ?? '')?.[1];
+    const target = p.FunctionName?.['Fn::GetAtt']?.[0];
     if (target === FUNCTION_ID) {
       if (p.Principal !== 'cognito-idp.amazonaws.com')
         violations.push(`${id}.Principal must be cognito-idp.amazonaws.com`);
@@ -242,8 +239,14 @@ function authEventsViolations(resources: Template): string[] {
       );
     else queues.add(dlq);
   }
-  const onFailure =
-    fn.Properties?.EventInvokeConfig?.DestinationConfig?.OnFailure?.Destination?.['Fn::GetAtt']?.[0];
+  // On $LATEST, which the rule invokes: an AWS::Lambda::EventInvokeConfig of this function.
+  const invokeConfig = Object.values(resources).find(
+    (r: Template) =>
+      r.Type === 'AWS::Lambda::EventInvokeConfig' &&
+      r.Properties?.FunctionName?.Ref === fnId &&
+      r.Properties?.Qualifier === '$LATEST',
+  ) as Template | undefined;
+  const onFailure = invokeConfig?.Properties?.DestinationConfig?.OnFailure?.Destination?.['Fn::GetAtt']?.[0];
   if (!onFailure) violations.push(`${fnId} needs an on-failure destination: failed writes must not vanish`);
   else queues.add(onFailure);
   if (fn.Properties?.ReservedConcurrentExecutions === undefined) {

@@ -67,33 +67,6 @@ export function referencesIn(value: unknown): Set<string> {
 }
 
 /**
- * moto's CloudFormation creates no AWS::Lambda::Alias. What names one (the auth-events rule's target and its
- * permission: asynchronous invocations go to the alias that holds their retries) names the function itself
- * instead (moto's Lambda has no alias to qualify it with), so that those resources are still created.
- */
-function standInForAliases(resources: Record<string, Template>, supported: Set<string>): void {
-  if (supported.has('AWS::Lambda::Alias')) return;
-  const arnOf = new Map<string, unknown>();
-  for (const [id, resource] of Object.entries(resources)) {
-    if (resource.Type !== 'AWS::Lambda::Alias') continue;
-    const fn = (resource.Properties?.FunctionName as { Ref?: string } | undefined)?.Ref;
-    if (fn) arnOf.set(id, { 'Fn::GetAtt': [fn, 'Arn'] });
-  }
-  const replace = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(replace);
-    if (!node || typeof node !== 'object') return node;
-    const ref = (node as { Ref?: unknown }).Ref;
-    if (typeof ref === 'string' && arnOf.has(ref) && Object.keys(node).length === 1) return arnOf.get(ref);
-    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, replace(v)]));
-  };
-  for (const [id, resource] of Object.entries(resources)) {
-    if (resource.Type === 'AWS::Lambda::Alias') continue;
-    const { DependsOn, ...rest } = resource;
-    resources[id] = { ...(replace(rest) as Template), ...(DependsOn ? { DependsOn } : {}) };
-  }
-}
-
-/**
  * The processed template without the resources moto cannot create and those that refer to them, and without the
  * outputs that name them; a DependsOn on a left-out resource is dropped (it orders creation, it sets nothing).
  * Returns the template and what was left out.
@@ -104,7 +77,6 @@ export function motoSubset(
 ): { template: Template; omitted: string[] } {
   const subset = structuredClone(template);
   const resources = subset.Resources as Record<string, Template>;
-  standInForAliases(resources, supported);
   const omitted = new Set(Object.keys(resources).filter((id) => !supported.has(resources[id]?.Type)));
   for (let changed = true; changed; ) {
     changed = false;

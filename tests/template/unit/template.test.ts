@@ -379,6 +379,7 @@ describe('template.yaml', () => {
         'AuthEventsFunctionErrorsAlarm',
         'AuthEventsFunctionRole',
         'AuthEventsFunctionTableAccess',
+        'AuthEventsInvokeConfig',
         'AuthEventsInvokePermission',
         'AuthEventsLogGroup',
         'AuthEventsRule',
@@ -433,9 +434,11 @@ describe('template.yaml', () => {
       assert.equal(fn.Runtime, 'nodejs22.x');
       assert.deepEqual(fn.Architectures, [{ Ref: 'Architecture' }]);
       assert.deepEqual(fn.ReservedConcurrentExecutions, { Ref: 'AuthEventsConcurrency' });
-      assert.equal(fn.EventInvokeConfig.MaximumRetryAttempts, 2);
-      assert.deepEqual(fn.EventInvokeConfig.DestinationConfig.OnFailure, {
-        Type: 'SQS',
+      const invokeConfig = props('AuthEventsInvokeConfig');
+      assert.deepEqual(invokeConfig.FunctionName, { Ref: 'AuthEventsFunction' });
+      assert.equal(invokeConfig.Qualifier, '$LATEST', 'where the rule sends its events');
+      assert.equal(invokeConfig.MaximumRetryAttempts, 2);
+      assert.deepEqual(invokeConfig.DestinationConfig.OnFailure, {
         Destination: { 'Fn::GetAtt': ['AuthEventsDeadLetterQueue', 'Arn'] },
       });
       assert.deepEqual(resources.AuthEventsFunction?.Metadata.BuildProperties, {
@@ -452,8 +455,8 @@ describe('template.yaml', () => {
       assert.deepEqual(rule.Targets, [
         {
           Id: 'auth-events-function',
-          // The alias, where SAM puts the retries and the on-failure destination (async-invocations.test.ts).
-          Arn: { Ref: 'AuthEventsFunction.Alias' },
+          // $LATEST, where AuthEventsInvokeConfig puts the retries and the on-failure destination.
+          Arn: { 'Fn::GetAtt': ['AuthEventsFunction', 'Arn'] },
           RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
           DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['AuthEventsDeadLetterQueue', 'Arn'] } },
         },

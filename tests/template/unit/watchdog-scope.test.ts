@@ -5,9 +5,12 @@
  * variable the watchdog never read and the lake's function was not checked at all.
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   loadTemplate,
+  PROJECT_ROOT,
   parameterDefaults,
   resolveConditions,
   type Template,
@@ -57,6 +60,12 @@ describe("the watchdog's functions check", () => {
         others,
         'the role reads only these',
       );
+      // The function and its versions: the watchdog reads $LATEST and the published version (a qualifier).
+      const resource = JSON.stringify(reads.Resource);
+      for (const id of others) {
+        assert.ok(resource.includes(`{"Fn::GetAtt":["${id}","Arn"]}`), `${id} itself`);
+        assert.ok(resource.includes(`"\${${id}.Arn}:*"`), `${id}'s versions`);
+      }
       assert.ok(
         !JSON.stringify(reads.Resource).includes('function:*'),
         'no wildcard over the account’s functions',
@@ -64,3 +73,34 @@ describe("the watchdog's functions check", () => {
     });
   }
 });
+
+describe('every environment variable the template gives a function is read by it', () => {
+  // A variable set and never read is a check that silently does not happen (AUTH_EVENTS_RULE and
+  // AUTH_EVENTS_FUNCTION_VERSION were): each must appear in the function's entry or a module it reads config in.
+  const resources = resolveConditions(template, { AuthEvents: 'enabled', Lake: 'enabled' })(
+    template.Resources,
+  ) as Record<string, Template>;
+  for (const [id, fn] of Object.entries(resources)) {
+    if (fn.Type !== 'AWS::Serverless::Function') continue;
+    it(id, () => {
+      const entry = (fn.Metadata.BuildProperties.EntryPoints as string[])[0] as string;
+      const sources = [join(PROJECT_ROOT, 'authenticated', entry), ...configModules()]
+        .map((path) => readFileSync(path, 'utf8'))
+        .join('\n');
+      const names = Object.keys(fn.Properties.Environment?.Variables ?? {}).filter(
+        (name) => name !== 'AWS_ENDPOINT_URL_DYNAMODB', // read by the SDK itself; NoValue on AWS
+      );
+      for (const name of names) {
+        assert.match(sources, new RegExp(`['.]${name}\\b`), `${id}'s ${name} is read somewhere`);
+      }
+    });
+  }
+});
+
+/** The modules the functions read their configuration in (authenticated/src/*config*.ts). */
+function configModules(): string[] {
+  const dir = join(PROJECT_ROOT, 'authenticated', 'src');
+  return readdirSync(dir)
+    .filter((f) => /config\.ts$/.test(f))
+    .map((f) => join(dir, f));
+}
