@@ -29,33 +29,57 @@ export const POOL_ID_MAX_LENGTH = 55;
 /** The random tail CloudFormation appends to a generated name (12 or 13 characters; 13 is the longer). */
 const RANDOM = 'ABCDEFGHJKMNP';
 
-/** A generated name's longest length per resource type (the service's name limit). */
-const NAME_LIMIT: Record<string, number> = {
-  'AWS::DynamoDB::Table': 255,
-  'AWS::IAM::Role': 64,
-  'AWS::Lambda::Function': 64,
-  'AWS::Serverless::Function': 64,
-  'AWS::Events::Rule': 64,
-  'AWS::Scheduler::Schedule': 64,
-  'AWS::SNS::Topic': 256,
-  'AWS::SQS::Queue': 80,
-  'AWS::Logs::LogGroup': 512,
-  'AWS::SecretsManager::Secret': 512,
+/**
+ * Per resource type: the property that names it (its path in Properties) and the most characters the service
+ * allows, from each type's CloudFormation reference page.
+ */
+export const RESOURCE_NAMES: Record<string, { path: readonly string[]; limit: number }> = {
+  'AWS::DynamoDB::Table': { path: ['TableName'], limit: 255 },
+  'AWS::IAM::Role': { path: ['RoleName'], limit: 64 },
+  'AWS::Lambda::Function': { path: ['FunctionName'], limit: 64 },
+  'AWS::Serverless::Function': { path: ['FunctionName'], limit: 64 },
+  'AWS::Events::Rule': { path: ['Name'], limit: 64 },
+  'AWS::Scheduler::Schedule': { path: ['Name'], limit: 64 },
+  'AWS::SNS::Topic': { path: ['TopicName'], limit: 256 },
+  'AWS::SQS::Queue': { path: ['QueueName'], limit: 80 },
+  'AWS::Logs::LogGroup': { path: ['LogGroupName'], limit: 512 },
+  'AWS::SecretsManager::Secret': { path: ['Name'], limit: 512 },
+  'AWS::CloudWatch::Alarm': { path: ['AlarmName'], limit: 255 },
+  'AWS::CloudWatch::InsightRule': { path: ['RuleName'], limit: 128 },
+  'AWS::Athena::WorkGroup': { path: ['Name'], limit: 128 },
+  'AWS::Athena::NamedQuery': { path: ['Name'], limit: 128 },
+  'AWS::Glue::Database': { path: ['DatabaseInput', 'Name'], limit: 255 },
+  'AWS::Glue::Table': { path: ['TableInput', 'Name'], limit: 255 },
+  'AWS::KMS::Alias': { path: ['AliasName'], limit: 256 },
+  'AWS::S3::Bucket': { path: ['BucketName'], limit: 63 },
 };
 
-/** The property that names a resource of this type explicitly. */
-const NAME_PROPERTY: Record<string, string> = {
-  'AWS::DynamoDB::Table': 'TableName',
-  'AWS::IAM::Role': 'RoleName',
-  'AWS::Lambda::Function': 'FunctionName',
-  'AWS::Serverless::Function': 'FunctionName',
-  'AWS::Events::Rule': 'Name',
-  'AWS::Scheduler::Schedule': 'Name',
-  'AWS::SNS::Topic': 'TopicName',
-  'AWS::SQS::Queue': 'QueueName',
-  'AWS::Logs::LogGroup': 'LogGroupName',
-  'AWS::SecretsManager::Secret': 'Name',
-};
+/**
+ * The types whose generated names are measured cut to their limit (CloudFormation shortens the stack and
+ * logical-id parts to fit); any other type's generated name is taken at 255 characters, an upper bound.
+ */
+const GENERATED_NAME_CUT = new Set([
+  'AWS::DynamoDB::Table',
+  'AWS::IAM::Role',
+  'AWS::Lambda::Function',
+  'AWS::Serverless::Function',
+  'AWS::Events::Rule',
+  'AWS::Scheduler::Schedule',
+  'AWS::SNS::Topic',
+  'AWS::SQS::Queue',
+  'AWS::Logs::LogGroup',
+  'AWS::SecretsManager::Secret',
+]);
+
+/** The name `resource` declares for itself, unresolved, or undefined when CloudFormation generates one. */
+export function declaredName(resource: Template): unknown {
+  const path = RESOURCE_NAMES[resource.Type as string]?.path ?? [];
+  if (path.length === 0) return undefined;
+  return path.reduce<unknown>(
+    (node, key) => (node as Record<string, unknown> | undefined)?.[key],
+    resource.Properties,
+  );
+}
 
 export function generatedName(stackName: string, logicalId: string, limit: number): string {
   return `${stackName}-${logicalId}-${RANDOM}`.slice(0, limit);
@@ -128,10 +152,14 @@ export function longestReferences(template: Template, parameters: Record<string,
     if (!resource) throw new UnresolvableError(`no resource ${logicalId}`);
     // A name the template gives (from the stack's id or name) is resolved as declared; otherwise
     // CloudFormation's generated name at its longest.
-    const explicit = resource.Properties?.[NAME_PROPERTY[resource.Type] ?? ''];
+    const explicit = declaredName(resource);
     const name =
       explicit === undefined
-        ? generatedName(LONGEST.stackName, logicalId, NAME_LIMIT[resource.Type] ?? 255)
+        ? generatedName(
+            LONGEST.stackName,
+            logicalId,
+            (GENERATED_NAME_CUT.has(resource.Type) && RESOURCE_NAMES[resource.Type]?.limit) || 255,
+          )
         : resolve(explicit, references, {});
     if (typeof name !== 'string') throw new UnresolvableError(`${logicalId}'s name is not a string`);
     return resourceReferences(

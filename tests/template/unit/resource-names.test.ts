@@ -14,28 +14,13 @@ import {
   resolve,
   type Template,
 } from '../../../scripts/core/intrinsics.ts';
-import { LONGEST, longestParameters, longestReferences } from '../../helpers/longest-stack.ts';
-
-/** Resource type → the path of its name property → the most characters it may hold. */
-const NAME_LIMITS: Record<string, { path: string[]; limit: number }> = {
-  'AWS::CloudWatch::Alarm': { path: ['AlarmName'], limit: 255 },
-  'AWS::CloudWatch::InsightRule': { path: ['RuleName'], limit: 128 },
-  'AWS::Athena::WorkGroup': { path: ['Name'], limit: 128 },
-  'AWS::Athena::NamedQuery': { path: ['Name'], limit: 128 },
-  'AWS::Events::Rule': { path: ['Name'], limit: 64 },
-  'AWS::Glue::Database': { path: ['DatabaseInput', 'Name'], limit: 255 },
-  'AWS::Glue::Table': { path: ['TableInput', 'Name'], limit: 255 },
-  'AWS::KMS::Alias': { path: ['AliasName'], limit: 256 },
-  'AWS::DynamoDB::Table': { path: ['TableName'], limit: 255 },
-  'AWS::IAM::Role': { path: ['RoleName'], limit: 64 },
-  'AWS::Lambda::Function': { path: ['FunctionName'], limit: 64 },
-  'AWS::Scheduler::Schedule': { path: ['Name'], limit: 64 },
-  'AWS::SNS::Topic': { path: ['TopicName'], limit: 256 },
-  'AWS::SQS::Queue': { path: ['QueueName'], limit: 80 },
-  'AWS::S3::Bucket': { path: ['BucketName'], limit: 63 },
-  'AWS::Logs::LogGroup': { path: ['LogGroupName'], limit: 512 },
-  'AWS::SecretsManager::Secret': { path: ['Name'], limit: 512 },
-};
+import {
+  declaredName,
+  LONGEST,
+  longestParameters,
+  longestReferences,
+  RESOURCE_NAMES,
+} from '../../helpers/longest-stack.ts';
 
 const template = loadTemplate();
 
@@ -58,12 +43,9 @@ function namesOfLongestStack(): { id: string; type: string; name: string; limit:
   const conditions = evaluateConditions(template, references.parameters);
   const names = [];
   for (const [id, resource] of presentResources(template, conditions)) {
-    const rule = NAME_LIMITS[resource.Type as string];
+    const rule = RESOURCE_NAMES[resource.Type as string];
     if (!rule) continue;
-    const declared = rule.path.reduce<unknown>(
-      (node, key) => (node as Record<string, unknown> | undefined)?.[key],
-      resource.Properties,
-    );
+    const declared = declaredName(resource);
     if (declared === undefined) continue; // CloudFormation generates it, cut to fit
     const name = resolve(declared, references, conditions);
     assert.equal(typeof name, 'string', `${id}'s name resolves to a string`);
